@@ -1,0 +1,141 @@
+"""Key material by EUI-64 and usage, and the ECDH secrets derived from it.
+
+A remote party, the ACB and a device each see a different subset of the keys; the same
+:class:`KeyStore` serves all three. ECDH secrets are static-static, so each key pair's secret
+is computed once and cached: per-message MAC work is then a KDF and one GMAC.
+
+:func:`load_keystore` reads the RTDS folder format: ``<eui>[-pp]-<ds|ka>.pem`` holds a
+certificate or public key, ``.key`` a PKCS#8 private key. Certificates are taken for their
+public key only: expired test certificates must not stop verification.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from .crypto import ecdh
+from .errors import GbcsKeyError
+
+
+class KeyUsage(StrEnum):
+    DIGITAL_SIGNING = "ds"
+    KEY_AGREEMENT = "ka"
+
+
+_Slot = tuple[bytes, KeyUsage, bool]
+_FILE_NAME = re.compile(r"^([0-9a-fA-F]{16})(-pp)?-(ds|ka)\.(pem|key)$")
+
+
+def parse_eui64(text: str | bytes) -> bytes:
+    """An EUI-64 from 8 bytes or 16 hex digits, with or without ``-``, ``:`` or spaces."""
+    if isinstance(text, bytes):
+        if len(text) != 8:
+            raise GbcsKeyError(f"an EUI-64 is 8 bytes, got {len(text)}")
+        return text
+    digits = re.sub(r"[-:\s]", "", text)
+    if not re.fullmatch(r"[0-9a-fA-F]{16}", digits):
+        raise GbcsKeyError(f"not an EUI-64: {text!r}")
+    return bytes.fromhex(digits)
+
+
+class KeyStore:
+    def __init__(self) -> None:
+        self._public: dict[_Slot, ec.EllipticCurvePublicKey] = {}
+        self._private: dict[_Slot, ec.EllipticCurvePrivateKey] = {}
+        self._secrets: dict[tuple[bytes, bytes], bytes] = {}
+
+    def __len__(self) -> int:
+        return len(self._public.keys() | self._private.keys())
+
+    def add_public(
+        self,
+        eui: bytes,
+        usage: KeyUsage,
+        key: ec.EllipticCurvePublicKey,
+        *,
+        prepayment: bool = False,
+    ) -> None:
+        self._public[(eui, usage, prepayment)] = key
+        self._secrets.clear()
+
+    def add_private(
+        self,
+        eui: bytes,
+        usage: KeyUsage,
+        key: ec.EllipticCurvePrivateKey,
+        *,
+        prepayment: bool = False,
+    ) -> None:
+        self._private[(eui, usage, prepayment)] = key
+        self._public.setdefault((eui, usage, prepayment), key.public_key())
+        self._secrets.clear()
+
+    def public(
+        self, eui: bytes, usage: KeyUsage, *, prepayment: bool = False
+    ) -> ec.EllipticCurvePublicKey | None:
+        return self._public.get((eui, usage, prepayment))
+
+    def private(
+        self, eui: bytes, usage: KeyUsage, *, prepayment: bool = False
+    ) -> ec.EllipticCurvePrivateKey | None:
+        return self._private.get((eui, usage, prepayment))
+
+    def shared_secret(self, party: bytes, peer: bytes) -> bytes | None:
+        """ECDH between two parties' key agreement keys, from whichever side's private key
+        this store holds; ``None`` when it holds neither pairing."""
+        pair = (party, peer) if party <= peer else (peer, party)
+        secret = self._secrets.get(pair)
+        if secret is None:
+            secret = self._derive(party, peer) or self._derive(peer, party)
+            if secret is None:
+                return None
+            self._secrets[pair] = secret
+        return secret
+
+    def _derive(self, private_eui: bytes, public_eui: bytes) -> bytes | None:
+        private = self.private(private_eui, KeyUsage.KEY_AGREEMENT)
+        public = self.public(public_eui, KeyUsage.KEY_AGREEMENT)
+        if private is None or public is None:
+            return None
+        return ecdh(private, public)
+
+
+def load_keystore(folder: Path) -> KeyStore:
+    """Every key file of an RTDS-style key folder; other files are ignored."""
+    store = KeyStore()
+    for path in sorted(Path(folder).iterdir()):
+        match = _FILE_NAME.match(path.name)
+        if match is None:
+            continue
+        eui = bytes.fromhex(match[1])
+        prepayment = match[2] is not None
+        usage = KeyUsage(match[3])
+        if match[4] == "key":
+            store.add_private(eui, usage, _read_private(path), prepayment=prepayment)
+        else:
+            store.add_public(eui, usage, _read_public(path), prepayment=prepayment)
+    return store
+
+
+def _read_private(path: Path) -> ec.EllipticCurvePrivateKey:
+    key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    if not isinstance(key, ec.EllipticCurvePrivateKey):
+        raise GbcsKeyError(f"{path}: not an EC private key")
+    return key
+
+
+def _read_public(path: Path) -> ec.EllipticCurvePublicKey:
+    data = path.read_bytes()
+    if b"CERTIFICATE" in data:
+        key = x509.load_pem_x509_certificate(data).public_key()
+    else:
+        key = serialization.load_pem_public_key(data)
+    if not isinstance(key, ec.EllipticCurvePublicKey):
+        raise GbcsKeyError(f"{path}: not an EC public key")
+    return key
