@@ -1,0 +1,25 @@
+"""The ``solrsim`` command line."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from sim import gbcs_cli
+
+app = typer.Typer(
+    help="solrsim: rehearse a Supplier of Last Resort event on a simulated DCC and meter fleet.",
+    no_args_is_help=True,
+)
+app.add_typer(gbcs_cli.app, name="gbcs")
+
+
+@app.command()
+def demo(
+    seed: Annotated[str, typer.Option(help="fixes every key, so the output replays")] = "solrsim",
+) -> None:
+    """A supplier signs an ECS02 pre-command, the ACB MACs it, the ESME decodes and verifies it."""
+    from sim.demo import run_demo
+
+    raise typer.Exit(run_demo(seed.encode()))
