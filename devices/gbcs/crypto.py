@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from .errors import GbcsError, GbcsKeyError
 
 CURVE = ec.SECP256R1()
+_P256_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
 # AlgorithmID of the KDF OtherInfo (GBCS 4.3.3.3; spec/gbcs.md §2.3).
 KDF_ALGORITHM_ID = bytes.fromhex("60857406080300")
 # What precedes the general-signing block in the MAC's additional authenticated data (§2.4).
@@ -127,3 +128,15 @@ def gmac(key: bytes, iv: bytes, aad: bytes, tag_length: int = GMAC_TAG_LENGTH) -
 
 def tags_equal(a: bytes, b: bytes) -> bool:
     return hmac.compare_digest(a, b)
+
+
+def private_key_from_seed(seed: bytes, label: str) -> ec.EllipticCurvePrivateKey:
+    """A P-256 key fixed by a seed and a label (e.g. an EUI-64 and a usage), so that a
+    scenario replays byte for byte. Test use only: the key is as secret as the seed."""
+    counter = 0
+    while True:
+        digest = hashlib.sha256(seed + label.encode() + counter.to_bytes(4, "big")).digest()
+        scalar = int.from_bytes(digest, "big")
+        if 0 < scalar < _P256_ORDER:
+            return ec.derive_private_key(scalar, CURVE)
+        counter += 1
