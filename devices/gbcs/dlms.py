@@ -8,7 +8,7 @@ raw bytes. Facts: GBCS notes §1.4 (APDU headers), GP ``dlms.ts`` (data types, c
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import IntEnum
@@ -690,3 +690,14 @@ def _to_bytes(value: int, size: int, what: str, *, signed: bool = False) -> byte
         return value.to_bytes(size, "big", signed=signed)
     except OverflowError as e:
         raise GbcsEncodeError(f"{what} {value} does not fit {size} bytes") from e
+
+
+def header_size(date_time: CosemDateTime | None) -> int:
+    """Tag, invoke id and date-time: where an APDU's body starts."""
+    return 6 if date_time is None else 18
+
+
+def tail_offset(content: bytes, tail: Iterable[Data], after: int = 0) -> int:
+    """Where the first of ``tail`` starts in ``content``, given that ``after`` bytes follow the
+    last of them; exact because decoded values re-encode byte for byte."""
+    return len(content) - after - sum(len(encode_data(v)) for v in tail)

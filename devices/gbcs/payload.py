@@ -9,18 +9,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import dlms, gbz
+from .alert_payload import (
+    FutureDatedAlert,
+    GenericAlert,
+    decode_future_dated_alert,
+    decode_generic_alert,
+)
 from .frame import Cra, GbcsMessage
 from .payment_mode import (
     ECS02,
     ECS03,
     GCS02,
     GCS03,
-    FutureDatedAlert,
-    GenericAlert,
     PaymentModeChange,
     PaymentModeResponse,
-    decode_future_dated_alert,
-    decode_generic_alert,
     decode_payment_mode_command,
     decode_payment_mode_response,
 )

@@ -6,21 +6,21 @@ module. The mode therefore comes from the payload values (DLMS ``account_mode_an
 not exactly a 1.6 change raises :class:`GbcsDecodeError`. Whether the code and the payload
 agree is a separate question, answered by :func:`message_code_agrees`.
 
-Also here: the 1.6 responses, the future-dated execution alerts (8F66/8F67) and the generic
-alert payloads that the virtual meters raise. Facts: spec/gbcs.md §3 and §4, RTDS 1.6 files.
+Also here: the 1.6 responses. Facts: spec/gbcs.md §4, RTDS 1.6 files.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
-from typing import Any, Literal
+from typing import Any
 
 from . import dlms, gbz
+from .content import Protocol, is_gbz
 from .errors import GbcsDecodeError, GbcsEncodeError
-from .reader import Reader, encode_length
+from .reader import encode_length, encode_uint
 
 
 class PaymentMode(Enum):
@@ -34,17 +34,10 @@ class Activation(Enum):
     CANCELLATION = "cancellation"
 
 
-class Protocol(Enum):
-    DLMS = "DLMS"  # ESME payloads
-    GBZ = "GBZ"  # GSME payloads
-
-
 ECS02 = 0x001A  # Set ESME Payment Mode to Credit
 ECS03 = 0x001B  # Set ESME Payment Mode to Prepayment
 GCS02 = 0x006C  # Set GSME Payment Mode to Credit
 GCS03 = 0x006D  # Set GSME Payment Mode to Prepayment
-FUTURE_DATED_SUCCESS = 0x8F66
-FUTURE_DATED_FAILURE = 0x8F67
 
 _CODES: dict[int, tuple[PaymentMode, Protocol]] = {
     ECS02: (PaymentMode.CREDIT, Protocol.DLMS),
@@ -109,11 +102,11 @@ class PaymentModeChange:
 
     def __post_init__(self) -> None:
         if (self.activation is Activation.FUTURE_DATED) != (self.execute_at is not None):
-            raise ValueError("execute_at is given for FUTURE_DATED changes and only for them")
+            raise GbcsEncodeError("execute_at is given for FUTURE_DATED changes and only for them")
         if self.mode is PaymentMode.CREDIT and (
             self.suspend_debt_disabled or self.suspend_debt_emergency
         ):
-            raise ValueError("suspend-debt flags apply to prepayment only")
+            raise GbcsEncodeError("suspend-debt flags apply to prepayment only")
 
     @property
     def protocol(self) -> Protocol | None:
@@ -269,7 +262,7 @@ def decode_payment_mode_command(message_code: int, content: bytes) -> PaymentMod
     """
     if message_code not in _CODES:
         raise GbcsDecodeError(f"message code 0x{message_code:04X} is not an SR 1.6 code", 0)
-    if _is_gbz(content):
+    if is_gbz(content):
         return _decode_gbz_command(content)
     return _decode_dlms_command(content)
 
@@ -283,14 +276,14 @@ def _decode_dlms_command(content: bytes) -> PaymentModeChange:
         raise GbcsDecodeError(
             "requests are not the SR 1.6 Sets of account mode, credit-charge configuration, "
             "activation time [and disablement threshold]",
-            _header_size(apdu.date_time),
+            dlms.header_size(apdu.date_time),
         )
     values: dict[dlms.RequestSpec, Any] = {}
     for index, (spec, value) in enumerate(zip(apdu.specs, apdu.data, strict=True)):
         try:
             values[spec] = _DLMS_READERS[spec](value)
         except _Mismatch as e:
-            raise GbcsDecodeError(str(e), _tail_offset(content, apdu.data[index:])) from None
+            raise GbcsDecodeError(str(e), dlms.tail_offset(content, apdu.data[index:])) from None
     mode, status = values[_MODE_AND_STATUS]
     links = values[_CREDIT_CHARGE_CONFIG]
     activation, execute_at = values[_ACTIVATION_TIME]
@@ -430,23 +423,6 @@ def _only_prepayment_frame(content: bytes) -> gbz.ZclFrame:
     return component.frame
 
 
-def _is_gbz(content: bytes) -> bool:
-    return content[:2] == gbz.PROFILE_ID
-
-
-def _header_size(date_time: dlms.CosemDateTime | None) -> int:
-    """Tag, invoke id and date-time: where an APDU's body starts."""
-    return 6 if date_time is None else 18
-
-
-def _tail_offset(content: bytes, tail: Iterable[dlms.Data], after: int = 0) -> int:
-    """Where the first of ``tail`` starts, given that ``after`` bytes follow the last of them.
-
-    Counting back from the end works because the values are re-encoded byte for byte.
-    """
-    return len(content) - after - sum(len(dlms.encode_data(v)) for v in tail)
-
-
 # --- building commands -------------------------------------------------------------------------
 
 
@@ -544,7 +520,7 @@ def _encode_prepayment_frame(frame: gbz.ZclFrame) -> bytes:
 
 def _le(value: int, size: int, what: str, *, signed: bool = False) -> bytes:
     """ZCL fields are little-endian."""
-    return _to_bytes(value, size, what, "little", signed)
+    return encode_uint(value, size, what, "little", signed=signed)
 
 
 # --- responses ---------------------------------------------------------------------------------
@@ -603,7 +579,7 @@ _DEFAULT_RESPONSE_SIZE = 2
 
 def decode_payment_mode_response(content: bytes) -> PaymentModeResponse:
     """Read a 1.6 response payload: GBZ if it starts with the GBZ profile id, else DLMS."""
-    if _is_gbz(content):
+    if is_gbz(content):
         return PaymentModeResponse(_decode_gbz_response(content))
     return PaymentModeResponse(_decode_dlms_response(content))
 
@@ -612,13 +588,13 @@ def _decode_dlms_response(content: bytes) -> DlmsSetResults:
     apdu = dlms.decode_dlms(content)
     if not isinstance(apdu, dlms.AccessResponse):
         raise GbcsDecodeError("not a DLMS Access-Response", 0)
-    body = _header_size(apdu.date_time)
+    body = dlms.header_size(apdu.date_time)
     if apdu.request_specs is not None:
         raise GbcsDecodeError("a 1.6 response does not echo its requests", body)
     results_size = len(encode_length(len(apdu.results))) + 2 * len(apdu.results)
     for index, value in enumerate(apdu.data):
         if not isinstance(value, dlms.Null):
-            offset = _tail_offset(content, apdu.data[index:], results_size)
+            offset = dlms.tail_offset(content, apdu.data[index:], results_size)
             raise GbcsDecodeError("a Set response carries null data", offset)
     for index, spec in enumerate(apdu.results):
         if spec.kind is not dlms.AccessKind.SET:
@@ -684,208 +660,3 @@ def encode_payment_mode_response(response: PaymentModeResponse, counter: int) ->
             _DEFAULT_RESPONSE_FRAME_CONTROL, detail.sequence_number, _DEFAULT_RESPONSE, status
         )
     return _encode_prepayment_frame(frame)
-
-
-# --- alerts ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class CosemTarget:
-    """The COSEM attribute a future-dated DLMS command set."""
-
-    class_id: int
-    obis: bytes
-    attribute_id: int
-
-
-@dataclass(frozen=True, slots=True)
-class ZclTarget:
-    """The ZCL command a future-dated GBZ command carried."""
-
-    cluster_id: int
-    frame_control: int
-    command_id: int
-
-
-@dataclass(frozen=True, slots=True)
-class FutureDatedAlert:
-    """8F66/8F67: a future-dated command was (not) carried out; names the command it was.
-
-    ``timestamp`` is when it ran; the target's type says the payload kind (DLMS or GBZ).
-    """
-
-    alert_code: int
-    timestamp: datetime
-    message_code: int
-    originator_counter: int
-    target: CosemTarget | ZclTarget
-
-    @property
-    def succeeded(self) -> bool:
-        return self.alert_code == FUTURE_DATED_SUCCESS
-
-
-@dataclass(frozen=True, slots=True)
-class GenericAlert:
-    """An alert code and time stamp, plus the use-case-specific ``extra`` bytes.
-
-    For DLMS, ``extra`` holds the A-XDR encodings of the alert structure's further elements;
-    for GBZ, the raw bytes after the time stamp.
-    """
-
-    protocol: Protocol
-    alert_code: int
-    timestamp: datetime
-    extra: bytes = b""
-
-
-_FUTURE_DATED_CODES = (FUTURE_DATED_SUCCESS, FUTURE_DATED_FAILURE)
-_DLMS_ALERT_DETAIL = 19  # message code, counter, class, OBIS, attribute
-_GBZ_ALERT_DETAIL = 14  # message code, counter, cluster, frame control, command
-_GBZ_ALERT_TAIL_OFFSET = 9  # 01 09, count, alert code(2), time stamp(4)
-
-
-def decode_future_dated_alert(content: bytes) -> FutureDatedAlert:
-    """Read an 00CC (DLMS) or 00CD (GBZ) payload, told apart by the GBZ profile id."""
-    if _is_gbz(content):
-        return _decode_gbz_future_dated_alert(content)
-    items = _dlms_alert_items(content, exact_count=3)
-    detail = items[2]
-    if not (isinstance(detail, dlms.OctetString) and len(detail.value) == _DLMS_ALERT_DETAIL):
-        offset = _tail_offset(content, items[2:])
-        raise GbcsDecodeError("future-dated detail is not a 19-byte octet string", offset)
-    r = Reader(detail.value)
-    message_code, counter = r.uint(2, "message code"), r.uint(8, "originator counter")
-    target = CosemTarget(r.uint(2, "class id"), r.take(6, "OBIS"), r.u8("attribute id"))
-    code = _future_dated_code(_dlms_alert_code(content, items), _tail_offset(content, items) + 1)
-    return FutureDatedAlert(code, _dlms_alert_time(content, items), message_code, counter, target)
-
-
-def _decode_gbz_future_dated_alert(content: bytes) -> FutureDatedAlert:
-    alert = gbz.decode_gbz_alert(content)
-    if alert.component_count != 1:
-        raise GbcsDecodeError("a future-dated GBZ alert counts one component", 2)
-    if len(alert.extra) != 1 + _GBZ_ALERT_DETAIL or alert.extra[0] != _GBZ_ALERT_DETAIL:
-        raise GbcsDecodeError("future-dated detail is not 0E + 14 bytes", _GBZ_ALERT_TAIL_OFFSET)
-    r = Reader(alert.extra, 1)
-    message_code, counter = r.uint(2, "message code"), r.uint(8, "originator counter")
-    target = ZclTarget(r.uint(2, "cluster id"), r.u8("frame control"), r.u8("command id"))
-    code = _future_dated_code(alert.alert_code, 3)
-    return FutureDatedAlert(code, alert.time, message_code, counter, target)
-
-
-def _future_dated_code(alert_code: int, offset: int) -> int:
-    if alert_code not in _FUTURE_DATED_CODES:
-        raise GbcsDecodeError(f"alert 0x{alert_code:04X} is not 8F66/8F67", offset)
-    return alert_code
-
-
-def _dlms_alert_items(content: bytes, exact_count: int | None = None) -> tuple[dlms.Data, ...]:
-    """The elements of a DLMS alert structure: alert code, time stamp, then any others."""
-    apdu = dlms.decode_dlms(content)
-    if not isinstance(apdu, dlms.DataNotification):
-        raise GbcsDecodeError("not a DLMS Data-Notification", 0)
-    items = apdu.body.items if isinstance(apdu.body, dlms.Structure) else ()
-    if len(items) < 2 or exact_count not in (None, len(items)):
-        raise GbcsDecodeError(
-            "alert body is not the structure {alert code, time stamp, ...} expected",
-            _header_size(apdu.date_time),
-        )
-    return items
-
-
-def _dlms_alert_code(content: bytes, items: tuple[dlms.Data, ...]) -> int:
-    if not isinstance(items[0], dlms.LongUnsigned):
-        raise GbcsDecodeError("alert code is not a long-unsigned", _tail_offset(content, items))
-    return items[0].value
-
-
-def _dlms_alert_time(content: bytes, items: tuple[dlms.Data, ...]) -> datetime:
-    stamp = items[1]
-    when = None
-    if isinstance(stamp, dlms.OctetString) and len(stamp.value) == 12:
-        when = dlms.CosemDateTime(stamp.value).to_datetime()
-    if when is None:
-        offset = _tail_offset(content, items[1:])
-        raise GbcsDecodeError("alert time stamp is not a UTC date-time", offset)
-    return when
-
-
-def decode_generic_alert(content: bytes) -> GenericAlert:
-    """Read a generic alert payload (1000/1001; any alert, read for its code and time)."""
-    if _is_gbz(content):
-        alert = gbz.decode_gbz_alert(content)
-        if alert.component_count != (1 if alert.extra else 0):
-            raise GbcsDecodeError("a GBZ alert counts 1 component iff it has extra bytes", 2)
-        return GenericAlert(Protocol.GBZ, alert.alert_code, alert.time, alert.extra)
-    items = _dlms_alert_items(content)
-    extra = b"".join(dlms.encode_data(v) for v in items[2:])
-    code, when = _dlms_alert_code(content, items), _dlms_alert_time(content, items)
-    return GenericAlert(Protocol.DLMS, code, when, extra)
-
-
-def encode_future_dated_alert(alert: FutureDatedAlert, counter: int) -> bytes:
-    """The content of an 00CC/00CD alert; ``counter`` is the alert's own (for the invoke id)."""
-    detail = _be(alert.message_code, 2, "message code") + _be(
-        alert.originator_counter, 8, "originator counter"
-    )
-    target = alert.target
-    if isinstance(target, CosemTarget):
-        detail += (
-            _be(target.class_id, 2, "class id")
-            + target.obis
-            + _be(target.attribute_id, 1, "attribute id")
-        )
-        extra = (dlms.OctetString(detail),)
-        return _encode_dlms_alert(counter, alert.alert_code, alert.timestamp, extra)
-    detail += (
-        _be(target.cluster_id, 2, "cluster id")
-        + _be(target.frame_control, 1, "frame control")
-        + _be(target.command_id, 1, "command id")
-    )
-    tail = bytes((len(detail),)) + detail
-    stamp = gbz.to_gbz_time(alert.timestamp)
-    return gbz.encode_gbz_alert(gbz.GbzAlert(1, alert.alert_code, stamp, tail))
-
-
-def encode_generic_alert(alert: GenericAlert, counter: int) -> bytes:
-    """The content of a generic alert; ``counter`` is the alert's own (for the DLMS invoke id)."""
-    if alert.protocol is Protocol.DLMS:
-        extra = _data_items(alert.extra)
-        return _encode_dlms_alert(counter, alert.alert_code, alert.timestamp, extra)
-    stamp = gbz.to_gbz_time(alert.timestamp)
-    count = 1 if alert.extra else 0
-    return gbz.encode_gbz_alert(gbz.GbzAlert(count, alert.alert_code, stamp, alert.extra))
-
-
-def _encode_dlms_alert(
-    counter: int, alert_code: int, timestamp: datetime, extra: tuple[dlms.Data, ...]
-) -> bytes:
-    stamp = dlms.OctetString(dlms.CosemDateTime.from_datetime(timestamp).raw)
-    body = dlms.Structure((dlms.LongUnsigned(alert_code), stamp, *extra))
-    return dlms.encode_dlms(dlms.DataNotification(dlms.invoke_id_for(counter), None, body))
-
-
-def _data_items(extra: bytes) -> tuple[dlms.Data, ...]:
-    r = Reader(extra)
-    items = []
-    try:
-        while not r.at_end:
-            items.append(dlms.read_data(r))
-    except GbcsDecodeError as e:
-        raise GbcsEncodeError(f"extra is not A-XDR data: {e}") from e
-    return tuple(items)
-
-
-def _be(value: int, size: int, what: str) -> bytes:
-    """GBCS headers and alert details are big-endian."""
-    return _to_bytes(value, size, what, "big", False)
-
-
-def _to_bytes(
-    value: int, size: int, what: str, order: Literal["big", "little"], signed: bool
-) -> bytes:
-    try:
-        return value.to_bytes(size, order, signed=signed)
-    except OverflowError as e:
-        raise GbcsEncodeError(f"{what} {value} does not fit {size} bytes") from e

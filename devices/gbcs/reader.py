@@ -6,6 +6,8 @@ outermost buffer, also for cursors over a slice (``sub``).
 
 from __future__ import annotations
 
+from typing import Literal
+
 from .errors import GbcsDecodeError, GbcsEncodeError
 
 
@@ -101,3 +103,18 @@ def encode_length(n: int) -> bytes:
     if size > 3:
         raise GbcsEncodeError(f"length {n} too large")
     return bytes((0x80 | size,)) + n.to_bytes(size, "big")
+
+
+def encode_uint(
+    value: int,
+    size: int,
+    what: str,
+    order: Literal["big", "little"] = "big",
+    *,
+    signed: bool = False,
+) -> bytes:
+    """``value`` in exactly ``size`` bytes, or a GbcsEncodeError naming the field."""
+    try:
+        return value.to_bytes(size, order, signed=signed)
+    except OverflowError:
+        raise GbcsEncodeError(f"{what} {value} does not fit {size} bytes") from None

@@ -7,11 +7,12 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
+from .alert_payload import FutureDatedAlert, GenericAlert
 from .errors import GbcsDecodeError
 from .frame import GbcsMessage
 from .keystore import KeyStore
 from .payload import Payload, decode_payload
-from .payment_mode import FutureDatedAlert, GenericAlert, PaymentModeChange, PaymentModeResponse
+from .payment_mode import PaymentModeChange, PaymentModeResponse
 from .usecases import use_case_for
 from .verify import DEFAULT_ACB, check_mac, check_signature
 

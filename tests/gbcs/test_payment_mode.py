@@ -11,6 +11,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from devices.gbcs import dlms, gbz
+from devices.gbcs.alert_payload import (
+    CosemTarget,
+    FutureDatedAlert,
+    GenericAlert,
+    ZclTarget,
+    decode_future_dated_alert,
+    decode_generic_alert,
+    encode_future_dated_alert,
+    encode_generic_alert,
+)
+from devices.gbcs.content import Protocol
 from devices.gbcs.errors import GbcsDecodeError, GbcsEncodeError
 from devices.gbcs.frame import Cra
 from devices.gbcs.payment_mode import (
@@ -19,25 +30,16 @@ from devices.gbcs.payment_mode import (
     GCS02,
     GCS03,
     Activation,
-    CosemTarget,
     DlmsPaymentModeDetails,
     DlmsSetResults,
-    FutureDatedAlert,
     GbzPaymentModeDetails,
-    GenericAlert,
     PaymentMode,
     PaymentModeChange,
     PaymentModeResponse,
-    Protocol,
     ZclChangePaymentModeResponse,
     ZclDefaultResponse,
-    ZclTarget,
-    decode_future_dated_alert,
-    decode_generic_alert,
     decode_payment_mode_command,
     decode_payment_mode_response,
-    encode_future_dated_alert,
-    encode_generic_alert,
     encode_payment_mode_command,
     encode_payment_mode_response,
     message_code_agrees,
@@ -284,11 +286,11 @@ def test_mutated_commands_decode_or_refuse(content: bytes, index: int, byte: int
 
 
 def test_inconsistent_changes_cannot_be_made() -> None:
-    with pytest.raises(ValueError, match="execute_at"):
+    with pytest.raises(GbcsEncodeError, match="execute_at"):
         PaymentModeChange(PaymentMode.CREDIT, Activation.FUTURE_DATED)
-    with pytest.raises(ValueError, match="execute_at"):
+    with pytest.raises(GbcsEncodeError, match="execute_at"):
         PaymentModeChange(PaymentMode.CREDIT, Activation.IMMEDIATE, AT_NINE)
-    with pytest.raises(ValueError, match="prepayment only"):
+    with pytest.raises(GbcsEncodeError, match="prepayment only"):
         PaymentModeChange(PaymentMode.CREDIT, Activation.IMMEDIATE, suspend_debt_disabled=True)
 
 
