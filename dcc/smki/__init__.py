@@ -1,0 +1,1 @@
+"""SMKI: the Smart Metering Key Infrastructure's certificates, roles and revocation."""
