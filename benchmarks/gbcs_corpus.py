@@ -6,13 +6,13 @@ second for each stage and the memory the run used.
 
 from __future__ import annotations
 
-import os
 import resource
 import time
 import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 
+from benchmarks.corpus import conformance_dir
 from devices.gbcs.frame import decode
 from devices.gbcs.keystore import KeyStore, load_keystore
 from devices.gbcs.payload import decode_payload
@@ -20,12 +20,9 @@ from devices.gbcs.verify import check_mac, check_signature
 
 
 def find_corpus() -> Path | None:
-    """``$SOLRSIM_CONFORMANCE_DIR``, else ``../shared/conformance`` beside the checkout or cwd."""
-    env = os.environ.get("SOLRSIM_CONFORMANCE_DIR")
-    repo = Path(__file__).resolve().parent.parent
-    candidates = [Path(env)] if env else [repo.parent / "shared" / "conformance"]
-    candidates.append(Path.cwd().parent / "shared" / "conformance")
-    return next((c for c in candidates if (c / "rtds" / "RTDS-4.5.0").is_dir()), None)
+    """The conformance folder holding the RTDS corpus, or None when it is absent."""
+    root = conformance_dir()
+    return root if root is not None and (root / "rtds" / "RTDS-4.5.0").is_dir() else None
 
 
 def load_corpus(folder: Path) -> tuple[list[bytes], KeyStore]:

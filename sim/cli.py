@@ -6,13 +6,15 @@ from typing import Annotated
 
 import typer
 
-from sim import gbcs_cli
+from sim import duis_cli, gbcs_cli, smki_cli
 
 app = typer.Typer(
     help="solrsim: rehearse a Supplier of Last Resort event on a simulated DCC and meter fleet.",
     no_args_is_help=True,
 )
 app.add_typer(gbcs_cli.app, name="gbcs")
+app.add_typer(duis_cli.app, name="duis")
+app.add_typer(smki_cli.app, name="smki")
 
 
 @app.command()

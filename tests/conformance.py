@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
+from benchmarks.corpus import conformance_dir
+
 # Lines that conformance tests add for the end-of-run summary (see tests/conftest.py).
 SUMMARY = pytest.StashKey[list[str]]()
 _REPO = Path(__file__).resolve().parent.parent
-
-
-def conformance_dir() -> Path | None:
-    """``$SOLRSIM_CONFORMANCE_DIR`` if set, else ``../shared/conformance`` beside the checkout."""
-    env = os.environ.get("SOLRSIM_CONFORMANCE_DIR")
-    candidate = Path(env) if env else _REPO.parent / "shared" / "conformance"
-    return candidate if candidate.is_dir() else None
 
 
 def require_conformance() -> Path:

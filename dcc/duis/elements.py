@@ -1,0 +1,214 @@
+"""Reading and writing ``sr:`` elements in schema order, with errors that say where.
+
+The readers check what the model relies on - element names, namespaces, order and counts, no
+stray text or attributes - and leave the rest (enumerations, string lengths the model does not
+need) to :mod:`dcc.duis.schema`. Comments and processing instructions are skipped, as XSD
+validation skips them: the RTDS templates carry comments inside their headers and signatures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import TypeVar
+
+from lxml import etree
+
+from .codes import SCHEMA_INVALID, invalid
+from .errors import DuisSchemaError
+from .ids import RequestID, parse_eui64
+from .values import collapse, parse_base64, parse_bool, parse_datetime, parse_int
+from .xmlparse import parse_xml
+
+SR = "http://www.dccinterface.co.uk/ServiceUserGateway"
+DS = "http://www.w3.org/2000/09/xmldsig#"
+NSMAP = {"sr": SR, "ds": DS}
+SCHEMA_VERSION = "5.4"  # what solrsim writes; documents keep the version they came with
+SIGNATURE = f"{{{DS}}}Signature"
+
+T = TypeVar("T")
+_XML_SPACE = " \t\r\n"
+
+
+def sr(name: str) -> str:
+    return f"{{{SR}}}{name}"
+
+
+def label(element: etree._Element) -> str:
+    """``sr:Header`` for DUIS and XML-DSig names, ``{uri}name`` for anything else."""
+    qname = etree.QName(element)
+    prefix = {SR: "sr:", DS: "ds:"}.get(qname.namespace or "")
+    return f"{prefix}{qname.localname}" if prefix else qname.text
+
+
+def located(element: etree._Element, reason: str, code: str = SCHEMA_INVALID) -> DuisSchemaError:
+    line = f" at line {element.sourceline}" if element.sourceline else ""
+    return DuisSchemaError(f"{label(element)}{line}: {reason}", code)
+
+
+def _check_attributes(element: etree._Element, allowed: frozenset[str]) -> None:
+    for name in element.attrib:
+        if name not in allowed:
+            raise located(element, f"attribute {name!r} is not allowed")
+
+
+class Children:
+    """The element children of one element, taken one by one in the order the schema fixes."""
+
+    def __init__(self, parent: etree._Element, attributes: frozenset[str] = frozenset()) -> None:
+        _check_attributes(parent, attributes)
+        texts = [parent.text, *(child.tail for child in parent)]
+        if any(text and text.strip(_XML_SPACE) for text in texts):
+            raise located(parent, "text is not allowed between elements")
+        self._parent = parent
+        self._elements = [child for child in parent if isinstance(child.tag, str)]
+        self._next = 0
+
+    def _peek(self) -> etree._Element | None:
+        return self._elements[self._next] if self._next < len(self._elements) else None
+
+    def optional(self, name: str) -> etree._Element | None:
+        element = self._peek()
+        if element is None or element.tag != sr(name):
+            return None
+        self._next += 1
+        return element
+
+    def required(self, name: str) -> etree._Element:
+        element = self.optional(name)
+        if element is None:
+            found = self._peek()
+            instead = f", found {label(found)}" if found is not None else ""
+            raise located(self._parent, f"sr:{name} is missing{instead}")
+        return element
+
+    def any(self) -> etree._Element:
+        """The next element whatever its name: the member of an ``xs:choice``."""
+        element = self._peek()
+        if element is None:
+            raise located(self._parent, "an element is missing")
+        self._next += 1
+        return element
+
+    def optional_any(self) -> etree._Element | None:
+        """The next element whatever its name, if any: the member of an optional ``xs:choice``."""
+        element = self._peek()
+        if element is not None:
+            self._next += 1
+        return element
+
+    def signature(self) -> bytes | None:
+        """An enveloped ``ds:Signature``, kept as exclusive C14N bytes for dcc/duis/xmldsig.py."""
+        element = self._peek()
+        if element is None or element.tag != SIGNATURE:
+            return None
+        self._next += 1
+        return etree.tostring(element, method="c14n", exclusive=True, with_comments=False)
+
+    def finish(self) -> None:
+        element = self._peek()
+        if element is not None:
+            raise located(element, f"unexpected element in {label(self._parent)}")
+
+
+def text(element: etree._Element) -> str:
+    """The text of a simple-typed element, exactly as written (xs:string keeps white space)."""
+    _check_attributes(element, frozenset())
+    parts = [element.text or ""]
+    for child in element:
+        if isinstance(child.tag, str):
+            raise located(child, f"no element is allowed inside {label(element)}")
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
+def optional_text(element: etree._Element | None) -> str | None:
+    return None if element is None else text(element)
+
+
+def value(element: etree._Element, parse: Callable[[str], T], *, preserve: bool = False) -> T:
+    """``parse`` applied to the element's text, its error told with the element and line.
+
+    The text is collapsed first unless the type derives from xs:string (``preserve``), whose
+    white space is significant: `` I0`` is not a ResponseCode.
+    """
+    raw = text(element)
+    try:
+        return parse(raw if preserve else collapse(raw))
+    except DuisSchemaError as exc:
+        raise located(element, exc.reason, exc.response_code) from None
+
+
+def optional_value(
+    element: etree._Element | None, parse: Callable[[str], T], *, preserve: bool = False
+) -> T | None:
+    return None if element is None else value(element, parse, preserve=preserve)
+
+
+def integer(element: etree._Element, low: int, high: int) -> int:
+    return value(element, lambda raw: parse_int(raw, low, high))
+
+
+def boolean(element: etree._Element) -> bool:
+    return value(element, parse_bool)
+
+
+def date_time(element: etree._Element) -> datetime:
+    return value(element, parse_datetime)
+
+
+def base64(element: etree._Element) -> bytes:
+    return value(element, parse_base64)
+
+
+def eui64(element: etree._Element) -> bytes:
+    return value(element, parse_eui64)
+
+
+def request_id(element: etree._Element) -> RequestID:
+    return value(element, RequestID.parse)
+
+
+def add(parent: etree._Element, name: str, content: str | None = None) -> etree._Element:
+    element = etree.SubElement(parent, sr(name))
+    element.text = content
+    return element
+
+
+def add_optional(parent: etree._Element, name: str, content: str | int | None) -> None:
+    """Adds the element only for a value; an int or a :class:`StrEnum` is written as ``str()``."""
+    if content is not None:
+        add(parent, name, str(content))
+
+
+def open_document(tree: etree._ElementTree, name: str) -> tuple[str, Children]:
+    """The ``schemaVersion`` and the children of a root ``sr:{name}``, or a schema error."""
+    element = tree.getroot()
+    if element.tag != sr(name):
+        raise invalid(f"the root element is {label(element)}, not sr:{name}")
+    schema_version = element.get("schemaVersion")
+    if schema_version is None:
+        raise located(element, "the schemaVersion attribute is missing")
+    return collapse(schema_version), Children(element, frozenset({"schemaVersion"}))
+
+
+def root(name: str, schema_version: str) -> etree._Element:
+    return etree.Element(sr(name), {"schemaVersion": schema_version}, nsmap=NSMAP)
+
+
+def append_signature(parent: etree._Element, signature: bytes | None) -> None:
+    if signature is not None:
+        parent.append(parse_xml(signature).getroot())
+
+
+def check_signature(signature: bytes) -> bytes:
+    """The bytes of one ``ds:Signature`` element in exclusive C14N form, or a schema error."""
+    element = parse_xml(signature).getroot()
+    if element.tag != SIGNATURE:
+        raise invalid(f"a signature must be a ds:Signature element, not {label(element)}")
+    return etree.tostring(element, method="c14n", exclusive=True, with_comments=False)
+
+
+def to_bytes(element: etree._Element) -> bytes:
+    """A whole document: UTF-8 with an XML declaration, no indentation (as DCC Boxed sends)."""
+    return etree.tostring(element, xml_declaration=True, encoding="UTF-8")

@@ -1,0 +1,315 @@
+"""DUIS requests (``sr:Request``) for the service requests solrsim simulates (spec §1).
+
+A SoLR switch uses SR 1.6 Update Payment Mode twice: as a Service Request with CV 4 (the DCC
+transforms it into a GBCS pre-command) and, once the pre-command is signed, as a Signed
+Pre-Command with CV 5, 6 or 7. SR 8.2 Read Inventory (CV 8) finds the meters. Any other SRV is
+refused with :class:`DuisUnsupportedError`; see :mod:`dcc.duis.codes` for every refusal's code.
+
+The pipeline reads a document once (:func:`dcc.duis.xmlparse.parse_xml`), validates that tree,
+verifies its signature (:mod:`dcc.duis.xmldsig`) and then calls :func:`read_request` on the
+same tree. The ``ds:Signature`` survives in :attr:`Request.signature`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import IntEnum
+from typing import ClassVar
+
+from lxml import etree
+
+from .codes import COMMAND_VARIANT_INVALID, DuisUnsupportedError, invalid
+from .elements import (
+    SCHEMA_VERSION,
+    Children,
+    add,
+    append_signature,
+    base64,
+    boolean,
+    check_signature,
+    integer,
+    label,
+    located,
+    open_document,
+    optional_value,
+    request_id,
+    root,
+    sr,
+    text,
+    value,
+)
+from .errors import DuisSchemaError
+from .ids import RequestID, check_service_reference
+from .inventory import ReadInventory
+from .values import (
+    INT32,
+    check_datetime,
+    check_decimal,
+    check_range,
+    format_base64,
+    format_bool,
+    format_datetime,
+    parse_bool,
+    parse_datetime,
+    parse_int,
+    shown,
+)
+from .xmlparse import MAX_DOCUMENT_BYTES, parse_xml
+
+DCC_INTERNAL_COMMAND_VARIANT = 9
+
+
+class CommandVariant(IntEnum):
+    """What the DCC does with a request (spec §1.3); 9 is internal to the DCC, never sent."""
+
+    SEND_COMMAND = 1
+    LOCAL_COMMAND = 2
+    SEND_AND_LOCAL_COMMAND = 3
+    TRANSFORM = 4
+    SIGNED_SEND_COMMAND = 5
+    SIGNED_LOCAL_COMMAND = 6
+    SIGNED_SEND_AND_LOCAL_COMMAND = 7
+    NON_DEVICE = 8
+
+
+SIGNED_PRE_COMMAND_VARIANTS = frozenset(
+    {
+        CommandVariant.SIGNED_SEND_COMMAND,
+        CommandVariant.SIGNED_LOCAL_COMMAND,
+        CommandVariant.SIGNED_SEND_AND_LOCAL_COMMAND,
+    }
+)
+
+
+def parse_command_variant(raw: str) -> CommandVariant:
+    try:
+        number = parse_int(raw, 1, DCC_INTERNAL_COMMAND_VARIANT)
+    except DuisSchemaError:
+        raise invalid(f"CommandVariant {shown(raw)} is not one of 1..8") from None
+    if number == DCC_INTERNAL_COMMAND_VARIANT:
+        raise DuisSchemaError(
+            "CommandVariant 9 is internal to the DCC and never valid in a request",
+            COMMAND_VARIANT_INVALID,
+        )
+    return CommandVariant(number)
+
+
+@dataclass(frozen=True, slots=True)
+class RequestHeader:
+    """Who asks what of which device: the DCC's routing, access control and replay key."""
+
+    request_id: RequestID
+    command_variant: CommandVariant
+    service_reference: str
+    service_reference_variant: str
+    first_in_sequence: bool | None = None
+    preceding_request_id: RequestID | None = None
+
+    def __post_init__(self) -> None:
+        check_service_reference(self.service_reference, self.service_reference_variant)
+
+    @classmethod
+    def from_element(cls, element: etree._Element) -> RequestHeader:
+        children = Children(element)
+        rid = request_id(children.required("RequestID"))
+        first = optional_value(children.optional("FirstInSequence"), parse_bool)
+        preceding = optional_value(children.optional("PrecedingServiceRequestID"), RequestID.parse)
+        variant = value(children.required("CommandVariant"), parse_command_variant)
+        reference = text(children.required("ServiceReference"))
+        reference_variant = text(children.required("ServiceReferenceVariant"))
+        children.finish()
+        return cls(rid, variant, reference, reference_variant, first, preceding)
+
+    def append_to(self, parent: etree._Element) -> None:
+        element = add(parent, "Header")
+        add(element, "RequestID", str(self.request_id))
+        if self.first_in_sequence is not None:
+            add(element, "FirstInSequence", format_bool(self.first_in_sequence))
+        if self.preceding_request_id is not None:
+            add(element, "PrecedingServiceRequestID", str(self.preceding_request_id))
+        add(element, "CommandVariant", str(int(self.command_variant)))
+        add(element, "ServiceReference", self.service_reference)
+        add(element, "ServiceReferenceVariant", self.service_reference_variant)
+
+
+@dataclass(frozen=True, slots=True)
+class Credit:
+    """Switch the meter to credit mode: the one change MP134B lets the SRP make."""
+
+
+@dataclass(frozen=True, slots=True)
+class Prepayment:
+    """Switch to prepayment: a supplier's request, never the SRP's (the pipeline checks that)."""
+
+    suspend_debt_disabled: bool
+    suspend_debt_emergency: bool
+    disablement_threshold: int
+
+    def __post_init__(self) -> None:
+        check_range(self.disablement_threshold, *INT32, what="DisablementThreshold")
+
+
+@dataclass(frozen=True, slots=True)
+class UpdatePaymentMode:
+    """SR 1.6 body; no ``execution_datetime`` means on demand, one means future dated."""
+
+    ELEMENT: ClassVar[str] = "UpdatePaymentMode"
+
+    mode: Credit | Prepayment
+    execution_datetime: datetime | None = None
+
+    def __post_init__(self) -> None:
+        if self.execution_datetime is not None:
+            check_datetime(self.execution_datetime)
+
+    @classmethod
+    def from_element(cls, element: etree._Element) -> UpdatePaymentMode:
+        children = Children(element)
+        execution = optional_value(children.optional("ExecutionDateTime"), parse_datetime)
+        mode: Credit | Prepayment
+        if (credit := children.optional("Credit")) is not None:
+            Children(credit).finish()
+            mode = Credit()
+        elif (prepayment := children.optional("Prepayment")) is not None:
+            fields = Children(prepayment)
+            mode = Prepayment(
+                boolean(fields.required("SuspendDebtDisabled")),
+                boolean(fields.required("SuspendDebtEmergency")),
+                integer(fields.required("DisablementThreshold"), *INT32),
+            )
+            fields.finish()
+        else:
+            raise located(element, "sr:Credit or sr:Prepayment is missing")
+        children.finish()
+        return cls(mode, execution)
+
+    def append_to(self, parent: etree._Element) -> None:
+        element = add(parent, self.ELEMENT)
+        if self.execution_datetime is not None:
+            add(element, "ExecutionDateTime", format_datetime(self.execution_datetime))
+        match self.mode:
+            case Credit():
+                add(element, "Credit")
+            case Prepayment() as prepayment:
+                fields = add(element, "Prepayment")
+                add(fields, "SuspendDebtDisabled", format_bool(prepayment.suspend_debt_disabled))
+                add(fields, "SuspendDebtEmergency", format_bool(prepayment.suspend_debt_emergency))
+                add(fields, "DisablementThreshold", str(prepayment.disablement_threshold))
+
+
+@dataclass(frozen=True, slots=True)
+class SignedPreCommand:
+    """The User's signed GBCS pre-command for a critical SR, sent back with CV 5, 6 or 7."""
+
+    ELEMENT: ClassVar[str] = "SignedPreCommand"
+
+    gbcs_payload: bytes
+    execution_datetime: datetime | None = None
+
+    def __post_init__(self) -> None:
+        if self.execution_datetime is not None:
+            check_datetime(self.execution_datetime)
+
+    @classmethod
+    def from_element(cls, element: etree._Element) -> SignedPreCommand:
+        children = Children(element)
+        execution = optional_value(children.optional("ExecutionDateTime"), parse_datetime)
+        payload = base64(children.required("GBCSPayload"))
+        children.finish()
+        return cls(payload, execution)
+
+    def append_to(self, parent: etree._Element) -> None:
+        element = add(parent, self.ELEMENT)
+        if self.execution_datetime is not None:
+            add(element, "ExecutionDateTime", format_datetime(self.execution_datetime))
+        add(element, "GBCSPayload", format_base64(self.gbcs_payload))
+
+
+RequestBody = UpdatePaymentMode | SignedPreCommand | ReadInventory
+
+# Each Service Request body: the SRV it belongs to and the command variants it may travel with.
+_SERVICE_REQUESTS: dict[type[RequestBody], tuple[str, frozenset[CommandVariant]]] = {
+    UpdatePaymentMode: ("1.6", frozenset({CommandVariant.TRANSFORM})),
+    ReadInventory: ("8.2", frozenset({CommandVariant.NON_DEVICE})),
+}
+# Critical SRVs whose Signed Pre-Commands solrsim takes: MP134B lets the SRP send only SR 1.6.
+SIGNED_PRE_COMMAND_SRVS = frozenset({"1.6"})
+SIMULATED_SRVS = frozenset(srv for srv, _ in _SERVICE_REQUESTS.values()) | SIGNED_PRE_COMMAND_SRVS
+_BODIES: dict[str, type[RequestBody]] = {
+    sr(body.ELEMENT): body for body in (UpdatePaymentMode, SignedPreCommand, ReadInventory)
+}
+
+
+def _check_fit(header: RequestHeader, body: RequestBody) -> None:
+    """The body must be the one of the header's SRV, and travel with a CV it allows."""
+    srv, cv = header.service_reference_variant, header.command_variant
+    if isinstance(body, SignedPreCommand):
+        srvs, variants = SIGNED_PRE_COMMAND_SRVS, SIGNED_PRE_COMMAND_VARIANTS
+    else:
+        own_srv, variants = _SERVICE_REQUESTS[type(body)]
+        srvs = frozenset({own_srv})
+    if srv not in srvs:
+        raise invalid(f"sr:{body.ELEMENT} is not a body of SRV {srv}")
+    if cv not in variants:
+        allowed = ", ".join(str(int(variant)) for variant in sorted(variants))
+        raise DuisSchemaError(
+            f"sr:{body.ELEMENT} for SRV {srv} travels with CommandVariant {allowed}, not {int(cv)}",
+            COMMAND_VARIANT_INVALID,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """A whole DUIS request; ``signature`` is its ``ds:Signature`` in exclusive C14N, if any."""
+
+    header: RequestHeader
+    body: RequestBody
+    schema_version: str = SCHEMA_VERSION
+    signature: bytes | None = None
+
+    def __post_init__(self) -> None:
+        check_decimal(self.schema_version)
+        _check_fit(self.header, self.body)
+        if self.signature is not None:
+            object.__setattr__(self, "signature", check_signature(self.signature))
+
+
+def read_request(tree: etree._ElementTree) -> Request:
+    """The typed request in a tree parsed by :func:`parse_xml`; the tree is left untouched."""
+    schema_version, children = open_document(tree, "Request")
+    header = RequestHeader.from_element(children.required("Header"))
+    body_element = children.required("Body")
+    signature = children.signature()
+    children.finish()
+    return Request(header, _read_body(body_element, header), schema_version, signature)
+
+
+def _read_body(element: etree._Element, header: RequestHeader) -> RequestBody:
+    children = Children(element)
+    body = children.any()
+    children.finish()
+    srv = header.service_reference_variant
+    if srv not in SIMULATED_SRVS:
+        raise DuisUnsupportedError(
+            f"SRV {srv} ({label(body)}) is not one solrsim simulates "
+            f"(it simulates {', '.join(sorted(SIMULATED_SRVS))})",
+            label(body),
+        )
+    kind = _BODIES.get(body.tag)
+    if kind is None:
+        raise located(body, f"not a request body for SRV {srv}")
+    return kind.from_element(body)
+
+
+def parse_request(data: bytes, *, max_bytes: int = MAX_DOCUMENT_BYTES) -> Request:
+    return read_request(parse_xml(data, max_bytes=max_bytes))
+
+
+def build_request(request: Request) -> etree._Element:
+    """The ``sr:Request`` element; serialise it with :func:`dcc.duis.elements.to_bytes`."""
+    element = root("Request", request.schema_version)
+    request.header.append_to(element)
+    request.body.append_to(add(element, "Body"))
+    append_signature(element, request.signature)
+    return element

@@ -1,0 +1,81 @@
+"""DUIS signatures checked against the SMKI repository: an SRP's xmlSign certificate in the
+SolrContingency role is accepted until it is revoked, and only for its own EUI-64."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from cryptography import x509
+
+from dcc.duis.xmldsig import SignatureCheck, SignatureRejected, sign_document, verify_document
+from dcc.smki.authority import SmkiAuthority, org_key_from_seed
+from dcc.smki.repository import SmkiRepository
+from dcc.smki.roles import KeyUsage, RemotePartyRole
+from dcc.smki.subscription import SOLR_CONTINGENCY, Subscriptions
+
+SRP = bytes.fromhex("90B3D51F300A0000")
+SUBSCRIBED = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+REQUEST = (
+    b'<sr:Request xmlns:sr="http://www.dccinterface.co.uk/ServiceUserGateway" '
+    b'schemaVersion="5.4"><sr:Header>'
+    b"<sr:RequestID>90-B3-D5-1F-30-0A-00-00:00-DB-12-34-56-78-90-A0:1</sr:RequestID>"
+    b"<sr:CommandVariant>4</sr:CommandVariant><sr:ServiceReference>1.6</sr:ServiceReference>"
+    b"<sr:ServiceReferenceVariant>1.6</sr:ServiceReferenceVariant></sr:Header>"
+    b"<sr:Body><sr:UpdatePaymentMode><sr:Credit/></sr:UpdatePaymentMode></sr:Body></sr:Request>"
+)
+
+
+@pytest.fixture
+def repository() -> SmkiRepository:
+    return SmkiRepository(SmkiAuthority.from_seed(b"tests/duis/smki"))
+
+
+def _subscribe(repository: SmkiRepository, eui64: bytes = SRP):
+    key = org_key_from_seed(b"srp", eui64, RemotePartyRole.XML_SIGN, KeyUsage.DIGITAL_SIGNING)
+    record = Subscriptions(repository).subscribe(
+        "Shared Resource Provider",
+        SOLR_CONTINGENCY,
+        eui64,
+        RemotePartyRole.XML_SIGN,
+        KeyUsage.DIGITAL_SIGNING,
+        key.public_key(),
+        SUBSCRIBED,
+    )
+    return key, record
+
+
+def test_signed_request_verifies_through_the_repository(repository: SmkiRepository) -> None:
+    key, record = _subscribe(repository)
+    signed = sign_document(REQUEST, key, record.certificate)
+    verified = verify_document(signed, repository, at=SUBSCRIBED + timedelta(days=1))
+    assert verified.info.eui64 == SRP
+    assert verified.info.role is RemotePartyRole.XML_SIGN
+
+
+def test_revoked_certificate_is_refused_from_revocation_on(repository: SmkiRepository) -> None:
+    key, record = _subscribe(repository)
+    signed = sign_document(REQUEST, key, record.certificate)
+    revoked_at = SUBSCRIBED + timedelta(days=2)
+    repository.revoke(record, x509.ReasonFlags.key_compromise, revoked_at)
+    verify_document(signed, repository, at=revoked_at - timedelta(seconds=1))
+    with pytest.raises(SignatureRejected) as refused:
+        verify_document(signed, repository, at=revoked_at + timedelta(seconds=1))
+    assert refused.value.check is SignatureCheck.REVOCATION
+
+
+def test_another_partys_certificate_cannot_sign_for_the_srp(repository: SmkiRepository) -> None:
+    key, record = _subscribe(repository, bytes.fromhex("90B3D51F300B0000"))
+    signed = sign_document(REQUEST, key, record.certificate)
+    with pytest.raises(SignatureRejected) as refused:
+        verify_document(signed, repository, at=SUBSCRIBED + timedelta(days=1))
+    assert refused.value.check is SignatureCheck.SIGNER
+
+
+def test_certificate_unknown_to_the_repository_is_refused(repository: SmkiRepository) -> None:
+    other = SmkiRepository(SmkiAuthority.from_seed(b"another PKI"))
+    key, record = _subscribe(other)
+    signed = sign_document(REQUEST, key, record.certificate)
+    with pytest.raises(SignatureRejected) as refused:
+        verify_document(signed, repository, at=SUBSCRIBED + timedelta(days=1))
+    assert refused.value.check is SignatureCheck.CERTIFICATE
