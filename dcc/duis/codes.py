@@ -17,7 +17,8 @@ solrsim's choice, made here and nowhere else:
 E1000 for XML and schema refusals is the default ``errors.DuisError`` already carries. E12 is the
 one documented code that fits ("invalid Request / Command Variant combination"): CV 9 is internal
 to the DCC, a Signed Pre-Command travels with CV 5-7 only, SR 1.6 with CV 4 (it is critical, so it
-is transformed first) and SR 8.2 with CV 8 (non-device).
+is transformed first; CV 1 for a SMETS1 device, whose request the DCC countersigns) and SR 8.2
+with CV 8 (non-device).
 """
 
 from __future__ import annotations

@@ -229,8 +229,13 @@ class SignedPreCommand:
 RequestBody = UpdatePaymentMode | SignedPreCommand | ReadInventory
 
 # Each Service Request body: the SRV it belongs to and the command variants it may travel with.
+# SR 1.6 is transformed (CV 4) for SMETS2+ devices; for SMETS1 devices the Service Request itself
+# is sent (CV 1) and the DCC countersigns it (MP134B 2.1.2). The DCC checks which applies.
 _SERVICE_REQUESTS: dict[type[RequestBody], tuple[str, frozenset[CommandVariant]]] = {
-    UpdatePaymentMode: ("1.6", frozenset({CommandVariant.TRANSFORM})),
+    UpdatePaymentMode: (
+        "1.6",
+        frozenset({CommandVariant.TRANSFORM, CommandVariant.SEND_COMMAND}),
+    ),
     ReadInventory: ("8.2", frozenset({CommandVariant.NON_DEVICE})),
 }
 # Critical SRVs whose Signed Pre-Commands solrsim takes: MP134B lets the SRP send only SR 1.6.

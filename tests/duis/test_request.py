@@ -107,8 +107,8 @@ def _mutated(old: str, new: str) -> bytes:
         (">4<", ">0<", "CommandVariant '0' is not one of 1..8", SCHEMA_INVALID),
         (">4<", ">10<", "CommandVariant '10' is not one of 1..8", SCHEMA_INVALID),
         (">4<", ">four<", "CommandVariant 'four' is not one of 1..8", SCHEMA_INVALID),
-        (">4<", ">5<", "travels with CommandVariant 4, not 5", COMMAND_VARIANT_INVALID),
-        (">4<", ">1<", "travels with CommandVariant 4, not 1", COMMAND_VARIANT_INVALID),
+        (">4<", ">5<", "travels with CommandVariant 1, 4, not 5", COMMAND_VARIANT_INVALID),
+        (">4<", ">8<", "travels with CommandVariant 1, 4, not 8", COMMAND_VARIANT_INVALID),
         (REQUEST_ID, "", "sr:RequestID is missing, found sr:CommandVariant", SCHEMA_INVALID),
         (
             "<sr:CommandVariant>4</sr:CommandVariant>",

@@ -1,0 +1,67 @@
+"""The electricity meter (ESME): SR 1.6 as ECS02/ECS03, DLMS payloads.
+
+A success answers every Set of the request with result 0 (3 Sets for ECS02, 5 for ECS03 with its
+disablement threshold); a refusal answers each Set it can read, else one, with 0xFA "other
+reason", the RTDS error result. A future-dated ECS03 is announced by two 8F66 alerts, threshold
+activation first, then the account activation time, as RTDS sends them.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from devices.gbcs import dlms
+from devices.gbcs.alert_payload import CosemTarget, ZclTarget
+from devices.gbcs.content import Protocol
+from devices.gbcs.errors import GbcsError
+from devices.gbcs.payment_mode import (
+    ECS02,
+    ECS03,
+    DlmsSetResults,
+    PaymentModeChange,
+    PaymentModeResponse,
+)
+from devices.smets2 import Smets2Meter
+
+# The attributes RTDS 8F66 alerts name (classes Account 111 and GBCS extended data 9000).
+ACCOUNT_ACTIVATION_TIME = CosemTarget(111, bytes((0, 1, 19, 0, 0, 255)), 13)
+THRESHOLD_ACTIVATION_TIME = CosemTarget(9000, bytes((0, 0, 94, 44, 128, 22)), 6)
+_SETS_WITHOUT_THRESHOLD = 3
+_SETS_WITH_THRESHOLD = 5
+
+
+class Esme(Smets2Meter):
+    __slots__ = ()
+
+    protocol: ClassVar[Protocol] = Protocol.DLMS
+    commands: ClassVar[frozenset[int]] = frozenset({ECS02, ECS03})
+    future_dated_alert_code: ClassVar[int] = 0x00CC
+
+    def _accepted(self, change: PaymentModeChange) -> PaymentModeResponse:
+        sets = _SETS_WITHOUT_THRESHOLD
+        if change.disablement_threshold is not None:
+            sets = _SETS_WITH_THRESHOLD
+        return PaymentModeResponse(DlmsSetResults((dlms.DataAccessResult.SUCCESS,) * sets))
+
+    def _refused(self, content: bytes) -> PaymentModeResponse:
+        return PaymentModeResponse(
+            DlmsSetResults((dlms.DataAccessResult.OTHER_REASON,) * _set_count(content))
+        )
+
+    def _future_dated_targets(
+        self, change: PaymentModeChange
+    ) -> tuple[CosemTarget | ZclTarget, ...]:
+        if change.disablement_threshold is None:
+            return (ACCOUNT_ACTIVATION_TIME,)
+        return (THRESHOLD_ACTIVATION_TIME, ACCOUNT_ACTIVATION_TIME)
+
+
+def _set_count(content: bytes) -> int:
+    """How many requests a refused payload holds, when it is a readable DLMS request at all."""
+    try:
+        apdu = dlms.decode_dlms(content)
+    except GbcsError:
+        return 1
+    if isinstance(apdu, dlms.AccessRequest) and apdu.specs:
+        return len(apdu.specs)
+    return 1

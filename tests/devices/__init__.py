@@ -1,0 +1,1 @@
+"""Tests of the virtual SMETS2+ meters and the fleet."""
