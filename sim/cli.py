@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from sim import duis_cli, gbcs_cli, smki_cli
+from sim import duis_cli, gbcs_cli, meter_cli, smki_cli
 
 app = typer.Typer(
     help="solrsim: rehearse a Supplier of Last Resort event on a simulated DCC and meter fleet.",
@@ -15,6 +15,7 @@ app = typer.Typer(
 app.add_typer(gbcs_cli.app, name="gbcs")
 app.add_typer(duis_cli.app, name="duis")
 app.add_typer(smki_cli.app, name="smki")
+app.add_typer(meter_cli.app, name="meter")
 
 
 @app.command()
