@@ -25,7 +25,7 @@ from dcc.smki.authority import SmkiAuthority, org_key_from_seed
 from dcc.smki.errors import SmkiError, SubscriptionRefused
 from dcc.smki.names import eui64_text
 from dcc.smki.repository import INDEX_FILE, CertificateRecord, SmkiRepository
-from dcc.smki.roles import KeyUsage, RemotePartyRole
+from dcc.smki.roles import RemotePartyRole, parse_key_usage
 from dcc.smki.subscription import SUBSCRIPTION_RULES, Subscriptions
 from dcc.smki.times import parse_time
 from devices.gbcs.errors import GbcsKeyError
@@ -77,7 +77,7 @@ def issue(
     def run() -> None:
         eui64 = _eui(eui)
         remote_role = RemotePartyRole.parse(role)
-        key_usage = KeyUsage.parse(usage)
+        key_usage = parse_key_usage(usage)
         duis_role = _user_role(user_role)
         now = _time(at)
         seed_bytes = None if seed is None else seed.encode()
@@ -127,7 +127,7 @@ def list_certificates(
                 table.add_row(
                     eui64_text(record.eui64),
                     "device" if record.role is None else record.role.label,
-                    record.key_usage.value,
+                    record.key_usage.code,
                     f"{record.serial:#x}",
                     record.issuer.rfc4514_string(),
                     record.user_role or "-",
@@ -224,7 +224,7 @@ def _write_credentials(
     identities only, as the DCC Boxed key set is)."""
     folder = repo / "keys"
     folder.mkdir(parents=True, exist_ok=True)
-    usage = record.key_usage.value.lower()
+    usage = record.key_usage.value
     stem = f"{record.eui64.hex().upper()}-{role.ou}-{usage}-{record.serial:x}"
     cert_path = folder / f"{stem}.pem"
     key_path = folder / f"{stem}.key.pem"

@@ -125,7 +125,7 @@ class CertificateRecord:
     def describe(self) -> str:
         """``90-B3-D5-1F-30-01-00-00 supplier (02) DS serial 0x...``, for reasons and logs."""
         what = "device" if self.role is None else self.role.label
-        return f"{eui64_text(self.eui64)} {what} {self.key_usage.value} serial {self.serial:#x}"
+        return f"{eui64_text(self.eui64)} {what} {self.key_usage.code} serial {self.serial:#x}"
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,13 @@ so that legacy form is still read (spec duis-smki §4.1, §4.2).
 from __future__ import annotations
 
 import re
-from enum import IntEnum, StrEnum
+from enum import IntEnum
+
+from devices.gbcs.keystore import KeyUsage
 
 from .errors import SmkiInputError
+
+__all__ = ["KeyUsage", "RemotePartyRole", "parse_key_usage"]
 
 
 class RemotePartyRole(IntEnum):
@@ -92,22 +96,10 @@ _BY_NAME = {name.lower(): role for role, name in _DISPLAY_NAMES.items()} | {
 }
 
 
-class KeyUsage(StrEnum):
-    """The one X.509 key usage an SMKI certificate has; values are the SMKI repository codes."""
-
-    DIGITAL_SIGNING = "DS"
-    KEY_AGREEMENT = "KA"
-
-    @property
-    def extension_name(self) -> str:
-        """The X.509 KeyUsage bit name: ``digitalSignature`` or ``keyAgreement``."""
-        return "digitalSignature" if self is KeyUsage.DIGITAL_SIGNING else "keyAgreement"
-
-    @classmethod
-    def parse(cls, text: str) -> KeyUsage:
-        """``ds`` / ``ka`` in any case, or the X.509 bit name."""
-        key = text.strip().lower()
-        for usage in cls:
-            if key in (usage.value.lower(), usage.extension_name.lower()):
-                return usage
-        raise SmkiInputError(f"unknown key usage {text!r}; use DS or KA")
+def parse_key_usage(text: str) -> KeyUsage:
+    """``ds`` / ``ka`` in any case, or the X.509 bit name."""
+    key = text.strip().lower()
+    for usage in KeyUsage:
+        if key in (usage.value, usage.extension_name.lower()):
+            return usage
+    raise SmkiInputError(f"unknown key usage {text!r}; use DS or KA")

@@ -24,8 +24,21 @@ from .errors import GbcsKeyError
 
 
 class KeyUsage(StrEnum):
+    """What a key is for; the one usage an SMKI certificate has. Values are the key file
+    suffixes (``-ds``, ``-ka``); the SMKI repository writes them in capitals (DS, KA)."""
+
     DIGITAL_SIGNING = "ds"
     KEY_AGREEMENT = "ka"
+
+    @property
+    def extension_name(self) -> str:
+        """The X.509 KeyUsage bit name: ``digitalSignature`` or ``keyAgreement``."""
+        return "digitalSignature" if self is KeyUsage.DIGITAL_SIGNING else "keyAgreement"
+
+    @property
+    def code(self) -> str:
+        """The SMKI repository code: DS or KA."""
+        return self.value.upper()
 
 
 _Slot = tuple[bytes, KeyUsage, bool]

@@ -27,7 +27,7 @@ from dcc.smki.profile import (
     read_device_certificate,
     read_org_certificate,
 )
-from dcc.smki.roles import KeyUsage, RemotePartyRole
+from dcc.smki.roles import KeyUsage, RemotePartyRole, parse_key_usage
 from devices.gbcs.crypto import private_key_from_seed
 from tests.conformance import SUMMARY
 
@@ -138,7 +138,7 @@ def test_every_rtds_certificate_reads(conformance: Path, request: pytest.Fixture
             certificate = _load(path)
         except ValueError:
             continue  # a bare public key, not a certificate
-        eui, usage = path.stem.split("-")[0].upper(), KeyUsage.parse(path.stem.split("-")[-1])
+        eui, usage = path.stem.split("-")[0].upper(), parse_key_usage(path.stem.split("-")[-1])
         info = read_certificate(certificate)
         if isinstance(info, DeviceCertificateInfo):
             assert info == DeviceCertificateInfo(bytes.fromhex(eui), usage), path.name

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dcc.smki.errors import SmkiInputError
-from dcc.smki.roles import KeyUsage, RemotePartyRole
+from dcc.smki.roles import KeyUsage, RemotePartyRole, parse_key_usage
 
 
 @pytest.mark.parametrize(
@@ -80,15 +80,15 @@ def test_parse_unknown_role(text: str) -> None:
     ],
 )
 def test_parse_key_usage(text: str, usage: KeyUsage) -> None:
-    assert KeyUsage.parse(text) is usage
+    assert parse_key_usage(text) is usage
 
 
 def test_parse_unknown_key_usage() -> None:
     with pytest.raises(SmkiInputError, match="DS or KA"):
-        KeyUsage.parse("sign")
+        parse_key_usage("sign")
 
 
 def test_key_usage_codes_and_extension_names() -> None:
-    assert (KeyUsage.DIGITAL_SIGNING.value, KeyUsage.KEY_AGREEMENT.value) == ("DS", "KA")
+    assert (KeyUsage.DIGITAL_SIGNING.code, KeyUsage.KEY_AGREEMENT.code) == ("DS", "KA")
     assert KeyUsage.DIGITAL_SIGNING.extension_name == "digitalSignature"
     assert KeyUsage.KEY_AGREEMENT.extension_name == "keyAgreement"
