@@ -290,6 +290,12 @@ def read_request(tree: etree._ElementTree) -> Request:
     return Request(header, _read_body(body_element, header), schema_version, signature)
 
 
+def read_request_header(tree: etree._ElementTree) -> RequestHeader:
+    """The header alone, for access control to decide on before the body is read."""
+    _, children = open_document(tree, "Request")
+    return RequestHeader.from_element(children.required("Header"))
+
+
 def _read_body(element: etree._Element, header: RequestHeader) -> RequestBody:
     children = Children(element)
     body = children.any()

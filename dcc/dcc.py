@@ -1,0 +1,446 @@
+"""The DCC facade that a simulation, a test or an HTTP endpoint calls. Sans-IO: every call takes
+the current time and returns what the DCC sends (DUIS responses, device commands, alerts).
+
+``submit`` runs a DUIS request through the check/sign pipeline (:mod:`dcc.pipeline`) and acts
+on it; ``on_device_message`` turns a device's GBCS response or alert into signed DUIS for the
+right User, routing a failed supplier's alerts to its SRP (R7).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from dcc.adt import AdtFile, SignedAdt
+from dcc.alert_routing import route_alert
+from dcc.audit import AuditTrail, DeliveryKind, StageDecision, Verdict
+from dcc.duis.alerts import DCCAlertMessage, DeviceAlertMessage, QuarantinedRequest
+from dcc.duis.codes import DCCAlertCode, ResponseCode
+from dcc.duis.elements import to_bytes
+from dcc.duis.ids import RequestID, ResponseID
+from dcc.duis.request import (
+    CommandVariant,
+    Credit,
+    Request,
+    SignedPreCommand,
+    UpdatePaymentMode,
+)
+from dcc.duis.response import PreCommand, Response, ResponseHeader, ResponseMessage, build_response
+from dcc.duis.xmldsig import sign_document
+from dcc.identity import DccIdentity
+from dcc.inventory import DeviceKind, DeviceRecord
+from dcc.pipeline import Rejection, RequestContext, Services, run
+from dcc.s1sp import countersign, to_duis_response
+from dcc.solr_register import OfgemInstruction, SolrNotification
+from devices.gbcs import crypto
+from devices.gbcs.alert_payload import FutureDatedAlert, GenericAlert
+from devices.gbcs.errors import GbcsError
+from devices.gbcs.frame import (
+    Cra,
+    GbcsMessage,
+    GroupingHeader,
+    OtherInformation,
+    decode,
+    encode,
+    signed_block,
+)
+from devices.gbcs.gbz import to_gbz_time
+from devices.gbcs.payload import decode_payload
+from devices.gbcs.payment_mode import (
+    ECS02,
+    ECS03,
+    GCS02,
+    GCS03,
+    Activation,
+    PaymentMode,
+    PaymentModeChange,
+    encode_payment_mode_command,
+)
+from devices.gbcs.security import add_mac, signature_valid
+
+# What DCC Boxed returns in PreCommand/GBCSVersion.
+GBCS_VERSION = "4.0"
+CANCELLATION_YEAR = 3000
+# The 1.6 message code for each device kind and payment mode (spec/gbcs.md §3.1).
+_MESSAGE_CODES = {
+    (DeviceKind.ESME, PaymentMode.CREDIT): ECS02,
+    (DeviceKind.ESME, PaymentMode.PREPAYMENT): ECS03,
+    (DeviceKind.GSME, PaymentMode.CREDIT): GCS02,
+    (DeviceKind.GSME, PaymentMode.PREPAYMENT): GCS03,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceDelivery:
+    """A frame for a device: a MACed GBCS command, or a countersigned SMETS1 command."""
+
+    device_id: bytes
+    frame: bytes
+    request_id: RequestID
+    smets1: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class UserDelivery:
+    """A signed DUIS document for a User's Receive Response endpoint."""
+
+    user_id: bytes
+    document: bytes
+    kind: str
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What ``submit`` decided: the synchronous response and anything sent because of it."""
+
+    response_code: ResponseCode
+    reason: str
+    decided_by: str | None
+    response: bytes | None
+    request_id: RequestID | None = None
+    quarantined: bool = False
+    to_devices: tuple[DeviceDelivery, ...] = ()
+    to_users: tuple[UserDelivery, ...] = ()
+
+    @property
+    def accepted(self) -> bool:
+        return self.response_code in (ResponseCode.I0, ResponseCode.I99) and not self.quarantined
+
+
+@dataclass(frozen=True, slots=True)
+class _Pending:
+    """A command sent to a device and not yet answered."""
+
+    request: Request
+    audit_entry: int | None
+
+
+@dataclass
+class Dcc:
+    identity: DccIdentity
+    services: Services
+    audit: AuditTrail | None = None
+    _pending: dict[tuple[bytes, int], _Pending] = field(default_factory=dict)
+    _secrets: dict[bytes, bytes] = field(default_factory=dict)
+
+    # --- Ofgem and the SRP's officers ----------------------------------------------------------
+
+    def ofgem_notification(self, failed_supplier: bytes, now: datetime) -> None:
+        """Ofgem's SoLR notification: the supplier has failed."""
+        self.services.register.notify(SolrNotification(failed_supplier, now))
+
+    def ofgem_instruction(self, failed_supplier: bytes, srp_user_id: bytes, now: datetime) -> None:
+        """Ofgem's instruction that the SRP may act for the failed supplier (R6.2)."""
+        self.services.register.instruct(OfgemInstruction(failed_supplier, srp_user_id, now))
+
+    def submit_adt(self, signed: SignedAdt, now: datetime) -> AdtFile:
+        """An ADT file signed by an officer of the User's party (R4.2); raises AdtRefused."""
+        return self.services.anomaly.submit_adt(signed, now)
+
+    # --- requests ------------------------------------------------------------------------------
+
+    def submit(self, xml: bytes, now: datetime) -> Outcome:
+        """Run a DUIS request through the pipeline and act on it; every stage is audited."""
+        ctx = RequestContext(xml, now)
+        decisions: list[StageDecision] = []
+        rejection = run(
+            self.services, ctx, lambda stage, r: decisions.append(_decision(stage, r, now))
+        )
+        entry = self._audit_request(ctx, decisions)
+        if rejection is None:
+            outcome = self._act(ctx, entry)
+        elif rejection.quarantine is not None:
+            outcome = self._quarantine(ctx, rejection)
+        else:
+            request_id = ctx.header.request_id if ctx.header else None
+            response = self._refusal(ctx, rejection.code)
+            outcome = Outcome(
+                rejection.code, rejection.reason, rejection.stage, response, request_id
+            )
+        self._audit_outcome(entry, outcome, now)
+        return outcome
+
+    def _audit_request(self, ctx: RequestContext, decisions: list[StageDecision]) -> int | None:
+        if self.audit is None:
+            return None
+        header = ctx.header
+        entry = self.audit.record_request(
+            ctx.raw,
+            ctx.now,
+            request_id=header.request_id if header else None,
+            srv=header.service_reference_variant if header else None,
+            command_variant=int(header.command_variant) if header else None,
+        )
+        self.audit.record_decisions(entry, decisions)
+        return entry
+
+    def _audit_outcome(self, entry: int | None, outcome: Outcome, now: datetime) -> None:
+        if self.audit is None or entry is None:
+            return
+        dcc = self.identity.dcc_id
+        for delivery in outcome.to_devices:
+            kind = (
+                DeliveryKind.COUNTERSIGNED_TO_S1SP
+                if delivery.smets1
+                else DeliveryKind.COMMAND_TO_DEVICE
+            )
+            self.audit.record_delivery(
+                kind,
+                sender=dcc,
+                recipient=delivery.device_id,
+                data=delivery.frame,
+                at=now,
+                entry=entry,
+            )
+        for to_user in outcome.to_users:
+            self.audit.record_delivery(
+                DeliveryKind.ALERT_TO_USER,
+                sender=dcc,
+                recipient=to_user.user_id,
+                data=to_user.document,
+                at=now,
+                entry=entry,
+            )
+
+    def _refusal(self, ctx: RequestContext, code: ResponseCode) -> bytes | None:
+        """An unsigned error acknowledgement, when the request was readable enough to answer."""
+        if ctx.header is None:
+            return None
+        return self._document(self._response(ctx, code), sign=False)
+
+    def _response(
+        self, ctx: RequestContext, code: ResponseCode, content: object | None = None
+    ) -> Response:
+        header = ctx.header
+        return Response(
+            ResponseHeader(code, ctx.now, request_id=header.request_id),
+            ResponseMessage(header.service_reference, header.service_reference_variant, content),
+        )
+
+    def _document(self, response: Response, *, sign: bool) -> bytes:
+        element = build_response(response)
+        if not sign:
+            return to_bytes(element)
+        return sign_document(
+            element, self.identity.xml_sign_private, self.identity.xml_sign_certificate
+        )
+
+    def _quarantine(self, ctx: RequestContext, rejection: Rejection) -> Outcome:
+        request_id = ctx.header.request_id
+        alert = Response(
+            ResponseHeader(ResponseCode.I0, ctx.now, request_id=request_id),
+            DCCAlertMessage(
+                DCCAlertCode.AD1,
+                QuarantinedRequest(
+                    rejection.quarantine, request_id, rejection.quarantine_event_ref
+                ),
+            ),
+        )
+        to_user = UserDelivery(ctx.user.user_id, self._document(alert, sign=True), "dcc-alert")
+        return Outcome(
+            ResponseCode.I99,
+            rejection.reason,
+            rejection.stage,
+            self._document(self._response(ctx, ResponseCode.I99), sign=False),
+            request_id,
+            quarantined=True,
+            to_users=(to_user,),
+        )
+
+    def _act(self, ctx: RequestContext, entry: int | None) -> Outcome:
+        body, header = ctx.request.body, ctx.request.header
+        if header.command_variant is CommandVariant.TRANSFORM:
+            return self._transform(ctx)
+        device = ctx.device
+        frame = self._command(ctx, body)
+        delivery = DeviceDelivery(device.device_id, frame, header.request_id, device.smets1)
+        self._pending[(device.device_id, header.request_id.counter)] = _Pending(ctx.request, entry)
+        return Outcome(
+            ResponseCode.I99,
+            "accepted; sent to the device",
+            None,
+            self._document(self._response(ctx, ResponseCode.I99), sign=False),
+            header.request_id,
+            to_devices=(delivery,),
+        )
+
+    def _command(self, ctx: RequestContext, body: SignedPreCommand | UpdatePaymentMode) -> bytes:
+        if isinstance(body, UpdatePaymentMode):
+            return countersign(ctx.request, self.identity.xml_sign_private, supplier=ctx.acting_for)
+        return encode(add_mac(ctx.pre_command, self._shared_secret(ctx)))
+
+    def _shared_secret(self, ctx: RequestContext) -> bytes:
+        """ECDH between the ACB and the device, once per device."""
+        device = ctx.device
+        secret = self._secrets.get(device.device_id)
+        if secret is None:
+            secret = crypto.ecdh(self.identity.acb_ka_private, device.ka_public_key)
+            self._secrets[device.device_id] = secret
+        return secret
+
+    def _transform(self, ctx: RequestContext) -> Outcome:
+        """CV 4: the GBCS pre-command for the User to sign, kept to correlate the signed one."""
+        header, body = ctx.request.header, ctx.request.body
+        request_id = header.request_id
+        change = _change(body)
+        code = _MESSAGE_CODES[(ctx.device.kind, change.mode)]
+        grouping = GroupingHeader(
+            Cra.COMMAND,
+            request_id.counter,
+            ctx.acting_for,
+            ctx.device.device_id,
+            OtherInformation(code),
+        )
+        content = encode_payment_mode_command(
+            code, request_id.counter, change, issuer_event_id=to_gbz_time(ctx.now)
+        )
+        pre_command = GbcsMessage(grouping, content, signature=b"")
+        self.services.issued_precommands[str(request_id)] = signed_block(pre_command)
+        response = self._response(
+            ctx, ResponseCode.I0, PreCommand(GBCS_VERSION, encode(pre_command))
+        )
+        return Outcome(
+            ResponseCode.I0,
+            "pre-command issued",
+            None,
+            self._document(response, sign=True),
+            request_id,
+        )
+
+    # --- device messages -----------------------------------------------------------------------
+
+    def on_device_message(
+        self, device_id: bytes, frame: bytes, now: datetime
+    ) -> list[UserDelivery]:
+        """A frame from a device: a response goes to the User that sent the command, an alert to
+        the registered supplier or, once its certificates are revoked, to its SRP (R7).
+
+        Frames that do not authenticate as coming from ``device_id`` are not passed on."""
+        device = self.services.inventory.get(device_id)
+        if device is None:
+            return []
+        if device.smets1:
+            return self._smets1_response(device, frame, now)
+        try:
+            message = decode(frame)
+        except GbcsError:
+            return []
+        if message.header.originator != device_id:
+            return []
+        if message.signature and not signature_valid(message, device.ds_public_key):
+            return []
+        if message.header.cra is Cra.RESPONSE:
+            pending = self._pending.pop((device_id, message.header.counter), None)
+            if pending is None:
+                return []
+            request = pending.request
+            response = Response(
+                ResponseHeader(
+                    ResponseCode.I0,
+                    now,
+                    response_id=ResponseID.answering(request.header.request_id),
+                ),
+                ResponseMessage(
+                    request.header.service_reference,
+                    request.header.service_reference_variant,
+                    frame,
+                ),
+            )
+            return [self._deliver_response(pending, response, now)]
+        if message.header.cra is Cra.ALERT:
+            return [self._device_alert(message, frame, now)]
+        return []
+
+    def _smets1_response(
+        self, device: DeviceRecord, frame: bytes, now: datetime
+    ) -> list[UserDelivery]:
+        key = next((k for k in self._pending if k[0] == device.device_id), None)
+        if key is None:
+            return []
+        pending = self._pending.pop(key)
+        response = to_duis_response(frame, pending.request, now, device_key=device.ds_public_key)
+        return [self._deliver_response(pending, response, now)]
+
+    def _deliver_response(
+        self, pending: _Pending, response: Response, now: datetime
+    ) -> UserDelivery:
+        user = pending.request.header.request_id.originator
+        document = self._document(response, sign=True)
+        if self.audit is not None and pending.audit_entry is not None:
+            self.audit.record_delivery(
+                DeliveryKind.RESPONSE_TO_USER,
+                sender=self.identity.dcc_id,
+                recipient=user,
+                data=document,
+                at=now,
+                entry=pending.audit_entry,
+            )
+        return UserDelivery(user, document, "response")
+
+    def _device_alert(self, message: GbcsMessage, frame: bytes, now: datetime) -> UserDelivery:
+        try:
+            payload = decode_payload(message)
+        except GbcsError:
+            payload = None
+        has_code = isinstance(payload, GenericAlert | FutureDatedAlert)
+        alert_code = payload.alert_code if has_code else message.message_code
+        device, addressed_to = message.header.originator, message.header.recipient
+        route = route_alert(self.services, addressed_to, alert_code, now)
+        response = Response(
+            ResponseHeader(
+                ResponseCode.I0,
+                now,
+                response_id=ResponseID(device, route.user_id, message.header.counter),
+            ),
+            DeviceAlertMessage(alert_code, frame),
+        )
+        document = self._document(response, sign=True)
+        if self.audit is not None:
+            number = self.audit.record_alert(
+                device,
+                alert_code,
+                addressed_to=addressed_to,
+                delivered_to=route.user_id,
+                reason=route.reason,
+                safety_critical=route.safety_critical,
+                at=now,
+            )
+            self.audit.record_delivery(
+                DeliveryKind.ALERT_TO_USER,
+                sender=self.identity.dcc_id,
+                recipient=route.user_id,
+                data=document,
+                at=now,
+                alert=number,
+            )
+        return UserDelivery(route.user_id, document, "device-alert")
+
+
+def _decision(stage: str, rejection: Rejection | None, now: datetime) -> StageDecision:
+    if rejection is None:
+        return StageDecision(stage, Verdict.PASS, now)
+    verdict = Verdict.QUARANTINE if rejection.quarantine is not None else Verdict.REJECT
+    return StageDecision(stage, verdict, now, str(rejection.code), rejection.reason)
+
+
+def _change(body: UpdatePaymentMode) -> PaymentModeChange:
+    """The GBCS change a DUIS 1.6 body asks for; an execution date in the year 3000 or later is
+    a cancellation, as the RTDS cancellation templates say (3000-12-31)."""
+    when = body.execution_datetime
+    if when is None:
+        activation, at = Activation.IMMEDIATE, None
+    elif when.year >= CANCELLATION_YEAR:
+        activation, at = Activation.CANCELLATION, None
+    else:
+        activation, at = Activation.FUTURE_DATED, when
+    if isinstance(body.mode, Credit):
+        return PaymentModeChange(PaymentMode.CREDIT, activation, at)
+    mode = body.mode
+    return PaymentModeChange(
+        PaymentMode.PREPAYMENT,
+        activation,
+        at,
+        mode.suspend_debt_disabled,
+        mode.suspend_debt_emergency,
+        mode.disablement_threshold,
+    )

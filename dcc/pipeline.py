@@ -1,0 +1,441 @@
+"""The DCC's check/sign pipeline for a DUIS request: an ordered list of named stages.
+
+Each stage looks at the request context and returns ``None`` (pass) or a :class:`Rejection`
+naming its DUIS response code and reason; the first rejection decides. The whole policy:
+
+    stage               checks                                                     on failure
+    ------------------  ---------------------------------------------------------  ----------------
+    xml                 well-formed, no DOCTYPE/entities, size limit               E1000
+    schema              valid against the DUIS schema                              E1000
+    signature           DCC XML-signature profile; xmlSign certificate of the      E1 / E1000
+                        RequestID originator, in date, not revoked (SMKI)
+    header              RequestID, CommandVariant and SRV readable                 E1000
+    user                registered User ID, active                                 E1 / E3
+    srv                 SRV eligible for the User Role (configuration, R3)         E2
+    request             a Service Request solrsim simulates, CV fits the body      E12 / E1000
+    device              target device in the inventory                             E19
+    command-variant     SMETS2+: 1.6 transformed (CV 4), then signed (CV 5);       E12
+                        SMETS1: 1.6 sent (CV 1) and countersigned
+    replay              RequestID counter above the last one from this User        E1000 (choice)
+    pre-command         CV 5: the GBCS payload decodes, is a signed pre-command    E1000
+                        for the target device
+    registered-supplier IS/GS: the User is the device's registered supplier        E4
+    solr-instruction    SolrContingency: Ofgem instruction names this SRP for the  E4
+                        supplier acted for (R6.2)
+    solr-revocation     SolrContingency: that supplier held Supplier certificates  E4
+                        and all are revoked (R6.3-R6.5)
+    content             R5: SolrContingency may only set credit (DUIS body for      quarantine:
+                        SMETS1 and at transform, decoded GBCS for SMETS2+)          ADA breach
+    correlation         CV 5: it is the pre-command the DCC issued for this        E1000
+                        RequestID at transform (CV 4)
+    gbcs-signature      CV 5: the pre-command's signature verifies with the        E1000
+                        business originator's Supplier DS certificate (revoked
+                        certificates included: that is the SoLR case)
+    adt                 within the User's anomaly detection threshold (R6.1)       quarantine:
+                                                                                   ADT breach
+
+E4 for the SoLR gating conditions and E1000 for a replayed counter are solrsim's choices: the
+DUIS code table for them is not public (spec duis-smki "Could not confirm" 1). A quarantined
+request is acknowledged (I99) and the DCC sends the User a DCC alert (AD1, QuarantinedRequest).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from lxml import etree
+
+from dcc.anomaly import Admission, AnomalyDetection
+from dcc.config import ConfigSource
+from dcc.duis.alerts import BreachKind
+from dcc.duis.codes import ResponseCode
+from dcc.duis.errors import DuisError
+from dcc.duis.request import (
+    CommandVariant,
+    Credit,
+    Request,
+    RequestHeader,
+    SignedPreCommand,
+    UpdatePaymentMode,
+    read_request_header,
+)
+from dcc.duis.request import read_request as read_duis_request
+from dcc.duis.schema import solrsim_schema, validate
+from dcc.duis.xmldsig import SignatureRejected, VerifiedSignature, verify_document
+from dcc.duis.xmlparse import parse_xml
+from dcc.inventory import DeviceKind, DeviceRecord, Inventory
+from dcc.smki.repository import SmkiRepository
+from dcc.smki.roles import KeyUsage, RemotePartyRole
+from dcc.solr_register import SolrRegister
+from dcc.users import SUPPLIER_ROLES, User, UserRole, Users, UserStatus
+from devices.gbcs import crypto
+from devices.gbcs.errors import GbcsError
+from devices.gbcs.frame import Cra, GbcsMessage, decode, signed_block
+from devices.gbcs.payment_mode import PaymentMode, PaymentModeChange, decode_payment_mode_command
+from devices.gbcs.payment_mode import message_code_agrees as gbcs_code_agrees
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    """The stage that refused, the code and reason; for a quarantine, its kind and event ref."""
+
+    stage: str
+    code: ResponseCode
+    reason: str
+    quarantine: BreachKind | None = None
+    quarantine_event_ref: int | None = None
+
+
+@dataclass
+class Services:
+    """What the stages consult: the DCC's registers, and what it remembers between requests."""
+
+    config: ConfigSource
+    users: Users
+    inventory: Inventory
+    smki: SmkiRepository
+    register: SolrRegister
+    anomaly: AnomalyDetection
+    issued_precommands: dict[str, bytes] = field(default_factory=dict)
+    last_counters: dict[tuple[bytes, bool], int] = field(default_factory=dict)
+
+
+@dataclass
+class RequestContext:
+    """One request as the stages learn about it; later stages read what earlier ones set."""
+
+    raw: bytes
+    now: datetime
+    tree: etree._ElementTree | None = None
+    signer: VerifiedSignature | None = None
+    header: RequestHeader | None = None
+    request: Request | None = None
+    user: User | None = None
+    device: DeviceRecord | None = None
+    pre_command: GbcsMessage | None = None
+    acting_for: bytes | None = None
+    mode: PaymentMode | None = None
+
+    @property
+    def sends(self) -> bool:
+        """CV 1 or 5: the request asks for a command to go to a device (not a transform)."""
+        return self.header is not None and self.header.command_variant in (
+            CommandVariant.SEND_COMMAND,
+            CommandVariant.SIGNED_SEND_COMMAND,
+        )
+
+
+Stage = Callable[[Services, RequestContext], Rejection | None]
+
+
+def _reject(stage: str, code: ResponseCode, reason: str) -> Rejection:
+    return Rejection(stage, code, reason)
+
+
+def check_xml(services: Services, ctx: RequestContext) -> Rejection | None:
+    try:
+        ctx.tree = parse_xml(ctx.raw)
+    except DuisError as exc:
+        return _reject("xml", ResponseCode(exc.response_code), exc.reason)
+    return None
+
+
+def check_schema(services: Services, ctx: RequestContext) -> Rejection | None:
+    try:
+        validate(ctx.tree, solrsim_schema())
+    except DuisError as exc:
+        return _reject("schema", ResponseCode(exc.response_code), exc.reason)
+    return None
+
+
+def check_signature(services: Services, ctx: RequestContext) -> Rejection | None:
+    try:
+        ctx.signer = verify_document(ctx.tree, services.smki, at=ctx.now)
+    except SignatureRejected as exc:
+        return _reject("signature", ResponseCode(exc.response_code), f"{exc.check}: {exc.reason}")
+    except DuisError as exc:
+        return _reject("signature", ResponseCode(exc.response_code), exc.reason)
+    return None
+
+
+def read_header(services: Services, ctx: RequestContext) -> Rejection | None:
+    try:
+        ctx.header = read_request_header(ctx.tree)
+    except DuisError as exc:
+        return _reject("header", ResponseCode(exc.response_code), exc.reason)
+    return None
+
+
+def read_request(services: Services, ctx: RequestContext) -> Rejection | None:
+    try:
+        ctx.request = read_duis_request(ctx.tree)
+    except DuisError as exc:
+        return _reject("request", ResponseCode(exc.response_code), exc.reason)
+    return None
+
+
+def check_user(services: Services, ctx: RequestContext) -> Rejection | None:
+    originator = ctx.header.request_id.originator
+    ctx.user = services.users.get(originator)
+    if ctx.user is None:
+        return _reject("user", ResponseCode.E1, f"{originator.hex().upper()} is not a DCC User")
+    if ctx.user.status is not UserStatus.ACTIVE:
+        return _reject("user", ResponseCode.E3, f"User status is {ctx.user.status}")
+    return None
+
+
+def check_srv(services: Services, ctx: RequestContext) -> Rejection | None:
+    srv = ctx.header.service_reference_variant
+    if not services.config.current().srv_allowed(ctx.user.role, srv):
+        return _reject("srv", ResponseCode.E2, f"User Role {ctx.user.role} may not send SRV {srv}")
+    return None
+
+
+def check_device(services: Services, ctx: RequestContext) -> Rejection | None:
+    target = ctx.header.request_id.target
+    ctx.device = services.inventory.get(target)
+    if ctx.device is None:
+        return _reject("device", ResponseCode.E19, f"device {target.hex().upper()} is unknown")
+    return None
+
+
+_CV_FOR = {
+    (False, UpdatePaymentMode): {CommandVariant.TRANSFORM},
+    (False, SignedPreCommand): {CommandVariant.SIGNED_SEND_COMMAND},
+    (True, UpdatePaymentMode): {CommandVariant.SEND_COMMAND},
+}
+
+
+def check_command_variant(services: Services, ctx: RequestContext) -> Rejection | None:
+    allowed = _CV_FOR.get((ctx.device.smets1, type(ctx.request.body)), set())
+    variant = ctx.header.command_variant
+    if variant not in allowed:
+        kind = "SMETS1" if ctx.device.smets1 else "SMETS2+"
+        return _reject(
+            "command-variant",
+            ResponseCode.E12,
+            f"CommandVariant {int(variant)} with {type(ctx.request.body).__name__} "
+            f"is not accepted for a {kind} device",
+        )
+    return None
+
+
+def check_replay(services: Services, ctx: RequestContext) -> Rejection | None:
+    """The RequestID counter rises per User, for transforms and sends separately (a signed
+    pre-command keeps its transform's RequestID)."""
+    request_id = ctx.header.request_id
+    key = (request_id.originator, ctx.sends)
+    last = services.last_counters.get(key)
+    if last is not None and request_id.counter <= last:
+        return _reject(
+            "replay",
+            ResponseCode.E1000,
+            f"RequestID counter {request_id.counter} is not above {last}",
+        )
+    services.last_counters[key] = request_id.counter
+    return None
+
+
+def check_pre_command(services: Services, ctx: RequestContext) -> Rejection | None:
+    """CV 5: the GBCS payload is a signed pre-command for this device."""
+    body = ctx.request.body
+    if not isinstance(body, SignedPreCommand):
+        return None
+    try:
+        message = decode(body.gbcs_payload)
+    except GbcsError as exc:
+        return _reject("pre-command", ResponseCode.E1000, f"GBCS payload: {exc}")
+    header = message.header
+    if header.cra is not Cra.COMMAND or message.mac is not None or not message.signature:
+        return _reject("pre-command", ResponseCode.E1000, "not a signed GBCS pre-command")
+    if header.recipient != ctx.device.device_id:
+        reason = f"the pre-command is for {header.recipient.hex().upper()}, not the target"
+        return _reject("pre-command", ResponseCode.E1000, reason)
+    ctx.pre_command = message
+    return None
+
+
+def check_correlation(services: Services, ctx: RequestContext) -> Rejection | None:
+    """CV 5: the signed pre-command is the one the DCC issued for this RequestID (CV 4)."""
+    if ctx.pre_command is None:
+        return None
+    issued = services.issued_precommands.get(str(ctx.header.request_id))
+    if issued is None:
+        reason = "no pre-command was issued for this RequestID"
+        return _reject("correlation", ResponseCode.E1000, reason)
+    if signed_block(ctx.pre_command) != issued:
+        reason = "the signed pre-command differs from the one issued for this RequestID"
+        return _reject("correlation", ResponseCode.E1000, reason)
+    return None
+
+
+def _supplier_acted_for(ctx: RequestContext) -> bytes:
+    """SMETS2+ sends: the GBCS business originator; otherwise the device's registered supplier
+    (the Notified Critical Supplier of a SMETS1 request)."""
+    if ctx.pre_command is not None:
+        return ctx.pre_command.header.originator
+    return ctx.device.registered_supplier
+
+
+def check_registered_supplier(services: Services, ctx: RequestContext) -> Rejection | None:
+    ctx.acting_for = _supplier_acted_for(ctx)
+    if ctx.acting_for != ctx.device.registered_supplier:
+        return _reject(
+            "registered-supplier",
+            ResponseCode.E4,
+            f"business originator {ctx.acting_for.hex().upper()} is not the device's "
+            f"registered supplier {ctx.device.registered_supplier.hex().upper()}",
+        )
+    if ctx.user.role in SUPPLIER_ROLES and ctx.user.user_id != ctx.device.registered_supplier:
+        return _reject(
+            "registered-supplier",
+            ResponseCode.E4,
+            "the User is not the device's registered supplier",
+        )
+    return None
+
+
+def _solr(ctx: RequestContext) -> bool:
+    return ctx.user.role is UserRole.SOLR_CONTINGENCY
+
+
+def check_solr_instruction(services: Services, ctx: RequestContext) -> Rejection | None:
+    if not _solr(ctx):
+        return None
+    instruction = services.register.instruction_for(ctx.acting_for, ctx.now)
+    if instruction is None or instruction.srp_user_id != ctx.user.user_id:
+        return _reject(
+            "solr-instruction",
+            ResponseCode.E4,
+            f"no Ofgem instruction names this SRP for supplier {ctx.acting_for.hex().upper()} "
+            "(R6.2)",
+        )
+    return None
+
+
+def check_solr_revocation(services: Services, ctx: RequestContext) -> Rejection | None:
+    if not _solr(ctx):
+        return None
+    history = services.smki.role_history(ctx.acting_for, RemotePartyRole.SUPPLIER, ctx.now)
+    refusal = history.refusal()
+    if refusal is not None:
+        rule = "R6.4" if ctx.pre_command is not None else "R6.3"
+        return _reject("solr-revocation", ResponseCode.E4, f"{refusal} ({rule}, R6.5)")
+    return None
+
+
+def check_content(services: Services, ctx: RequestContext) -> Rejection | None:
+    """R5: read the mode from the real payload, never from a label beside it."""
+    if ctx.pre_command is not None:
+        message = ctx.pre_command
+        try:
+            change: PaymentModeChange = decode_payment_mode_command(
+                message.message_code, message.content
+            )
+        except GbcsError as exc:
+            return _content_refusal(services, ctx, f"GBCS payload is not an SR 1.6 change: {exc}")
+        if not gbcs_code_agrees(message.message_code, change) or not _fits_device(ctx, message):
+            return _content_refusal(
+                services,
+                ctx,
+                f"message code {message.message_code:04X} does not match its payload/device",
+            )
+        ctx.mode = change.mode
+    else:
+        body = ctx.request.body
+        ctx.mode = PaymentMode.CREDIT if isinstance(body.mode, Credit) else PaymentMode.PREPAYMENT
+    srv = ctx.header.service_reference_variant
+    if not services.anomaly.attribute_limits(ctx.user.role, srv, ctx.mode):
+        reason = f"{ctx.user.role} may only set credit, not {ctx.mode.value} (R5)"
+        return _content_refusal(services, ctx, reason)
+    return None
+
+
+def _fits_device(ctx: RequestContext, message: GbcsMessage) -> bool:
+    credit_code, prepayment_code = _CODES[ctx.device.kind]
+    return message.message_code in (credit_code, prepayment_code)
+
+
+_CODES = {DeviceKind.ESME: (0x001A, 0x001B), DeviceKind.GSME: (0x006C, 0x006D)}
+
+
+def _content_refusal(services: Services, ctx: RequestContext, reason: str) -> Rejection:
+    """Content a SolrContingency User may not send is quarantined as an ADA breach; for other
+    Users malformed content is a plain refusal."""
+    if _solr(ctx):
+        quarantined = services.anomaly.quarantine(BreachKind.ATTRIBUTE_LIMITS, reason)
+        return _quarantine("content", quarantined)
+    return _reject("content", ResponseCode.E1000, reason)
+
+
+def _quarantine(stage: str, admission: Admission) -> Rejection:
+    """Quarantined requests are acknowledged (I99); the User hears of them by DCC alert."""
+    return Rejection(
+        stage, ResponseCode.I99, admission.reason, admission.breach, admission.quarantine_event_ref
+    )
+
+
+def check_gbcs_signature(services: Services, ctx: RequestContext) -> Rejection | None:
+    message = ctx.pre_command
+    if message is None:
+        return None
+    originator = message.header.originator
+    for record in services.smki.find(
+        originator, RemotePartyRole.SUPPLIER, KeyUsage.DIGITAL_SIGNING
+    ):
+        public_key = record.certificate.public_key()
+        if crypto.ecdsa_verify(public_key, signed_block(message)[1:], message.signature):
+            return None
+    return _reject(
+        "gbcs-signature",
+        ResponseCode.E1000,
+        f"the pre-command's signature does not verify with any Supplier DS certificate of "
+        f"{originator.hex().upper()}",
+    )
+
+
+def check_adt(services: Services, ctx: RequestContext) -> Rejection | None:
+    if not ctx.sends:
+        return None
+    srv = ctx.header.service_reference_variant
+    admission = services.anomaly.admit(ctx.user.user_id, srv, ctx.acting_for, ctx.now)
+    return None if admission.admitted else _quarantine("adt", admission)
+
+
+STAGES: tuple[tuple[str, Stage], ...] = (
+    ("xml", check_xml),
+    ("schema", check_schema),
+    ("signature", check_signature),
+    ("header", read_header),
+    ("user", check_user),
+    ("srv", check_srv),
+    ("request", read_request),
+    ("device", check_device),
+    ("command-variant", check_command_variant),
+    ("replay", check_replay),
+    ("pre-command", check_pre_command),
+    ("registered-supplier", check_registered_supplier),
+    ("solr-instruction", check_solr_instruction),
+    ("solr-revocation", check_solr_revocation),
+    ("content", check_content),
+    ("correlation", check_correlation),
+    ("gbcs-signature", check_gbcs_signature),
+    ("adt", check_adt),
+)
+
+
+def run(
+    services: Services,
+    ctx: RequestContext,
+    on_stage: Callable[[str, Rejection | None], None] | None = None,
+) -> Rejection | None:
+    """Run the stages in order; ``on_stage`` hears every decision (for the audit trail)."""
+    for name, stage in STAGES:
+        rejection = stage(services, ctx)
+        if on_stage is not None:
+            on_stage(name, rejection)
+        if rejection is not None:
+            return rejection
+    return None

@@ -1,0 +1,49 @@
+"""End-to-end through the DCC: suppliers as usual, and the SRP under the SoLR rules."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from dcc.duis.codes import ResponseCode
+from dcc.duis.request import Credit, Prepayment
+from dcc.duis.response import parse_response
+from devices.gbcs.payment_mode import PaymentMode
+from tests.dcc.world import BRIGHT, ESME_ID, GSME_ID, SMETS1_ID, SRP, T0, World, build_world
+
+NOW = T0 + timedelta(days=1)
+
+
+@pytest.fixture
+def world(tmp_path) -> World:
+    return build_world(tmp_path)
+
+
+def test_supplier_switches_its_esme_to_credit(world: World) -> None:
+    outcome = world.switch(BRIGHT, ESME_ID, NOW)
+    assert outcome.response_code is ResponseCode.I99, outcome.reason
+    assert world.meters[ESME_ID].state.account.payment_mode is PaymentMode.CREDIT
+    (response,) = [d for d in world.received if d.kind == "response"]
+    assert response.user_id == BRIGHT
+    assert parse_response(response.document).header.response_code is ResponseCode.I0
+
+
+def test_srp_switches_the_failed_suppliers_meters_to_credit(world: World) -> None:
+    ready = world.solr_ready(NOW)
+    for device in (ESME_ID, GSME_ID):
+        outcome = world.switch(SRP, device, ready)
+        assert outcome.accepted, (outcome.decided_by, outcome.reason)
+        assert world.meters[device].state.account.payment_mode is PaymentMode.CREDIT
+    outcome = world.send_smets1(SRP, Credit(), ready)
+    assert outcome.accepted, (outcome.decided_by, outcome.reason)
+    assert world.meters[SMETS1_ID].account.payment_mode is PaymentMode.CREDIT
+    assert {d.user_id for d in world.received if d.kind == "response"} == {SRP}
+
+
+def test_srp_prepayment_is_quarantined(world: World) -> None:
+    ready = world.solr_ready(NOW)
+    mode = Prepayment(False, False, 0)
+    _, outcome = world.transform(SRP, ESME_ID, mode, ready)
+    assert outcome.quarantined and outcome.decided_by == "content"
+    assert world.meters[ESME_ID].state.account.payment_mode is PaymentMode.PREPAYMENT

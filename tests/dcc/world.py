@@ -1,0 +1,256 @@
+"""A small SoLR world for DCC tests: one DCC, two suppliers, an SRP, and real meters.
+
+Bright Energy (``BRIGHT``) is the supplier that fails; Steady Power (``STEADY``) stays healthy;
+``SRP`` is the Shared Resource Provider in the SolrContingency role. Every party signs DUIS
+with its own xmlSign certificate from the world's SMKI; suppliers sign GBCS pre-commands with
+their Supplier DS keys, which the SRP also holds for the failed supplier (MP134B 2.1.2).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from dcc.adt import AdtFile, AdtThreshold, sign_adt
+from dcc.anomaly import AnomalyDetection
+from dcc.audit import AuditTrail
+from dcc.config import ConfigSource
+from dcc.dcc import Dcc, Outcome, UserDelivery
+from dcc.duis.ids import RequestID
+from dcc.duis.request import (
+    CommandVariant,
+    Credit,
+    Prepayment,
+    Request,
+    RequestHeader,
+    SignedPreCommand,
+    UpdatePaymentMode,
+    build_request,
+)
+from dcc.duis.response import parse_response
+from dcc.duis.xmldsig import sign_document
+from dcc.identity import DccIdentity
+from dcc.inventory import DeviceKind, DeviceRecord, Inventory
+from dcc.pipeline import Services
+from dcc.smki.authority import SmkiAuthority, org_key_from_seed
+from dcc.smki.repository import SmkiRepository
+from dcc.smki.roles import KeyUsage, RemotePartyRole
+from dcc.smki.subscription import Subscriptions
+from dcc.solr_register import SolrRegister
+from dcc.users import Officer, OfficerKind, User, UserRole, Users
+from devices.credentials import DeviceSecurityCredentials, RemoteParty, Role, TrustAnchors
+from devices.esme import Esme
+from devices.gbcs.crypto import private_key_from_seed
+from devices.gbcs.frame import decode, encode
+from devices.gbcs.payment_mode import PaymentMode
+from devices.gbcs.security import sign
+from devices.gsme import Gsme
+from devices.meter import Account
+from devices.smets1 import Smets1Meter
+
+SEED = b"tests/dcc/world"
+T0 = datetime(2026, 11, 2, 9, tzinfo=UTC)
+BRIGHT = bytes.fromhex("90B3D51F30010000")
+STEADY = bytes.fromhex("90B3D51F30030000")
+SRP = bytes.fromhex("90B3D51F300A0000")
+ROGUE_SRP = bytes.fromhex("90B3D51F300C0000")
+NEVER = bytes.fromhex("90B3D51F300B0000")
+ESME_ID = bytes.fromhex("00DB1234567890A0")
+GSME_ID = bytes.fromhex("00DB1234567890A1")
+SMETS1_ID = bytes.fromhex("00DB1234567890B0")
+STEADY_ESME_ID = bytes.fromhex("00DB1234567890C0")
+NEVER_ESME_ID = bytes.fromhex("00DB1234567890D0")
+PREPAYMENT = Account(PaymentMode.PREPAYMENT, meter_balance=1500, emergency_credit=500)
+_DS, _KA = KeyUsage.DIGITAL_SIGNING, KeyUsage.KEY_AGREEMENT
+
+
+@dataclass
+class Party:
+    user_id: bytes
+    xml_key: ec.EllipticCurvePrivateKey
+    xml_certificate: x509.Certificate
+    supplier_ds: ec.EllipticCurvePrivateKey | None = None
+
+
+@dataclass
+class World:
+    dcc: Dcc
+    smki: SmkiRepository
+    parties: dict[bytes, Party]
+    meters: dict[bytes, Esme | Gsme | Smets1Meter]
+    officer_key: ec.EllipticCurvePrivateKey
+    audit: AuditTrail
+    config: ConfigSource
+    counters: dict[bytes, int] = field(default_factory=dict)
+    received: list[UserDelivery] = field(default_factory=list)
+
+    # --- building requests ---------------------------------------------------------------------
+
+    def next_counter(self, user: bytes) -> int:
+        self.counters[user] = self.counters.get(user, 1000) + 1
+        return self.counters[user]
+
+    def signed(self, request: Request, by: bytes | None = None) -> bytes:
+        party = self.parties[by or request.header.request_id.originator]
+        return sign_document(build_request(request), party.xml_key, party.xml_certificate)
+
+    def request(
+        self,
+        user: bytes,
+        device: bytes,
+        body: UpdatePaymentMode | SignedPreCommand,
+        variant: CommandVariant,
+        counter: int | None = None,
+        srv: str = "1.6",
+    ) -> Request:
+        counter = self.next_counter(user) if counter is None else counter
+        header = RequestHeader(RequestID(user, device, counter), variant, srv, srv)
+        return Request(header, body)
+
+    # --- what users do ------------------------------------------------------------------------
+
+    def transform(self, user: bytes, device: bytes, mode: Credit | Prepayment, now: datetime):
+        request = self.request(user, device, UpdatePaymentMode(mode), CommandVariant.TRANSFORM)
+        return request, self.dcc.submit(self.signed(request), now)
+
+    def sign_pre_command(self, outcome: Outcome, supplier: bytes) -> bytes:
+        """What the User does with a transform's PreCommand: sign it with the supplier DS key."""
+        pre_command = parse_response(outcome.response).body.content.gbcs_payload
+        return encode(sign(decode(pre_command), self.parties[supplier].supplier_ds))
+
+    def send_signed(self, transform: Request, signed: bytes, now: datetime) -> Outcome:
+        header = transform.header
+        request = self.request(
+            header.request_id.originator,
+            header.request_id.target,
+            SignedPreCommand(signed),
+            CommandVariant.SIGNED_SEND_COMMAND,
+            counter=header.request_id.counter,
+        )
+        return self.dcc.submit(self.signed(request), now)
+
+    def switch(
+        self, user: bytes, device: bytes, now: datetime, mode: Credit | Prepayment | None = None
+    ) -> Outcome:
+        """The whole SMETS2+ flow: transform, sign with the supplier acted for, send, deliver."""
+        supplier = (
+            user
+            if user in (BRIGHT, STEADY)
+            else self.dcc.services.inventory.get(device).registered_supplier
+        )
+        transform, outcome = self.transform(user, device, mode or Credit(), now)
+        if not outcome.accepted:
+            return outcome
+        outcome = self.send_signed(transform, self.sign_pre_command(outcome, supplier), now)
+        self.deliver(outcome, now)
+        return outcome
+
+    def send_smets1(self, user: bytes, mode: Credit | Prepayment, now: datetime) -> Outcome:
+        body = UpdatePaymentMode(mode)
+        request = self.request(user, SMETS1_ID, body, CommandVariant.SEND_COMMAND)
+        outcome = self.dcc.submit(self.signed(request), now)
+        self.deliver(outcome, now)
+        return outcome
+
+    def deliver(self, outcome: Outcome, now: datetime) -> None:
+        """Carry the DCC's device frames to the meters and their answers back to the DCC."""
+        self.received.extend(outcome.to_users)
+        for delivery in outcome.to_devices:
+            for answer in self.meters[delivery.device_id].receive(delivery.frame, now):
+                self.received.extend(self.dcc.on_device_message(delivery.device_id, answer, now))
+
+    # --- Ofgem and officers --------------------------------------------------------------------
+
+    def fail(self, supplier: bytes, now: datetime) -> None:
+        """The supplier fails: SoLR notification, and its Supplier certificates are revoked."""
+        self.dcc.ofgem_notification(supplier, now)
+        self.smki.revoke_all_for(
+            supplier, RemotePartyRole.SUPPLIER, x509.ReasonFlags.cessation_of_operation, now
+        )
+
+    def adt(self, count: int, supplier: bytes, now: datetime, key=None) -> AdtFile:
+        thresholds = (AdtThreshold("1.6", count, supplier),)
+        signed = sign_adt(AdtFile(SRP, thresholds, now), "srp-aro", key or self.officer_key)
+        return self.dcc.submit_adt(signed, now)
+
+    def solr_ready(self, now: datetime, count: int = 100) -> datetime:
+        """Bright fails, Ofgem instructs the SRP, the SRP's ARO submits an ADT; returns when."""
+        self.fail(BRIGHT, now)
+        self.dcc.ofgem_instruction(BRIGHT, SRP, now + timedelta(minutes=1))
+        self.adt(count, BRIGHT, now + timedelta(minutes=2))
+        return now + timedelta(minutes=3)
+
+
+def build_world(tmp_path) -> World:
+    smki = SmkiRepository(SmkiAuthority.from_seed(SEED))
+    identity = DccIdentity.issue(smki, SEED, T0)
+    subscriptions = Subscriptions(smki)
+    users, inventory = Users(), Inventory()
+    parties: dict[bytes, Party] = {}
+    for user_id, party, role in (
+        (BRIGHT, "Bright Energy", UserRole.IMPORT_SUPPLIER),
+        (STEADY, "Steady Power", UserRole.IMPORT_SUPPLIER),
+        (SRP, "Shared Resource Provider", UserRole.SOLR_CONTINGENCY),
+        (ROGUE_SRP, "Rogue Resources", UserRole.SOLR_CONTINGENCY),
+        (NEVER, "Never Supplied", UserRole.OTHER_USER),
+    ):
+        users.register(User(user_id, party, role))
+        key = org_key_from_seed(SEED, user_id, RemotePartyRole.XML_SIGN, _DS)
+        record = subscriptions.subscribe(
+            party, role, user_id, RemotePartyRole.XML_SIGN, _DS, key.public_key(), T0
+        )
+        parties[user_id] = Party(user_id, key, record.certificate)
+    anchors = TrustAnchors(identity.acb_ka_private.public_key(), {})
+    for supplier in (BRIGHT, STEADY):
+        ds = org_key_from_seed(SEED, supplier, RemotePartyRole.SUPPLIER, _DS)
+        ka = org_key_from_seed(SEED, supplier, RemotePartyRole.SUPPLIER, _KA)
+        for usage, key in ((_DS, ds), (_KA, ka)):
+            subscriptions.subscribe(
+                None, "IS", supplier, RemotePartyRole.SUPPLIER, usage, key.public_key(), T0
+            )
+        parties[supplier].supplier_ds = ds
+        anchors = anchors.with_party(
+            supplier, RemoteParty(Role.SUPPLIER, ds.public_key(), ka.public_key())
+        )
+    meters: dict[bytes, Esme | Gsme | Smets1Meter] = {}
+    for device_id, kind, supplier in (
+        (ESME_ID, Esme, BRIGHT),
+        (GSME_ID, Gsme, BRIGHT),
+        (STEADY_ESME_ID, Esme, STEADY),
+        (NEVER_ESME_ID, Esme, NEVER),
+    ):
+        credentials = DeviceSecurityCredentials(device_id, anchors, seed=SEED)
+        meter = kind(credentials, supplier, account=PREPAYMENT)
+        meters[device_id] = meter
+        inventory.add(
+            DeviceRecord(
+                device_id,
+                DeviceKind.ESME if kind is Esme else DeviceKind.GSME,
+                supplier,
+                credentials.public_key(_KA),
+                credentials.public_key(_DS),
+            )
+        )
+    smets1 = Smets1Meter(
+        SMETS1_ID, identity.xml_sign_certificate.public_key(), SEED, account=PREPAYMENT
+    )
+    meters[SMETS1_ID] = smets1
+    inventory.add(DeviceRecord(SMETS1_ID, DeviceKind.SMETS1, BRIGHT, None, smets1.public_key))
+    officer_key = private_key_from_seed(SEED, "srp-aro")
+    users.add_officer(
+        Officer(
+            "srp-aro", "Shared Resource Provider", OfficerKind.AUTHORISED, officer_key.public_key()
+        )
+    )
+    config_file = tmp_path / "dcc.toml"
+    config_file.write_text("# the deployment's overrides of dcc/defaults.toml\n")
+    config = ConfigSource(config_file)
+    register = SolrRegister()
+    anomaly = AnomalyDetection(users, register, config.current)
+    audit = AuditTrail(tmp_path / "audit.sqlite")
+    services = Services(config, users, inventory, smki, register, anomaly)
+    dcc = Dcc(identity, services, audit)
+    return World(dcc, smki, parties, meters, officer_key, audit, config)
