@@ -115,3 +115,14 @@ def _line(event: LinkEvent) -> Text:
             name = use_case.name if use_case else f"0x{header.message_code:04X}"
             text += f" {header.cra.name} {name} counter {header.counter}"
     return Text(f"{stamp} {text}", style="red" if is_trouble(event) else "")
+
+
+@app.command()
+def bench(
+    count: Annotated[int, typer.Option(help="commands through one meter")] = 2_000,
+    fleet_size: Annotated[int, typer.Option(help="idle meters to measure")] = 100_000,
+) -> None:
+    """Commands per second through one meter, and bytes per idle meter in a fleet."""
+    from benchmarks.meters import run
+
+    run(count, fleet_size)
