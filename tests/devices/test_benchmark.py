@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typer.testing import CliRunner
+
 from benchmarks.meters import run
+from sim.cli import app
 
 
 def test_benchmark_reports_rate_and_memory() -> None:
@@ -12,10 +15,6 @@ def test_benchmark_reports_rate_and_memory() -> None:
 
 
 def test_meter_bench_command_prints_both_figures() -> None:
-    from typer.testing import CliRunner
-
-    from sim.cli import app
-
     result = CliRunner().invoke(app, ["meter", "bench", "--count", "4", "--fleet-size", "100"])
     assert result.exit_code == 0, result.output
     assert "commands/s" in result.output and "bytes" in result.output
