@@ -108,7 +108,7 @@ class Outcome:
 
 
 @dataclass(frozen=True, slots=True)
-class _Pending:
+class Pending:
     """A command sent to a device and not yet answered."""
 
     request: Request
@@ -120,7 +120,7 @@ class Dcc:
     identity: DccIdentity
     services: Services
     audit: AuditTrail | None = None
-    _pending: dict[tuple[bytes, int], _Pending] = field(default_factory=dict)
+    pending: dict[tuple[bytes, int], Pending] = field(default_factory=dict)
     _secrets: dict[bytes, bytes] = field(default_factory=dict)
 
     # --- Ofgem and the SRP's officers ----------------------------------------------------------
@@ -254,7 +254,7 @@ class Dcc:
         device = ctx.device
         frame = self._command(ctx, body)
         delivery = DeviceDelivery(device.device_id, frame, header.request_id, device.smets1)
-        self._pending[(device.device_id, header.request_id.counter)] = _Pending(ctx.request, entry)
+        self.pending[(device.device_id, header.request_id.counter)] = Pending(ctx.request, entry)
         return Outcome(
             ResponseCode.I99,
             "accepted; sent to the device",
@@ -330,7 +330,7 @@ class Dcc:
         if message.signature and not signature_valid(message, device.ds_public_key):
             return []
         if message.header.cra is Cra.RESPONSE:
-            pending = self._pending.pop((device_id, message.header.counter), None)
+            pending = self.pending.pop((device_id, message.header.counter), None)
             if pending is None:
                 return []
             request = pending.request
@@ -354,15 +354,15 @@ class Dcc:
     def _smets1_response(
         self, device: DeviceRecord, frame: bytes, now: datetime
     ) -> list[UserDelivery]:
-        key = next((k for k in self._pending if k[0] == device.device_id), None)
+        key = next((k for k in self.pending if k[0] == device.device_id), None)
         if key is None:
             return []
-        pending = self._pending.pop(key)
+        pending = self.pending.pop(key)
         response = to_duis_response(frame, pending.request, now, device_key=device.ds_public_key)
         return [self._deliver_response(pending, response, now)]
 
     def _deliver_response(
-        self, pending: _Pending, response: Response, now: datetime
+        self, pending: Pending, response: Response, now: datetime
     ) -> UserDelivery:
         user = pending.request.header.request_id.originator
         document = self._document(response, sign=True)

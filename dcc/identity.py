@@ -11,11 +11,15 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from dcc.smki.authority import org_key_from_seed
-from dcc.smki.repository import SmkiRepository
+from dcc.smki.repository import SmkiRepository, newest
 from dcc.smki.roles import KeyUsage, RemotePartyRole
 
 # The DCC's User ID in DCC Boxed (spec duis-smki §1.2 and §4.3).
 DCC_ID = bytes.fromhex("90B3D51F30000002")
+
+
+class IdentityError(Exception):
+    """The DCC's identity cannot be recovered, with the reason."""
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,17 @@ class DccIdentity:
         for certificate in certificates:
             repository.add(certificate, at=at, party="DCC")
         return cls(DCC_ID, ka, signing, certificates[1])
+
+    @classmethod
+    def recover(cls, repository: SmkiRepository, seed: bytes) -> DccIdentity:
+        """The identity :meth:`issue` made with ``seed``: its keys again, and the newest DSP XML
+        signing certificate the repository holds for the DCC."""
+        ka = org_key_from_seed(seed, DCC_ID, RemotePartyRole.ACCESS_CONTROL_BROKER, _KA)
+        signing = org_key_from_seed(seed, DCC_ID, RemotePartyRole.DSP_XML_SIGN, _DS)
+        record = newest(repository.find(DCC_ID, RemotePartyRole.DSP_XML_SIGN, _DS))
+        if record is None:
+            raise IdentityError("the SMKI repository holds no DSP XML signing certificate")
+        return cls(DCC_ID, ka, signing, record.certificate)
 
 
 _KA = KeyUsage.KEY_AGREEMENT

@@ -1,0 +1,70 @@
+"""The DCC restarts from its SQLite file without losing users, certificates, instructions,
+ADT state or the requests in flight."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from dcc.audit import AuditTrail
+from dcc.duis.codes import ResponseCode
+from dcc.duis.request import Credit
+from dcc.persistence import RestoreError, restore_dcc, save_dcc
+from dcc.state_store import StateStore
+from devices.gbcs.payment_mode import PaymentMode
+from tests.dcc.world import BRIGHT, ESME_ID, GSME_ID, SEED, SRP, T0, World, build_world
+
+NOW = T0 + timedelta(days=1)
+
+
+@pytest.fixture
+def world(tmp_path) -> World:
+    return build_world(tmp_path)
+
+
+def _restart(world: World, tmp_path) -> None:
+    """Save into the audit file, close everything, and start a new DCC from that file."""
+    path = world.audit.path
+    with StateStore(world.audit.connection) as store:
+        save_dcc(world.dcc, store, tmp_path / "smki")
+    world.audit.close()
+    world.audit = AuditTrail(path)
+    with StateStore.open(path) as store:
+        world.dcc = restore_dcc(store, SEED, world.config, world.audit)
+    world.smki = world.dcc.services.smki
+
+
+def test_solr_carries_on_after_a_restart(world: World, tmp_path) -> None:
+    ready = world.solr_ready(NOW, count=2)
+    transform, issued = world.transform(SRP, ESME_ID, Credit(), ready)
+    assert issued.response_code is ResponseCode.I0
+
+    _restart(world, tmp_path)
+
+    signed = world.sign_pre_command(issued, BRIGHT)
+    outcome = world.send_signed(transform, signed, ready)
+    assert outcome.accepted, (outcome.decided_by, outcome.reason)
+    world.deliver(outcome, ready)
+    assert world.meters[ESME_ID].state.account.payment_mode is PaymentMode.CREDIT
+    assert [d.user_id for d in world.received if d.kind == "response"] == [SRP]
+    second = world.switch(SRP, GSME_ID, ready)
+    assert second.accepted
+    third = world.switch(SRP, GSME_ID, ready)
+    assert third.quarantined and third.decided_by == "adt"
+
+
+def test_restart_keeps_counters_and_the_audit_history(world: World, tmp_path) -> None:
+    transform, _ = world.transform(BRIGHT, ESME_ID, Credit(), NOW)
+    _restart(world, tmp_path)
+    replay = world.dcc.submit(world.signed(transform), NOW)
+    assert (replay.response_code, replay.decided_by) == (ResponseCode.E1000, "replay")
+    history = world.audit.history(transform.header.request_id)
+    assert len(history.requests) == 2
+    assert history.decisions[-1].stage == "replay"
+
+
+def test_an_empty_file_cannot_be_restarted_from(tmp_path) -> None:
+    world = build_world(tmp_path)
+    with StateStore.open(tmp_path / "empty.sqlite") as store, pytest.raises(RestoreError):
+        restore_dcc(store, SEED, world.config)
