@@ -20,7 +20,6 @@ from dcc.duis.elements import to_bytes
 from dcc.duis.ids import RequestID, ResponseID
 from dcc.duis.request import (
     CommandVariant,
-    Credit,
     Request,
     SignedPreCommand,
     UpdatePaymentMode,
@@ -51,16 +50,13 @@ from devices.gbcs.payment_mode import (
     ECS03,
     GCS02,
     GCS03,
-    Activation,
     PaymentMode,
-    PaymentModeChange,
     encode_payment_mode_command,
 )
 from devices.gbcs.security import add_mac, signature_valid
 
 # What DCC Boxed returns in PreCommand/GBCSVersion.
 GBCS_VERSION = "4.0"
-CANCELLATION_YEAR = 3000
 # The 1.6 message code for each device kind and payment mode (spec/gbcs.md §3.1).
 _MESSAGE_CODES = {
     (DeviceKind.ESME, PaymentMode.CREDIT): ECS02,
@@ -282,7 +278,7 @@ class Dcc:
         """CV 4: the GBCS pre-command for the User to sign, kept to correlate the signed one."""
         header, body = ctx.request.header, ctx.request.body
         request_id = header.request_id
-        change = _change(body)
+        change = body.change()
         code = _MESSAGE_CODES[(ctx.device.kind, change.mode)]
         grouping = GroupingHeader(
             Cra.COMMAND,
@@ -421,26 +417,3 @@ def _decision(stage: str, rejection: Rejection | None, now: datetime) -> StageDe
         return StageDecision(stage, Verdict.PASS, now)
     verdict = Verdict.QUARANTINE if rejection.quarantine is not None else Verdict.REJECT
     return StageDecision(stage, verdict, now, str(rejection.code), rejection.reason)
-
-
-def _change(body: UpdatePaymentMode) -> PaymentModeChange:
-    """The GBCS change a DUIS 1.6 body asks for; an execution date in the year 3000 or later is
-    a cancellation, as the RTDS cancellation templates say (3000-12-31)."""
-    when = body.execution_datetime
-    if when is None:
-        activation, at = Activation.IMMEDIATE, None
-    elif when.year >= CANCELLATION_YEAR:
-        activation, at = Activation.CANCELLATION, None
-    else:
-        activation, at = Activation.FUTURE_DATED, when
-    if isinstance(body.mode, Credit):
-        return PaymentModeChange(PaymentMode.CREDIT, activation, at)
-    mode = body.mode
-    return PaymentModeChange(
-        PaymentMode.PREPAYMENT,
-        activation,
-        at,
-        mode.suspend_debt_disabled,
-        mode.suspend_debt_emergency,
-        mode.disablement_threshold,
-    )

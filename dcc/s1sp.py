@@ -35,7 +35,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TypeVar
 
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -43,10 +43,9 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from dcc.duis.codes import ResponseCode
 from dcc.duis.errors import DuisError
 from dcc.duis.ids import RequestID, ResponseID
-from dcc.duis.request import CommandVariant, Credit, Request, UpdatePaymentMode
+from dcc.duis.request import CommandVariant, Request, UpdatePaymentMode
 from dcc.duis.response import Response, ResponseHeader, ResponseMessage
 from devices.gbcs.alerts import alert
-from devices.gbcs.payment_mode import Activation, PaymentMode, PaymentModeChange
 from devices.smets1_frame import (
     RequestRef,
     Smets1Alert,
@@ -60,7 +59,6 @@ from devices.smets1_frame import (
     signature_valid,
 )
 
-CANCELLATION_FROM = datetime(3000, 1, 1, tzinfo=UTC)
 SR_UPDATE_PAYMENT_MODE = "1.6"
 NOT_FOR_SMETS1 = ResponseCode.E11
 WRONG_COMMAND_VARIANT = ResponseCode.E12
@@ -118,7 +116,7 @@ def countersign(
             rid.target,
             RequestRef(rid.originator, rid.counter),
             rid.originator if supplier is None else supplier,
-            _change(body),
+            body.change(),
         )
     except Smets1EncodeError as e:
         raise S1spRefusal(
@@ -174,28 +172,6 @@ def read_alert(
         alert(frame.alert_code).name,
         frame.raised_at,
         request_id,
-    )
-
-
-def _change(body: UpdatePaymentMode) -> PaymentModeChange:
-    when = body.execution_datetime
-    activation, execute_at = Activation.IMMEDIATE, None
-    if when is not None:
-        when = when if when.utcoffset() is not None else when.replace(tzinfo=UTC)
-        if when >= CANCELLATION_FROM:
-            activation = Activation.CANCELLATION
-        else:
-            activation, execute_at = Activation.FUTURE_DATED, when
-    if isinstance(body.mode, Credit):
-        return PaymentModeChange(PaymentMode.CREDIT, activation, execute_at)
-    prepayment = body.mode
-    return PaymentModeChange(
-        PaymentMode.PREPAYMENT,
-        activation,
-        execute_at,
-        suspend_debt_disabled=prepayment.suspend_debt_disabled,
-        suspend_debt_emergency=prepayment.suspend_debt_emergency,
-        disablement_threshold=prepayment.disablement_threshold,
     )
 
 

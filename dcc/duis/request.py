@@ -13,11 +13,13 @@ same tree. The ``ds:Signature`` survives in :attr:`Request.signature`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import IntEnum
 from typing import ClassVar
 
 from lxml import etree
+
+from devices.gbcs.payment_mode import Activation, PaymentMode, PaymentModeChange
 
 from .codes import COMMAND_VARIANT_INVALID, DuisUnsupportedError, invalid
 from .elements import (
@@ -150,6 +152,10 @@ class Prepayment:
         check_range(self.disablement_threshold, *INT32, what="DisablementThreshold")
 
 
+# An ExecutionDateTime in this year or later cancels (RTDS templates: 3000-12-31).
+CANCELLATION_YEAR = 3000
+
+
 @dataclass(frozen=True, slots=True)
 class UpdatePaymentMode:
     """SR 1.6 body; no ``execution_datetime`` means on demand, one means future dated."""
@@ -162,6 +168,29 @@ class UpdatePaymentMode:
     def __post_init__(self) -> None:
         if self.execution_datetime is not None:
             check_datetime(self.execution_datetime)
+
+    def change(self) -> PaymentModeChange:
+        """The payment-mode change this body asks a device for. An execution time in the year
+        3000 or later cancels the pending change, as the RTDS cancellation templates do
+        (3000-12-31T00:00:00Z); a time without a zone is UTC, as DUIS times are."""
+        when = self.execution_datetime
+        activation, execute_at = Activation.IMMEDIATE, None
+        if when is not None:
+            when = when if when.utcoffset() is not None else when.replace(tzinfo=UTC)
+            if when.year >= CANCELLATION_YEAR:
+                activation = Activation.CANCELLATION
+            else:
+                activation, execute_at = Activation.FUTURE_DATED, when
+        if isinstance(self.mode, Credit):
+            return PaymentModeChange(PaymentMode.CREDIT, activation, execute_at)
+        return PaymentModeChange(
+            PaymentMode.PREPAYMENT,
+            activation,
+            execute_at,
+            suspend_debt_disabled=self.mode.suspend_debt_disabled,
+            suspend_debt_emergency=self.mode.suspend_debt_emergency,
+            disablement_threshold=self.mode.disablement_threshold,
+        )
 
     @classmethod
     def from_element(cls, element: etree._Element) -> UpdatePaymentMode:
