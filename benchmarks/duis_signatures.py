@@ -13,9 +13,6 @@ allocate outside Python and are not counted.
 
 from __future__ import annotations
 
-import resource
-import time
-import tracemalloc
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,6 +23,7 @@ from lxml import etree
 from signxml import DigestAlgorithm, SignatureMethod, XMLSigner, XMLVerifier
 
 from benchmarks.corpus import conformance_dir
+from benchmarks.measure import max_rss_mib, peak_memory, throughput
 from dcc.duis.elements import SIGNATURE
 from dcc.duis.xmldsig import InMemoryResolver, sign_document, verify_document
 
@@ -33,6 +31,7 @@ REQUEST = "templates/ECS02_1.6_IMMEDIATE_SINGLE_SUCCESS_REQUEST_DUIS.XML"
 KEY = "boxed-keys/xml-sign-90B3D51F30010000-ds.key"
 CERTIFICATE = "boxed-keys/xml-sign-90B3D51F30010000-ds.pem"
 _MEMORY_ROUNDS = 100
+_BATCH = 50
 
 
 def find_corpus() -> Path | None:
@@ -75,26 +74,6 @@ def unsigned_request(folder: Path) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 
 
-def throughput(operation: Callable[[bytes], object], data: bytes, seconds: float) -> float:
-    """Operations per second, timed in batches so the clock is not what is measured."""
-    done, start = 0, time.perf_counter()
-    while (elapsed := time.perf_counter() - start) < seconds:
-        for _ in range(50):
-            operation(data)
-        done += 50
-    return done / elapsed
-
-
-def peak_memory(operation: Callable[[bytes], object], data: bytes) -> int:
-    """Peak bytes Python allocated over :data:`_MEMORY_ROUNDS` operations."""
-    tracemalloc.start()
-    for _ in range(_MEMORY_ROUNDS):
-        operation(data)
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
-    return peak
-
-
 def run(folder: Path, seconds: float = 2.0) -> dict[str, tuple[float, int]]:
     """Print and return operations per second and peak Python memory for each operation."""
     request = unsigned_request(folder)
@@ -102,12 +81,11 @@ def run(folder: Path, seconds: float = 2.0) -> dict[str, tuple[float, int]]:
     results = {}
     for name, operation in operations(folder).items():
         operation(request)
-        rate = throughput(operation, request, seconds)
-        peak = peak_memory(operation, request)
+        rate = throughput(operation, [request] * _BATCH, seconds)
+        peak = peak_memory(operation, [request] * _MEMORY_ROUNDS)
         results[name] = (rate, peak)
         print(f"{name:34} {rate:9,.0f} /s   peak {peak / 1024:7,.1f} KiB")
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(f"max resident set size: {rss / 1024:,.1f} MiB")
+    print(f"max resident set size: {max_rss_mib():,.1f} MiB")
     return results
 
 

@@ -6,13 +6,11 @@ second for each stage and the memory the run used.
 
 from __future__ import annotations
 
-import resource
-import time
-import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 
 from benchmarks.corpus import conformance_dir
+from benchmarks.measure import max_rss_mib, peak_memory, throughput
 from devices.gbcs.frame import decode
 from devices.gbcs.keystore import KeyStore, load_keystore
 from devices.gbcs.payload import decode_payload
@@ -51,40 +49,17 @@ def stages(keys: KeyStore) -> dict[str, Callable[[bytes], object]]:
     }
 
 
-def throughput(messages: list[bytes], stage: Callable[[bytes], object], seconds: float) -> float:
-    """Messages per second over whole passes of the corpus, for at least ``seconds``."""
-    done, start = 0, time.perf_counter()
-    while True:
-        for data in messages:
-            stage(data)
-        done += len(messages)
-        elapsed = time.perf_counter() - start
-        if elapsed >= seconds:
-            return done / elapsed
-
-
-def peak_memory(messages: list[bytes], stage: Callable[[bytes], object]) -> int:
-    """Peak bytes Python allocated while running one pass of ``stage``."""
-    tracemalloc.start()
-    for data in messages:
-        stage(data)
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
-    return peak
-
-
 def run(folder: Path, seconds: float = 3.0) -> dict[str, float]:
     messages, keys = load_corpus(folder)
     print(f"RTDS corpus: {len(messages)} messages, {sum(map(len, messages)):,} bytes")
     results = {}
     for name, stage in stages(keys).items():
         stage(messages[0])
-        rate = throughput(messages, stage, seconds)
-        peak = peak_memory(messages, stage)
+        rate = throughput(stage, messages, seconds)
+        peak = peak_memory(stage, messages)
         results[name] = rate
         print(f"{name:32} {rate:10,.0f} messages/s   peak {peak / 1024:8,.0f} KiB per pass")
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(f"max resident set size: {rss / 1024:,.1f} MiB")
+    print(f"max resident set size: {max_rss_mib():,.1f} MiB")
     return results
 
 
