@@ -54,6 +54,10 @@ from devices.gbcs.payment_mode import (
     encode_payment_mode_command,
 )
 from devices.gbcs.security import add_mac, signature_valid
+from devices.gbcs.usecases import use_case_for
+from devices.smets1_frame import Smets1DecodeError, Smets1Response
+from devices.smets1_frame import decode as decode_smets1
+from devices.smets1_frame import signature_valid as smets1_signature_valid
 
 # What DCC Boxed returns in PreCommand/GBCSVersion.
 GBCS_VERSION = "4.0"
@@ -323,7 +327,7 @@ class Dcc:
             return []
         if message.header.originator != device_id:
             return []
-        if message.signature and not signature_valid(message, device.ds_public_key):
+        if not _authentic(message, device):
             return []
         if message.header.cra is Cra.RESPONSE:
             pending = self.pending.pop((device_id, message.header.counter), None)
@@ -350,10 +354,19 @@ class Dcc:
     def _smets1_response(
         self, device: DeviceRecord, frame: bytes, now: datetime
     ) -> list[UserDelivery]:
-        key = next((k for k in self.pending if k[0] == device.device_id), None)
-        if key is None:
+        """The meter's signed answer to the pending command it names. SMETS1 alerts are not
+        passed on: DUIS carries them in an SMETS1ResponseMessage, which solrsim does not model."""
+        try:
+            answer = decode_smets1(frame)
+        except Smets1DecodeError:
             return []
-        pending = self.pending.pop(key)
+        if not isinstance(answer, Smets1Response) or not smets1_signature_valid(
+            answer, device.ds_public_key
+        ):
+            return []
+        pending = self.pending.pop((device.device_id, answer.request.counter), None)
+        if pending is None:
+            return []
         response = to_duis_response(frame, pending.request, now, device_key=device.ds_public_key)
         return [self._deliver_response(pending, response, now)]
 
@@ -410,6 +423,16 @@ class Dcc:
                 alert=number,
             )
         return UserDelivery(route.user_id, document, "device-alert")
+
+
+def _authentic(message: GbcsMessage, device: DeviceRecord) -> bool:
+    """A signed message must verify with the device's key. Unsigned, only a MACed message of a
+    non-critical use case passes: its MAC is keyed for the User, not the DCC (R7.3); a critical
+    one (a response to 1.6, a Generic Critical Alert) without its signature is a forgery."""
+    if message.signature:
+        return signature_valid(message, device.ds_public_key)
+    use_case = use_case_for(message.message_code)
+    return message.mac is not None and use_case is not None and not use_case.critical
 
 
 def _decision(stage: str, rejection: Rejection | None, now: datetime) -> StageDecision:

@@ -99,6 +99,7 @@ class Services:
     register: SolrRegister
     anomaly: AnomalyDetection
     issued_precommands: dict[str, bytes] = field(default_factory=dict)
+    # (User ID, is a signed pre-command) -> the last RequestID counter accepted
     last_counters: dict[tuple[bytes, bool], int] = field(default_factory=dict)
 
 
@@ -223,10 +224,12 @@ def check_command_variant(services: Services, ctx: RequestContext) -> Rejection 
 
 
 def check_replay(services: Services, ctx: RequestContext) -> Rejection | None:
-    """The RequestID counter rises per User, for transforms and sends separately (a signed
-    pre-command keeps its transform's RequestID)."""
+    """The RequestID counter rises per User over its Service Requests (CV 1, 4, 8), and
+    separately over its signed pre-commands (CV 5), each of which keeps its transform's
+    RequestID. A SMETS1 send (CV 1) is a Service Request with a counter of its own, so it must
+    not make a pending signed pre-command look replayed."""
     request_id = ctx.header.request_id
-    key = (request_id.originator, ctx.sends)
+    key = (request_id.originator, isinstance(ctx.request.body, SignedPreCommand))
     last = services.last_counters.get(key)
     if last is not None and request_id.counter <= last:
         return _reject(

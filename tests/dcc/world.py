@@ -8,6 +8,7 @@ their Supplier DS keys, which the SRP also holds for the failed supplier (MP134B
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -44,7 +45,7 @@ from dcc.users import Officer, OfficerKind, User, UserRole, Users
 from devices.credentials import DeviceSecurityCredentials, RemoteParty, Role, TrustAnchors
 from devices.esme import Esme
 from devices.gbcs.crypto import private_key_from_seed
-from devices.gbcs.frame import decode, encode
+from devices.gbcs.frame import GbcsMessage, decode, encode
 from devices.gbcs.payment_mode import PaymentMode
 from devices.gbcs.security import sign
 from devices.gsme import Gsme
@@ -116,10 +117,15 @@ class World:
         request = self.request(user, device, UpdatePaymentMode(mode), CommandVariant.TRANSFORM)
         return request, self.dcc.submit(self.signed(request), now)
 
-    def sign_pre_command(self, outcome: Outcome, supplier: bytes) -> bytes:
-        """What the User does with a transform's PreCommand: sign it with the supplier DS key."""
-        pre_command = parse_response(outcome.response).body.content.gbcs_payload
-        return encode(sign(decode(pre_command), self.parties[supplier].supplier_ds))
+    def pre_command(self, outcome: Outcome) -> GbcsMessage:
+        """The GBCS pre-command a transform's response carries, as the DCC issued it."""
+        return decode(parse_response(outcome.response).body.content.gbcs_payload)
+
+    def sign_pre_command(self, outcome: Outcome | GbcsMessage, supplier: bytes) -> bytes:
+        """What the User does with a transform's PreCommand (or a message made from one): sign
+        it with the supplier DS key."""
+        message = outcome if isinstance(outcome, GbcsMessage) else self.pre_command(outcome)
+        return encode(sign(message, self.parties[supplier].supplier_ds))
 
     def send_signed(self, transform: Request, signed: bytes, now: datetime) -> Outcome:
         header = transform.header
@@ -161,6 +167,30 @@ class World:
         for delivery in outcome.to_devices:
             for answer in self.meters[delivery.device_id].receive(delivery.frame, now):
                 self.received.extend(self.dcc.on_device_message(delivery.device_id, answer, now))
+
+    def alert(self, device: bytes, alert_code: int, now: datetime) -> list[UserDelivery]:
+        """A physical event on a meter: its alert frames through the DCC, and where they went."""
+        deliveries = [
+            delivery
+            for frame in self.meters[device].trigger(alert_code, now)
+            for delivery in self.dcc.on_device_message(device, frame, now)
+        ]
+        self.received.extend(deliveries)
+        return deliveries
+
+    def states(self) -> dict[bytes, object]:
+        """Every meter's state: compare two snapshots to see whether anything changed."""
+        return {device: meter.state for device, meter in self.meters.items()}
+
+    def configure(self, toml: str) -> None:
+        """Edit the deployment's dcc.toml while the DCC runs. The file's time moves on by a
+        second, as for an edit made by hand, so the change is seen even where the file system's
+        clock is coarser than two writes in one test."""
+        path = self.config.path
+        before = path.stat().st_mtime_ns
+        path.write_text(toml)
+        later = max(path.stat().st_mtime_ns, before + 1_000_000_000)
+        os.utime(path, ns=(later, later))
 
     # --- Ofgem and officers --------------------------------------------------------------------
 

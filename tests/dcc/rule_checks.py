@@ -1,0 +1,51 @@
+"""Assertions the rule tests share: how a refusal, a quarantine and a delivered alert look."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from dcc.dcc import Outcome, UserDelivery
+from dcc.duis.alerts import BreachKind, DCCAlertMessage, DeviceAlertMessage
+from dcc.duis.codes import DCCAlertCode, ResponseCode
+from dcc.duis.response import parse_response
+from dcc.duis.xmldsig import DCC_SIGNING_ROLES, verify_document
+from tests.dcc.world import World
+
+
+def assert_refused(outcome: Outcome, code: ResponseCode, stage: str) -> None:
+    """Refused by ``stage`` with ``code``: nothing sent to a device, no quarantine."""
+    assert (outcome.response_code, outcome.decided_by) == (code, stage), outcome.reason
+    assert not outcome.quarantined
+    assert outcome.to_devices == ()
+
+
+def assert_quarantined(outcome: Outcome, kind: BreachKind, stage: str, user: bytes) -> None:
+    """Quarantined by ``stage``: acknowledged I99, nothing sent to a device, and the User told
+    by a DCC alert AD1 QuarantinedRequest of breach ``kind`` naming the request."""
+    assert (outcome.quarantined, outcome.decided_by) == (True, stage), outcome.reason
+    assert outcome.response_code is ResponseCode.I99
+    assert outcome.to_devices == ()
+    (delivery,) = outcome.to_users
+    assert (delivery.user_id, delivery.kind) == (user, "dcc-alert")
+    alert = parse_response(delivery.document).body
+    assert isinstance(alert, DCCAlertMessage)
+    assert alert.dcc_alert_code is DCCAlertCode.AD1
+    assert alert.dcc_alert.kind is kind
+    assert alert.dcc_alert.request_id == outcome.request_id
+
+
+def assert_device_alert(
+    world: World, delivery: UserDelivery, user: bytes, alert_code: int, now: datetime
+) -> None:
+    """A device alert for ``user``, signed by the DCC, carrying ``alert_code``."""
+    assert (delivery.user_id, delivery.kind) == (user, "device-alert")
+    verify_document(
+        delivery.document,
+        world.smki,
+        at=now,
+        expected_signer=world.dcc.identity.dcc_id,
+        allowed_roles=DCC_SIGNING_ROLES,
+    )
+    body = parse_response(delivery.document).body
+    assert isinstance(body, DeviceAlertMessage)
+    assert body.alert_code == alert_code

@@ -1,0 +1,236 @@
+"""R7 through the DCC: a failed supplier's meters keep alerting, and the DCC keeps delivering,
+to the SRP once Ofgem has named one; safety-critical alerts are flagged (configuration), and
+revoked supplier credentials do not silence anything.
+
+Alerts come from the world's real meters: ``meter.trigger(code, now)`` gives the frames a
+physical event makes, which the world passes to ``dcc.on_device_message``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+import pytest
+
+from dcc.duis.request import Credit
+from dcc.smki.authority import org_key_from_seed
+from dcc.smki.roles import KeyUsage, RemotePartyRole
+from devices.gbcs.alerts import R7_2_SAFETY_CRITICAL
+from devices.gbcs.crypto import ecdh
+from devices.gbcs.frame import decode, encode
+from devices.gbcs.security import mac_valid
+from tests.dcc.rule_checks import assert_device_alert
+from tests.dcc.world import (
+    BRIGHT,
+    ESME_ID,
+    GSME_ID,
+    SEED,
+    SRP,
+    STEADY,
+    STEADY_ESME_ID,
+    T0,
+    World,
+    build_world,
+)
+
+NOW = T0 + timedelta(days=1)
+MINUTE = timedelta(minutes=1)
+TAMPER = 0x8F3F
+CREDIT_ADDED_LOCALLY = 0x810E  # non-critical: MACed with the supplier's KA key, not signed
+NINE = sorted(R7_2_SAFETY_CRITICAL)
+DEFAULT_LIST = ", ".join(f'"{code:04X}"' for code in NINE)
+
+
+@pytest.fixture
+def world(tmp_path) -> World:
+    return build_world(tmp_path)
+
+
+def _instructed(world: World) -> datetime:
+    """BRIGHT fails (certificates revoked) and Ofgem names SRP; no ADT is needed for alerts."""
+    world.fail(BRIGHT, NOW)
+    world.dcc.ofgem_instruction(BRIGHT, SRP, NOW + MINUTE)
+    return NOW + 2 * MINUTE
+
+
+def _device_for(code: int) -> bytes:
+    return GSME_ID if code == 0x8F1D else ESME_ID  # GSME Power Supply Loss comes from a GSME
+
+
+def _routed(world: World, device: bytes):
+    """The audit trail's record of the last alert from ``device``."""
+    return world.audit.alerts_for(device)[-1]
+
+
+# --- R7.1 delivered after revocation, to the SRP ----------------------------------------------
+
+
+def test_r7_1_a_tamper_alert_after_the_instruction_goes_to_the_srp(world: World) -> None:
+    at = _instructed(world)
+    (delivery,) = world.alert(ESME_ID, TAMPER, at)
+    assert_device_alert(world, delivery, SRP, TAMPER, at)
+    record = _routed(world, ESME_ID)
+    assert (record.addressed_to, record.delivered_to) == (BRIGHT, SRP)
+    assert "R7.1" in record.reason
+    assert [d.recipient for d in record.deliveries] == ["90-B3-D5-1F-30-0A-00-00"]
+
+
+def test_r7_1_before_the_instruction_it_still_goes_to_the_failed_supplier(world: World) -> None:
+    world.fail(BRIGHT, NOW)
+    (delivery,) = world.alert(ESME_ID, TAMPER, NOW + MINUTE)
+    assert_device_alert(world, delivery, BRIGHT, TAMPER, NOW + MINUTE)
+    record = _routed(world, ESME_ID)
+    assert (record.addressed_to, record.delivered_to) == (BRIGHT, BRIGHT)
+    assert "no SRP appointed yet" in record.reason
+
+
+def test_r7_1_before_the_failure_alerts_go_to_the_supplier(world: World) -> None:
+    (delivery,) = world.alert(ESME_ID, TAMPER, NOW)
+    assert_device_alert(world, delivery, BRIGHT, TAMPER, NOW)
+
+
+def test_r7_1_an_instruction_timed_later_does_not_route_yet(world: World) -> None:
+    world.fail(BRIGHT, NOW)
+    world.dcc.ofgem_instruction(BRIGHT, SRP, NOW + timedelta(hours=1))
+    (delivery,) = world.alert(ESME_ID, TAMPER, NOW + MINUTE)
+    assert delivery.user_id == BRIGHT
+    (delivery,) = world.alert(ESME_ID, TAMPER, NOW + timedelta(hours=2))
+    assert delivery.user_id == SRP
+
+
+def test_r7_1_a_non_critical_alert_is_still_delivered_to_the_srp(world: World) -> None:
+    at = _instructed(world)
+    (delivery,) = world.alert(ESME_ID, CREDIT_ADDED_LOCALLY, at)
+    assert_device_alert(world, delivery, SRP, CREDIT_ADDED_LOCALLY, at)
+    assert _routed(world, ESME_ID).safety_critical is False
+
+
+def test_r7_1_a_healthy_suppliers_alerts_never_go_to_the_srp(world: World) -> None:
+    at = _instructed(world)
+    (delivery,) = world.alert(STEADY_ESME_ID, TAMPER, at)
+    assert_device_alert(world, delivery, STEADY, TAMPER, at)
+
+
+def test_r7_1_alerts_of_a_supplier_the_srp_was_not_named_for_stay_with_it(world: World) -> None:
+    at = _instructed(world)
+    world.fail(STEADY, at)
+    (delivery,) = world.alert(STEADY_ESME_ID, TAMPER, at + MINUTE)
+    assert delivery.user_id == STEADY
+
+
+def test_r7_1_an_alert_that_is_not_the_devices_is_not_passed_on(world: World) -> None:
+    """A GSME's genuine tamper alert presented as the ESME's, and the ESME's with its signature
+    altered: neither authenticates as coming from the ESME, so nobody gets it."""
+    at = _instructed(world)
+    (gsme_frame,) = world.meters[GSME_ID].trigger(TAMPER, at)
+    assert world.dcc.on_device_message(ESME_ID, gsme_frame, at) == []
+    (esme_frame,) = world.meters[ESME_ID].trigger(TAMPER, at)
+    altered = esme_frame[:-1] + bytes((esme_frame[-1] ^ 0x01,))
+    assert world.dcc.on_device_message(ESME_ID, altered, at) == []
+    assert world.audit.alerts_for(ESME_ID) == []
+
+
+@pytest.mark.parametrize("signature", [b"", None], ids=["zero-length", "absent"])
+def test_r7_1_a_critical_alert_stripped_of_its_signature_is_not_passed_on(
+    world: World, signature: bytes | None
+) -> None:
+    """A forged safety-critical alert: the meter's tamper alert (a Generic Critical Alert, which
+    GBCS requires signed) with the signature taken off, or made up with any alert code and any
+    addressee. The DCC cannot tell it from the device's, so it must not vouch for it."""
+    at = _instructed(world)
+    (frame,) = world.meters[ESME_ID].trigger(TAMPER, at)
+    stripped = encode(replace(decode(frame), signature=signature))
+    assert world.dcc.on_device_message(ESME_ID, stripped, at) == []
+    assert world.audit.alerts_for(ESME_ID) == []
+
+
+def test_a_device_response_stripped_of_its_signature_is_not_passed_on(world: World) -> None:
+    """A forged "success" for the SRP's command must neither reach the SRP nor take the place
+    of the meter's real (signed) response, which still comes through afterwards."""
+    ready = world.solr_ready(NOW)
+    transform, issued = world.transform(SRP, ESME_ID, Credit(), ready)
+    outcome = world.send_signed(transform, world.sign_pre_command(issued, BRIGHT), ready)
+    (command,) = outcome.to_devices
+    (answer,) = world.meters[ESME_ID].receive(command.frame, ready)
+    forged = encode(replace(decode(answer), signature=b""))
+    assert world.dcc.on_device_message(ESME_ID, forged, ready) == []
+    (response,) = world.dcc.on_device_message(ESME_ID, answer, ready)
+    assert (response.user_id, response.kind) == (SRP, "response")
+
+
+# --- R7.2 safety-critical alerts: always delivered, flagged, the list is configuration --------
+
+
+@pytest.mark.parametrize("code", NINE, ids=[f"{code:04X}" for code in NINE])
+@pytest.mark.parametrize(
+    ("phase", "recipient"),
+    [("healthy", BRIGHT), ("failed", BRIGHT), ("instructed", SRP)],
+    ids=["healthy", "failed-no-srp", "srp-instructed"],
+)
+def test_r7_2_every_safety_critical_alert_is_delivered_and_flagged(
+    world: World, code: int, phase: str, recipient: bytes
+) -> None:
+    at = NOW
+    if phase == "failed":
+        world.fail(BRIGHT, NOW)
+        at = NOW + MINUTE
+    elif phase == "instructed":
+        at = _instructed(world)
+    device = _device_for(code)
+    (delivery,) = world.alert(device, code, at)
+    assert_device_alert(world, delivery, recipient, code, at)
+    record = _routed(world, device)
+    assert (record.alert_code, record.delivered_to, record.safety_critical) == (
+        code,
+        recipient,
+        True,
+    )
+
+
+def test_r7_2_the_safety_critical_list_is_configuration(world: World) -> None:
+    at = _instructed(world)
+    world.alert(ESME_ID, CREDIT_ADDED_LOCALLY, at)
+    assert _routed(world, ESME_ID).safety_critical is False
+
+    world.configure(f'[alerts]\nsafety_critical = [{DEFAULT_LIST}, "810E"]\n')
+    (delivery,) = world.alert(ESME_ID, CREDIT_ADDED_LOCALLY, at)
+    assert delivery.user_id == SRP
+    assert _routed(world, ESME_ID).safety_critical is True
+
+    # and taken off the list, tamper is still delivered, just no longer flagged
+    others = ", ".join(f'"{code:04X}"' for code in NINE if code != TAMPER)
+    world.configure(f"[alerts]\nsafety_critical = [{others}]\n")
+    (delivery,) = world.alert(ESME_ID, TAMPER, at)
+    assert delivery.user_id == SRP
+    assert _routed(world, ESME_ID).safety_critical is False
+
+
+# --- R7.3 revoked supplier credentials do not silence alerts ----------------------------------
+
+
+def test_r7_3_an_alert_maced_with_revoked_supplier_ka_credentials_is_delivered(
+    world: World,
+) -> None:
+    at = _instructed(world)
+    (ka,) = world.smki.find(BRIGHT, RemotePartyRole.SUPPLIER, KeyUsage.KEY_AGREEMENT)
+    assert world.smki.is_revoked(ka.certificate, at)
+    (frame,) = world.meters[ESME_ID].trigger(CREDIT_ADDED_LOCALLY, at)
+    message = decode(frame)
+    assert not message.is_signed and message.mac is not None
+    # the MAC is keyed by ECDH between the meter and BRIGHT's (revoked) Supplier KA key
+    bright_ka = org_key_from_seed(SEED, BRIGHT, RemotePartyRole.SUPPLIER, KeyUsage.KEY_AGREEMENT)
+    meter_ka = world.meters[ESME_ID].credentials.public_key(KeyUsage.KEY_AGREEMENT)
+    assert mac_valid(message, ecdh(bright_ka, meter_ka))
+
+    (delivery,) = world.dcc.on_device_message(ESME_ID, frame, at)
+    assert_device_alert(world, delivery, SRP, CREDIT_ADDED_LOCALLY, at)
+
+
+def test_r7_3_after_revocation_without_an_srp_the_alert_still_reaches_the_supplier_id(
+    world: World,
+) -> None:
+    world.fail(BRIGHT, NOW)
+    for code in (CREDIT_ADDED_LOCALLY, TAMPER):
+        (delivery,) = world.alert(ESME_ID, code, NOW + MINUTE)
+        assert_device_alert(world, delivery, BRIGHT, code, NOW + MINUTE)
