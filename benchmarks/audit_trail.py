@@ -69,9 +69,15 @@ def requests_per_second(count: int = 5000) -> float:
         return count / (time.perf_counter() - start)
 
 
-if __name__ == "__main__":
-    rate = requests_per_second()
+def run(count: int = 5000) -> float:
+    """Print and return audited requests per second."""
+    rate = requests_per_second(count)
     print(
         f"audit trail, WAL, synchronous=NORMAL: {rate:,.0f} requests/s "
         f"({rate * ROWS_PER_REQUEST:,.0f} rows/s, {ROWS_PER_REQUEST} rows and 4 transactions each)"
     )
+    return rate
+
+
+if __name__ == "__main__":
+    run()

@@ -73,16 +73,8 @@ def issue_crl(
     return builder.sign(signer.private_key, hashes.SHA256(), ecdsa_deterministic=True)
 
 
-def revocation_time(
-    crl: x509.CertificateRevocationList,
-    certificate: x509.Certificate,
-    signer: x509.Certificate,
-) -> datetime | None:
-    """When ``crl`` says ``certificate`` was revoked, or None if it lists no such revocation.
-
-    Raises CrlError when the CRL cannot be trusted: not issued by ``signer``, a signature that
-    does not verify with its key, or a direct CRL of another CA.
-    """
+def check_crl(crl: x509.CertificateRevocationList, signer: x509.Certificate) -> None:
+    """Raise CrlError unless ``crl`` was issued and signed by ``signer``."""
     if not same_name(crl.issuer, signer.subject):
         raise CrlError(
             f"CRL issued by {crl.issuer.rfc4514_string()}, expected "
@@ -94,6 +86,20 @@ def revocation_time(
     ):
         signer_name = signer.subject.rfc4514_string()
         raise CrlError(f"CRL signature does not verify with {signer_name}'s key")
+
+
+def revocation_time(
+    crl: x509.CertificateRevocationList,
+    certificate: x509.Certificate,
+    signer: x509.Certificate | None = None,
+) -> datetime | None:
+    """When ``crl`` says ``certificate`` was revoked, or None if it lists no such revocation.
+
+    With ``signer``, the CRL is first checked (:func:`check_crl`); without, the caller has
+    checked it. Raises CrlError for a direct CRL of another CA.
+    """
+    if signer is not None:
+        check_crl(crl, signer)
     indirect = _is_indirect(crl)
     if not indirect and not same_name(crl.issuer, certificate.issuer):
         raise CrlError(

@@ -9,6 +9,8 @@ RFC 5280 §7.1), string types ignored.
 
 from __future__ import annotations
 
+import functools
+
 from cryptography import x509
 
 from .errors import SmkiInputError
@@ -63,9 +65,15 @@ def as_name(issuer: x509.Name | str) -> x509.Name:
 
 def name_key(name: x509.Name | str) -> NameKey:
     """The comparison key of a DN (see the module docstring)."""
+    return _key(as_name(name))
+
+
+@functools.lru_cache(maxsize=4096)
+def _key(name: x509.Name) -> NameKey:
+    """Cached: the DCC compares the same few issuer names on every request."""
     return tuple(
         tuple(sorted((attr.oid.dotted_string, _normalise(attr.value)) for attr in rdn))
-        for rdn in as_name(name).rdns
+        for rdn in name.rdns
     )
 
 

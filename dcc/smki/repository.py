@@ -28,7 +28,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 
 from .authority import CertificateAuthority, SmkiAuthority
-from .crl import RevokedEntry, issue_crl, revocation_time
+from .crl import RevokedEntry, check_crl, issue_crl, revocation_time
 from .errors import CrlError, RepositoryError, SmkiInputError, SmkiProfileError
 from .names import NameKey, as_name, check_eui64, eui64_text, name_key, parse_dn
 from .profile import DeviceCertificateInfo, OrgCertificateInfo, read_certificate
@@ -186,6 +186,7 @@ class SmkiRepository:
         self._positions: dict[tuple[NameKey, int], int] = {}
         self._crls: dict[NameKey, x509.CertificateRevocationList] = {}
         self._crl_subjects: dict[NameKey, x509.Name] = {}
+        self._checked_crls: dict[NameKey, x509.CertificateRevocationList] = {}
 
     @property
     def authority(self) -> SmkiAuthority:
@@ -307,8 +308,12 @@ class SmkiRepository:
         """Whether ``certificate`` is revoked at ``at``, read from its issuer's CRL after
         checking that CRL's signer and signature (CrlError if it cannot be trusted)."""
         at = check_utc(at)
-        signer = self._authority.crl_signer(certificate.issuer)
-        when = revocation_time(self.crl(certificate.issuer), certificate, signer.certificate)
+        crl = self.crl(certificate.issuer)
+        key = name_key(certificate.issuer)
+        if self._checked_crls.get(key) is not crl:
+            check_crl(crl, self._authority.crl_signer(certificate.issuer).certificate)
+            self._checked_crls[key] = crl  # checked once per CRL issued, not per lookup
+        when = revocation_time(crl, certificate)
         return when is not None and when <= at
 
     def role_history(self, eui64: bytes, role: RemotePartyRole, at: datetime) -> RoleHistory:

@@ -10,7 +10,7 @@ from dcc.duis.codes import ResponseCode
 from dcc.duis.request import Credit, Prepayment
 from dcc.duis.response import parse_response
 from devices.gbcs.payment_mode import PaymentMode
-from tests.dcc.world import BRIGHT, ESME_ID, GSME_ID, SMETS1_ID, SRP, T0, World, build_world
+from sim.testbed import BRIGHT, ESME_ID, GSME_ID, SMETS1_ID, SRP, T0, World, build_world
 
 NOW = T0 + timedelta(days=1)
 

@@ -13,7 +13,7 @@ from dcc.duis.request import Credit
 from dcc.persistence import RestoreError, restore_dcc, save_dcc
 from dcc.state_store import StateStore
 from devices.gbcs.payment_mode import PaymentMode
-from tests.dcc.world import BRIGHT, ESME_ID, GSME_ID, SEED, SRP, T0, World, build_world
+from sim.testbed import BRIGHT, ESME_ID, GSME_ID, SEED, SRP, T0, World, build_world
 
 NOW = T0 + timedelta(days=1)
 

@@ -23,7 +23,7 @@ from dcc.smki.subscription import Subscriptions
 from dcc.users import RegistrationError, User, UserRole, UserStatus
 from devices.gbcs.payment_mode import PaymentMode
 from tests.dcc.rule_checks import assert_refused
-from tests.dcc.world import (
+from sim.testbed import (
     BRIGHT,
     ESME_ID,
     ROGUE_SRP,

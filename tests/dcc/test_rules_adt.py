@@ -21,7 +21,7 @@ from dcc.users import Officer, OfficerKind, RegistrationError
 from devices.gbcs.crypto import private_key_from_seed
 from devices.gbcs.payment_mode import PaymentMode
 from tests.dcc.rule_checks import assert_quarantined, assert_refused
-from tests.dcc.world import (
+from sim.testbed import (
     BRIGHT,
     ESME_ID,
     GSME_ID,

@@ -21,7 +21,7 @@ from devices.gbcs.crypto import ecdh
 from devices.gbcs.frame import decode, encode
 from devices.gbcs.security import mac_valid
 from tests.dcc.rule_checks import assert_device_alert
-from tests.dcc.world import (
+from sim.testbed import (
     BRIGHT,
     ESME_ID,
     GSME_ID,

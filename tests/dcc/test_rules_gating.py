@@ -41,7 +41,7 @@ from devices.gbcs.payment_mode import (
 )
 from devices.gbcs.security import sign
 from tests.dcc.rule_checks import assert_quarantined, assert_refused
-from tests.dcc.world import (
+from sim.testbed import (
     BRIGHT,
     ESME_ID,
     GSME_ID,

@@ -1,4 +1,5 @@
-"""A small SoLR world for DCC tests: one DCC, two suppliers, an SRP, and real meters.
+"""A small SoLR testbed: one DCC, two suppliers, an SRP and real meters, with no simulated time
+or WAN in between. The DCC rule tests, the Gherkin suite and the pipeline benchmark drive it.
 
 Bright Energy (``BRIGHT``) is the supplier that fails; Steady Power (``STEADY``) stays healthy;
 ``SRP`` is the Shared Resource Provider in the SolrContingency role. Every party signs DUIS
@@ -52,7 +53,7 @@ from devices.gsme import Gsme
 from devices.meter import Account
 from devices.smets1 import Smets1Meter
 
-SEED = b"tests/dcc/world"
+SEED = b"solrsim/testbed"
 T0 = datetime(2026, 11, 2, 9, tzinfo=UTC)
 BRIGHT = bytes.fromhex("90B3D51F30010000")
 STEADY = bytes.fromhex("90B3D51F30030000")
