@@ -22,7 +22,6 @@ from dcc.smki.roles import KeyUsage, RemotePartyRole
 from dcc.smki.subscription import Subscriptions
 from dcc.users import RegistrationError, User, UserRole, UserStatus
 from devices.gbcs.payment_mode import PaymentMode
-from tests.dcc.rule_checks import assert_refused
 from sim.testbed import (
     BRIGHT,
     ESME_ID,
@@ -34,6 +33,7 @@ from sim.testbed import (
     World,
     build_world,
 )
+from tests.dcc.rule_checks import assert_refused
 
 NOW = T0 + timedelta(days=1)
 SRP_PARTY = "Shared Resource Provider"

@@ -20,7 +20,6 @@ from dcc.solr_register import RegisterError
 from dcc.users import Officer, OfficerKind, RegistrationError
 from devices.gbcs.crypto import private_key_from_seed
 from devices.gbcs.payment_mode import PaymentMode
-from tests.dcc.rule_checks import assert_quarantined, assert_refused
 from sim.testbed import (
     BRIGHT,
     ESME_ID,
@@ -34,6 +33,7 @@ from sim.testbed import (
     World,
     build_world,
 )
+from tests.dcc.rule_checks import assert_quarantined, assert_refused
 
 NOW = T0 + timedelta(days=1)
 MINUTE = timedelta(minutes=1)

@@ -20,7 +20,6 @@ from devices.gbcs.alerts import R7_2_SAFETY_CRITICAL
 from devices.gbcs.crypto import ecdh
 from devices.gbcs.frame import decode, encode
 from devices.gbcs.security import mac_valid
-from tests.dcc.rule_checks import assert_device_alert
 from sim.testbed import (
     BRIGHT,
     ESME_ID,
@@ -33,6 +32,7 @@ from sim.testbed import (
     World,
     build_world,
 )
+from tests.dcc.rule_checks import assert_device_alert
 
 NOW = T0 + timedelta(days=1)
 MINUTE = timedelta(minutes=1)

@@ -29,8 +29,8 @@ from devices.gbcs.payment_mode import (
     PaymentModeChange,
     encode_payment_mode_command,
 )
-from tests.dcc.rule_checks import assert_quarantined, assert_refused
 from sim.testbed import BRIGHT, ESME_ID, GSME_ID, SMETS1_ID, SRP, T0, World, build_world
+from tests.dcc.rule_checks import assert_quarantined, assert_refused
 
 NOW = T0 + timedelta(days=1)
 PREPAYMENT_CHANGE = PaymentModeChange(PaymentMode.PREPAYMENT, Activation.IMMEDIATE)

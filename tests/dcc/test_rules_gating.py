@@ -40,7 +40,6 @@ from devices.gbcs.payment_mode import (
     encode_payment_mode_command,
 )
 from devices.gbcs.security import sign
-from tests.dcc.rule_checks import assert_quarantined, assert_refused
 from sim.testbed import (
     BRIGHT,
     ESME_ID,
@@ -56,6 +55,7 @@ from sim.testbed import (
     World,
     build_world,
 )
+from tests.dcc.rule_checks import assert_quarantined, assert_refused
 
 NOW = T0 + timedelta(days=1)
 MINUTE = timedelta(minutes=1)
