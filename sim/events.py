@@ -1,0 +1,104 @@
+"""The wire-level event log of a rehearsal, and what a run hands to its reports.
+
+Every GBCS frame on the simulated WAN and every DUIS document between a User and the DCC is one
+:class:`Event`; verdicts are read from this log, not from what the system under test says about
+itself (as open-ocpp-tck does). The log's digest fixes a run: the same scenario and seed give
+the same digest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+class EventKind(StrEnum):
+    DUIS_REQUEST = "duis-request"  # User -> DCC
+    DUIS_RESPONSE = "duis-response"  # DCC -> User: synchronous answer or asynchronous response
+    DCC_ALERT = "dcc-alert"  # DCC -> User (e.g. QuarantinedRequest)
+    DEVICE_ALERT = "device-alert"  # DCC -> User, a device's alert routed (R7)
+    GBCS_COMMAND = "gbcs-command"  # DCC -> device over the WAN (MACed command)
+    GBCS_RESPONSE = "gbcs-response"  # device -> DCC
+    GBCS_ALERT = "gbcs-alert"  # device -> DCC
+    SMETS1_COMMAND = "smets1-command"  # DCC (S1SP) -> SMETS1 device
+    SMETS1_RESPONSE = "smets1-response"  # SMETS1 device -> DCC
+    WAN_LOST = "wan-lost"  # a frame the WAN dropped (loss, outage, hub offline)
+    SOLR = "solr"  # Ofgem notification, revocation, instruction; ADT submissions
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One thing that crossed a boundary. ``verdict`` is the DCC's or the WAN's word on it
+    (``accepted``, ``E4``, ``quarantined``, ``lost``, ...); ``message`` is the bytes."""
+
+    time: datetime
+    kind: EventKind
+    sender: str
+    recipient: str
+    verdict: str
+    message: bytes = b""
+    detail: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        """One line of ``events.jsonl``: GBCS and SMETS1 frames as hex, DUIS as XML text."""
+        record: dict[str, Any] = {
+            "time": self.time.isoformat(),
+            "kind": str(self.kind),
+            "from": self.sender,
+            "to": self.recipient,
+            "verdict": self.verdict,
+        }
+        if self.kind.startswith(("duis", "dcc", "device")):
+            record["duis_xml"] = self.message.decode("utf-8", "replace")
+        elif self.message:
+            record["gbcs_hex"] = self.message.hex().upper()
+        if self.detail:
+            record["detail"] = self.detail
+        return record
+
+
+def digest(events: Iterable[Event]) -> str:
+    """SHA-256 over the canonical JSON lines of the log: equal logs, equal digests."""
+    hasher = hashlib.sha256()
+    for event in events:
+        hasher.update(json.dumps(event.to_json(), sort_keys=True).encode())
+        hasher.update(b"\n")
+    return hasher.hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Expectation:
+    """One expectation of the scenario and whether the run met it, with the evidence."""
+
+    name: str
+    passed: bool
+    detail: str
+
+
+@dataclass
+class RunResult:
+    """What a rehearsal produced: the event log, the figures the reports chart, the verdicts."""
+
+    scenario: str
+    seed: int
+    started: datetime
+    ended: datetime
+    events: list[Event]
+    metrics: dict[str, Any]
+    expectations: list[Expectation]
+    # time series for the charts: name -> list of (simulated time, value)
+    series: dict[str, list[tuple[datetime, float]]] = field(default_factory=dict)
+    wall_seconds: float = 0.0
+
+    @property
+    def passed(self) -> bool:
+        return all(expectation.passed for expectation in self.expectations)
+
+    @property
+    def digest(self) -> str:
+        return digest(self.events)
