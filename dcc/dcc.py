@@ -17,6 +17,7 @@ from dcc.audit import AuditTrail, DeliveryKind, StageDecision, Verdict
 from dcc.duis.alerts import DCCAlertMessage, DeviceAlertMessage, QuarantinedRequest
 from dcc.duis.codes import DCCAlertCode, ResponseCode
 from dcc.duis.elements import to_bytes
+from dcc.duis.errors import DuisError
 from dcc.duis.ids import RequestID, ResponseID
 from dcc.duis.request import (
     CommandVariant,
@@ -146,9 +147,16 @@ class Dcc:
         rejection = run(
             self.services, ctx, lambda stage, r: decisions.append(_decision(stage, r, now))
         )
+        if rejection is None:
+            try:
+                outcome = self._act(ctx)
+            except (DuisError, GbcsError) as exc:
+                code = ResponseCode(getattr(exc, "response_code", ResponseCode.E1000))
+                rejection = Rejection("act", code, f"cannot act on it: {exc}")
+                decisions.append(_decision("act", rejection, now))
         entry = self._audit_request(ctx, decisions)
         if rejection is None:
-            outcome = self._act(ctx, entry)
+            self._track(ctx, entry)
         elif rejection.quarantine is not None:
             outcome = self._quarantine(ctx, rejection)
         else:
@@ -247,14 +255,13 @@ class Dcc:
             to_users=(to_user,),
         )
 
-    def _act(self, ctx: RequestContext, entry: int | None) -> Outcome:
+    def _act(self, ctx: RequestContext) -> Outcome:
         body, header = ctx.request.body, ctx.request.header
         if header.command_variant is CommandVariant.TRANSFORM:
             return self._transform(ctx)
         device = ctx.device
         frame = self._command(ctx, body)
         delivery = DeviceDelivery(device.device_id, frame, header.request_id, device.smets1)
-        self.pending[(device.device_id, header.request_id.counter)] = Pending(ctx.request, entry)
         return Outcome(
             ResponseCode.I99,
             "accepted; sent to the device",
@@ -263,6 +270,12 @@ class Dcc:
             header.request_id,
             to_devices=(delivery,),
         )
+
+    def _track(self, ctx: RequestContext, entry: int | None) -> None:
+        """Remember a command sent to a device, to match the device's answer to its request."""
+        if ctx.sends:
+            key = (ctx.device.device_id, ctx.header.request_id.counter)
+            self.pending[key] = Pending(ctx.request, entry)
 
     def _command(self, ctx: RequestContext, body: SignedPreCommand | UpdatePaymentMode) -> bytes:
         if isinstance(body, UpdatePaymentMode):

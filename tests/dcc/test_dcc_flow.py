@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from dcc.duis.codes import ResponseCode
-from dcc.duis.request import Credit, Prepayment
+from dcc.duis.request import CommandVariant, Credit, Prepayment, UpdatePaymentMode
 from dcc.duis.response import parse_response
 from devices.gbcs.payment_mode import PaymentMode
 from sim.testbed import BRIGHT, ESME_ID, GSME_ID, SMETS1_ID, SRP, T0, World, build_world
@@ -47,3 +47,14 @@ def test_srp_prepayment_is_quarantined(world: World) -> None:
     _, outcome = world.transform(SRP, ESME_ID, mode, ready)
     assert outcome.quarantined and outcome.decided_by == "content"
     assert world.meters[ESME_ID].state.account.payment_mode is PaymentMode.PREPAYMENT
+
+
+def test_a_request_the_dcc_cannot_act_on_is_refused_not_crashed(world: World) -> None:
+    """An execution time a SMETS1 command cannot carry: refused at 'act', meter untouched."""
+    before = world.meters[SMETS1_ID].state
+    body = UpdatePaymentMode(Credit(), datetime(1969, 7, 20, tzinfo=UTC))
+    request = world.request(BRIGHT, SMETS1_ID, body, CommandVariant.SEND_COMMAND)
+    outcome = world.dcc.submit(world.signed(request), NOW)
+    assert (outcome.response_code, outcome.decided_by) == (ResponseCode.E11, "act")
+    assert not outcome.to_devices and world.meters[SMETS1_ID].state == before
+    assert world.audit.history(request.header.request_id).decisions[-1].stage == "act"
