@@ -17,41 +17,34 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from dcc.adt import AdtFile, AdtThreshold, sign_adt
-from dcc.anomaly import AnomalyDetection
 from dcc.audit import AuditTrail
 from dcc.config import ConfigSource
 from dcc.dcc import Dcc, Outcome, UserDelivery
-from dcc.duis.ids import RequestID
 from dcc.duis.request import (
     CommandVariant,
     Credit,
     Prepayment,
     Request,
-    RequestHeader,
     SignedPreCommand,
     UpdatePaymentMode,
-    build_request,
 )
-from dcc.duis.response import parse_response
-from dcc.duis.xmldsig import sign_document
 from dcc.identity import DccIdentity
 from dcc.inventory import DeviceKind, DeviceRecord, Inventory
-from dcc.pipeline import Services
-from dcc.smki.authority import SmkiAuthority, org_key_from_seed
+from dcc.smki.authority import SmkiAuthority
 from dcc.smki.repository import SmkiRepository
 from dcc.smki.roles import KeyUsage, RemotePartyRole
 from dcc.smki.subscription import Subscriptions
-from dcc.solr_register import SolrRegister
-from dcc.users import Officer, OfficerKind, User, UserRole, Users
-from devices.credentials import DeviceSecurityCredentials, RemoteParty, Role, TrustAnchors
+from dcc.users import Officer, OfficerKind, UserRole, Users
+from devices.credentials import DeviceSecurityCredentials, TrustAnchors
 from devices.esme import Esme
 from devices.gbcs.crypto import private_key_from_seed
-from devices.gbcs.frame import GbcsMessage, decode, encode
+from devices.gbcs.frame import GbcsMessage
 from devices.gbcs.payment_mode import PaymentMode
-from devices.gbcs.security import sign
 from devices.gsme import Gsme
 from devices.meter import Account
 from devices.smets1 import Smets1Meter
+from sim import duis_client
+from sim.cast import Party, assemble_dcc, enrol, grant_supplier_keys
 
 SEED = b"solrsim/testbed"
 T0 = datetime(2026, 11, 2, 9, tzinfo=UTC)
@@ -67,14 +60,6 @@ STEADY_ESME_ID = bytes.fromhex("00DB1234567890C0")
 NEVER_ESME_ID = bytes.fromhex("00DB1234567890D0")
 PREPAYMENT = Account(PaymentMode.PREPAYMENT, meter_balance=1500, emergency_credit=500)
 _DS, _KA = KeyUsage.DIGITAL_SIGNING, KeyUsage.KEY_AGREEMENT
-
-
-@dataclass
-class Party:
-    user_id: bytes
-    xml_key: ec.EllipticCurvePrivateKey
-    xml_certificate: x509.Certificate
-    supplier_ds: ec.EllipticCurvePrivateKey | None = None
 
 
 @dataclass
@@ -96,8 +81,7 @@ class World:
         return self.counters[user]
 
     def signed(self, request: Request, by: bytes | None = None) -> bytes:
-        party = self.parties[by or request.header.request_id.originator]
-        return sign_document(build_request(request), party.xml_key, party.xml_certificate)
+        return duis_client.signed(self.parties[by or request.header.request_id.originator], request)
 
     def request(
         self,
@@ -109,8 +93,7 @@ class World:
         srv: str = "1.6",
     ) -> Request:
         counter = self.next_counter(user) if counter is None else counter
-        header = RequestHeader(RequestID(user, device, counter), variant, srv, srv)
-        return Request(header, body)
+        return duis_client.service_request(user, device, body, variant, counter, srv)
 
     # --- what users do ------------------------------------------------------------------------
 
@@ -120,24 +103,16 @@ class World:
 
     def pre_command(self, outcome: Outcome) -> GbcsMessage:
         """The GBCS pre-command a transform's response carries, as the DCC issued it."""
-        return decode(parse_response(outcome.response).body.content.gbcs_payload)
+        return duis_client.pre_command(outcome.response)
 
     def sign_pre_command(self, outcome: Outcome | GbcsMessage, supplier: bytes) -> bytes:
         """What the User does with a transform's PreCommand (or a message made from one): sign
         it with the supplier DS key."""
         message = outcome if isinstance(outcome, GbcsMessage) else self.pre_command(outcome)
-        return encode(sign(message, self.parties[supplier].supplier_ds))
+        return duis_client.sign_pre_command(message, self.parties[supplier].supplier_ds)
 
     def send_signed(self, transform: Request, signed: bytes, now: datetime) -> Outcome:
-        header = transform.header
-        request = self.request(
-            header.request_id.originator,
-            header.request_id.target,
-            SignedPreCommand(signed),
-            CommandVariant.SIGNED_SEND_COMMAND,
-            counter=header.request_id.counter,
-        )
-        return self.dcc.submit(self.signed(request), now)
+        return self.dcc.submit(self.signed(duis_client.signed_send(transform, signed)), now)
 
     def switch(
         self, user: bytes, device: bytes, now: datetime, mode: Credit | Prepayment | None = None
@@ -220,32 +195,20 @@ def build_world(tmp_path) -> World:
     identity = DccIdentity.issue(smki, SEED, T0)
     subscriptions = Subscriptions(smki)
     users, inventory = Users(), Inventory()
-    parties: dict[bytes, Party] = {}
-    for user_id, party, role in (
-        (BRIGHT, "Bright Energy", UserRole.IMPORT_SUPPLIER),
-        (STEADY, "Steady Power", UserRole.IMPORT_SUPPLIER),
-        (SRP, "Shared Resource Provider", UserRole.SOLR_CONTINGENCY),
-        (ROGUE_SRP, "Rogue Resources", UserRole.SOLR_CONTINGENCY),
-        (NEVER, "Never Supplied", UserRole.OTHER_USER),
-    ):
-        users.register(User(user_id, party, role))
-        key = org_key_from_seed(SEED, user_id, RemotePartyRole.XML_SIGN, _DS)
-        record = subscriptions.subscribe(
-            party, role, user_id, RemotePartyRole.XML_SIGN, _DS, key.public_key(), T0
+    parties = {
+        user_id: enrol(users, subscriptions, SEED, user_id, party, role, T0)
+        for user_id, party, role in (
+            (BRIGHT, "Bright Energy", UserRole.IMPORT_SUPPLIER),
+            (STEADY, "Steady Power", UserRole.IMPORT_SUPPLIER),
+            (SRP, "Shared Resource Provider", UserRole.SOLR_CONTINGENCY),
+            (ROGUE_SRP, "Rogue Resources", UserRole.SOLR_CONTINGENCY),
+            (NEVER, "Never Supplied", UserRole.OTHER_USER),
         )
-        parties[user_id] = Party(user_id, key, record.certificate)
+    }
     anchors = TrustAnchors(identity.acb_ka_private.public_key(), {})
     for supplier in (BRIGHT, STEADY):
-        ds = org_key_from_seed(SEED, supplier, RemotePartyRole.SUPPLIER, _DS)
-        ka = org_key_from_seed(SEED, supplier, RemotePartyRole.SUPPLIER, _KA)
-        for usage, key in ((_DS, ds), (_KA, ka)):
-            subscriptions.subscribe(
-                None, "IS", supplier, RemotePartyRole.SUPPLIER, usage, key.public_key(), T0
-            )
-        parties[supplier].supplier_ds = ds
-        anchors = anchors.with_party(
-            supplier, RemoteParty(Role.SUPPLIER, ds.public_key(), ka.public_key())
-        )
+        anchor = grant_supplier_keys(subscriptions, SEED, parties[supplier], T0)
+        anchors = anchors.with_party(supplier, anchor)
     meters: dict[bytes, Esme | Gsme | Smets1Meter] = {}
     for device_id, kind, supplier in (
         (ESME_ID, Esme, BRIGHT),
@@ -279,9 +242,6 @@ def build_world(tmp_path) -> World:
     config_file = tmp_path / "dcc.toml"
     config_file.write_text("# the deployment's overrides of dcc/defaults.toml\n")
     config = ConfigSource(config_file)
-    register = SolrRegister()
-    anomaly = AnomalyDetection(users, register, config.current)
     audit = AuditTrail(tmp_path / "audit.sqlite")
-    services = Services(config, users, inventory, smki, register, anomaly)
-    dcc = Dcc(identity, services, audit)
+    dcc = assemble_dcc(identity, smki, users, inventory, config, audit)
     return World(dcc, smki, parties, meters, officer_key, audit, config)

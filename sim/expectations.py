@@ -1,0 +1,119 @@
+"""A scenario's expectations judged on what the run captured, each with the numbers behind it.
+
+The verdicts come from the wire: a switch counts when the device's I0 reached the SRP, an alert
+when the DCC delivered it, a refusal as the DCC's answer said. "Reachable" meters are those no
+WAN fault window hits: the scenario asks for the others to be tried, not to be reached.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sim.events import Event, EventKind, Expectation
+from sim.scenario import (
+    AlertsReachSrp,
+    NoPrepaymentActioned,
+    PrepaymentInCredit,
+    RejectedAt,
+    Scenario,
+)
+from sim.wire_log import DCC
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the judging needs beyond the metrics and the log."""
+
+    failure: float  # seconds into the run
+    instruction: datetime
+    srp: str  # the SRP as the log names it
+    to_switch: Sequence[bytes]
+    reachable: Sequence[bytes]
+    switched_at: Mapping[bytes, float]  # device ID -> seconds into the run
+
+
+def evaluate(
+    scenario: Scenario, evidence: Evidence, metrics: Mapping[str, Any], events: Sequence[Event]
+) -> list[Expectation]:
+    verdicts = []
+    for expectation in scenario.expectations:
+        match expectation:
+            case PrepaymentInCredit():
+                verdicts.append(_in_credit(expectation, evidence))
+            case NoPrepaymentActioned():
+                verdicts.append(_no_prepayment(metrics))
+            case AlertsReachSrp():
+                verdicts.append(_alerts_reach_srp(evidence, events))
+            case RejectedAt():
+                verdicts.append(_rejected_at(expectation, metrics))
+    return verdicts
+
+
+def _in_credit(expectation: PrepaymentInCredit, evidence: Evidence) -> Expectation:
+    deadline = evidence.failure + expectation.within_hours * 3600
+    reachable = len(evidence.reachable)
+    in_time = sum(
+        1
+        for device in evidence.reachable
+        if evidence.switched_at.get(device, deadline + 1) <= deadline
+    )
+    needed = expectation.share * reachable
+    left_out = len(evidence.to_switch) - reachable
+    share = in_time / reachable if reachable else 1.0
+    return Expectation(
+        f"prepayment_in_credit: {expectation.share:.0%} within {expectation.within_hours:g} h",
+        in_time >= needed,
+        f"{in_time} of {reachable} reachable prepayment meters ({share:.1%}) confirmed in credit "
+        f"within {expectation.within_hours:g} h of the failure (needed {expectation.share:.0%}); "
+        f"{left_out} meters hit by WAN faults not counted",
+    )
+
+
+def _no_prepayment(metrics: Mapping[str, Any]) -> Expectation:
+    actioned = metrics["prepayment_actioned"]
+    held = metrics["quarantined"].get("ADAttributeLimitsBreach", 0)
+    return Expectation(
+        "no_prepayment_actioned",
+        actioned == 0,
+        f"{actioned} commands setting prepayment reached a meter; "
+        f"{held} requests quarantined for ADAttributeLimitsBreach",
+    )
+
+
+def _alerts_reach_srp(evidence: Evidence, events: Sequence[Event]) -> Expectation:
+    arrived = sum(
+        1
+        for event in events
+        if event.kind is EventKind.GBCS_ALERT
+        and event.recipient == DCC
+        and event.verdict == "delivered"
+        and event.time >= evidence.instruction
+    )
+    to_srp = sum(
+        1
+        for event in events
+        if event.kind is EventKind.DEVICE_ALERT
+        and event.recipient == evidence.srp
+        and event.time >= evidence.instruction
+    )
+    return Expectation(
+        "alerts_reach_srp",
+        arrived > 0 and to_srp == arrived,
+        f"{to_srp} of {arrived} device alerts that reached the DCC after Ofgem's instruction "
+        f"({evidence.instruction.isoformat()}) were delivered to the SRP",
+    )
+
+
+def _rejected_at(expectation: RejectedAt, metrics: Mapping[str, Any]) -> Expectation:
+    by_code = metrics["rejections"].get(expectation.stage, {})
+    total = sum(by_code.values())
+    codes = ", ".join(f"{code} x{n}" for code, n in sorted(by_code.items())) or "none"
+    return Expectation(
+        f"rejected_at: {expectation.stage} >= {expectation.min_count}",
+        total >= expectation.min_count,
+        f"{total} requests rejected or quarantined at stage {expectation.stage!r} ({codes}); "
+        f"needed at least {expectation.min_count}",
+    )

@@ -1,0 +1,66 @@
+"""Ofgem in a rehearsal: the supplier fails, its Supplier certificates are revoked, and the SRP is
+instructed to act for it.
+
+At the failing supplier's ``fails_after_hours`` Ofgem notifies the DCC (SoLR notification); its
+revocation and its instruction follow after their own delays, both counted from the failure. The
+instruction is what the SRP waits for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator
+
+import simpy
+from cryptography import x509
+
+from dcc.smki.roles import RemotePartyRole
+from sim.events import EventKind
+from sim.population import Population
+from sim.wire_log import DCC, OFGEM, WireLog, party
+
+
+class Ofgem:
+    def __init__(self, log: WireLog, population: Population, instructed: simpy.Event) -> None:
+        self._log = log
+        self._population = population
+        self._instructed = instructed
+        scenario = population.scenario
+        self._supplier = scenario.failing_supplier.eui
+        self._srp = scenario.srp.eui
+        failure = scenario.failure_hours * 3600
+        self.failure = failure
+        self.revocation = failure + scenario.ofgem.revocation_delay_minutes * 60
+        self.instruction = failure + scenario.ofgem.instruction_delay_minutes * 60
+
+    def run(self) -> Generator[simpy.Event, object, None]:
+        """The simpy process: each step at its time, in this order when two coincide."""
+        steps: list[tuple[float, Callable[[], None]]] = [
+            (self.failure, self._notify),
+            (self.revocation, self._revoke),
+            (self.instruction, self._instruct),
+        ]
+        env = self._log.env
+        for at, step in sorted(steps, key=lambda pair: pair[0]):
+            yield env.timeout(max(0.0, at - env.now))
+            step()
+
+    def _notify(self) -> None:
+        self._population.dcc.ofgem_notification(self._supplier, self._log.now)
+        detail = f"SoLR notification: supplier {party(self._supplier)} has failed"
+        self._log.record(EventKind.SOLR, OFGEM, DCC, "notified", b"", detail)
+
+    def _revoke(self) -> None:
+        revoked = self._population.cast.smki.revoke_all_for(
+            self._supplier,
+            RemotePartyRole.SUPPLIER,
+            x509.ReasonFlags.cessation_of_operation,
+            self._log.now,
+        )
+        detail = f"{len(revoked)} Supplier certificates of {party(self._supplier)} revoked"
+        self._log.record(EventKind.SOLR, OFGEM, DCC, "revoked", b"", detail)
+
+    def _instruct(self) -> None:
+        self._population.dcc.ofgem_instruction(self._supplier, self._srp, self._log.now)
+        detail = f"SRP {party(self._srp)} may act for {party(self._supplier)}"
+        self._log.record(EventKind.SOLR, OFGEM, DCC, "instructed", b"", detail)
+        self._instructed.succeed()

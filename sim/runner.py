@@ -1,0 +1,190 @@
+"""A rehearsal end to end: build the world from the scenario, run it on the simpy clock, and hand
+the reports a :class:`RunResult`: the wire log, the figures and the expectations' verdicts.
+
+The world is the population (cast, DCC, lazy fleet), the WAN between the DCC host and the meter
+host, and the actors: Ofgem, the SRP, its scripted faults and the alert bursts. Nothing reads the
+wall clock except to say how long the run took (``wall_seconds``, outside the digest). The DCC
+runs without an audit trail: the wire log is the run's record, and a million-meter run must not
+wait on SQLite.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import Counter
+from collections.abc import Callable, Generator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import simpy
+
+from sim.alert_bursts import start_alert_bursts
+from sim.dcc_host import DccHost
+from sim.events import Event, RunResult, digest
+from sim.expectations import Evidence, evaluate
+from sim.faults import schedule_faults
+from sim.key_export import export_keys
+from sim.meter_host import MeterHost
+from sim.ofgem import Ofgem
+from sim.population import Population
+from sim.scenario import DEVICE_CLASSES, Scenario
+from sim.srp import Srp
+from sim.tally import Tally
+from sim.wan import SimulatedWan
+from sim.wire_log import WireLog, party
+
+Progress = Callable[[datetime, int], None]
+TICK_SECONDS = 60.0  # progress and chart points: every simulated minute
+_SERIES = (*(f"switched_{name}" for name in DEVICE_CLASSES), "alerts_delivered")
+
+
+class RehearsalError(Exception):
+    """A rehearsal used in a way it cannot serve, with the reason."""
+
+
+class Rehearsal:
+    """One run of one scenario. Its population stays readable after the run (meter states)."""
+
+    def __init__(self, scenario: Scenario) -> None:
+        self.scenario = scenario
+        self.population = Population(scenario)
+        self._ran = False
+
+    def run(self, on_progress: Progress | None = None) -> RunResult:
+        """Run the scenario to its end; ``on_progress(simulated time, meters switched so far)``
+        is called every simulated minute and at the end."""
+        if self._ran:
+            raise RehearsalError("a rehearsal runs once: its meters have moved on; make a new one")
+        self._ran = True
+        wall = time.perf_counter()
+        scenario, population = self.scenario, self.population
+        env = simpy.Environment()
+        log = WireLog(env, scenario.start)
+        tally = Tally()
+        wan = SimulatedWan(
+            log, scenario.wan, scenario.faults, scenario.seed, population.device_class
+        )
+        host = DccHost(log, population, wan, tally, scenario.wan.response_timeout_seconds)
+        meters = MeterHost(log, population, wan, tally)
+        wan.connect(host.from_device, meters.receive)
+        srp = Srp(log, host, population, tally)
+        ofgem = Ofgem(log, population, srp.instructed)
+        env.process(ofgem.run())
+        env.process(srp.run())
+        schedule_faults(log, population, srp)
+        start_alert_bursts(log, population, meters, tally)
+        series: dict[str, list[tuple[datetime, float]]] = {name: [] for name in _SERIES}
+        env.process(_ticks(log, tally, series, on_progress))
+        end = scenario.duration_hours * 3600
+        env.run(until=end)
+        _sample(log, tally, series, on_progress)
+
+        to_switch = population.failed_supplier_meters(prepayment_only=True)
+        metrics = _metrics(population, tally, wan, to_switch, ofgem.failure, log.events)
+        evidence = Evidence(
+            failure=ofgem.failure,
+            instruction=log.at(ofgem.instruction),
+            srp=party(scenario.srp.eui),
+            to_switch=to_switch,
+            reachable=[device for device in to_switch if not wan.ever_hit(device)],
+            switched_at=tally.switched_at,
+        )
+        return RunResult(
+            scenario=scenario.name,
+            seed=scenario.seed,
+            started=scenario.start,
+            ended=log.at(end),
+            events=log.events,
+            metrics=metrics,
+            expectations=evaluate(scenario, evidence, metrics, log.events),
+            series=series,
+            wall_seconds=time.perf_counter() - wall,
+        )
+
+    def export_keys(self, folder: Path) -> int:
+        """Every party's keys and those of every device of the run so far, in the RTDS keystore
+        layout (see :mod:`sim.key_export`); returns the number of files written."""
+        return export_keys(self.population, Path(folder))
+
+
+def run_scenario(scenario: Scenario, on_progress: Progress | None = None) -> RunResult:
+    return Rehearsal(scenario).run(on_progress)
+
+
+def _ticks(
+    log: WireLog,
+    tally: Tally,
+    series: dict[str, list[tuple[datetime, float]]],
+    on_progress: Progress | None,
+) -> Generator[simpy.Event, object, None]:
+    while True:
+        _sample(log, tally, series, on_progress)
+        yield log.env.timeout(TICK_SECONDS)
+
+
+def _sample(
+    log: WireLog,
+    tally: Tally,
+    series: dict[str, list[tuple[datetime, float]]],
+    on_progress: Progress | None,
+) -> None:
+    now = log.now
+    for name in DEVICE_CLASSES:
+        series[f"switched_{name}"].append((now, float(tally.switched[name])))
+    delivered = tally.alerts_to_srp + tally.alerts_to_supplier
+    series["alerts_delivered"].append((now, float(delivered)))
+    if on_progress is not None:
+        on_progress(now, tally.switched.total())
+
+
+def _metrics(
+    population: Population,
+    tally: Tally,
+    wan: SimulatedWan,
+    to_switch: list[bytes],
+    failure: float,
+    events: list[Event],
+) -> dict[str, Any]:
+    targets = Counter(population.device_class(device) for device in to_switch)
+    switched = tally.switched.total()
+    last = max(tally.switched_at.values(), default=None)
+    return {
+        "meters": population.size,
+        "meters_by_type": population.counts_by_class(),
+        "failed_supplier_prepayment": {name: targets[name] for name in DEVICE_CLASSES},
+        "switched": {name: tally.switched[name] for name in DEVICE_CLASSES},
+        "unreachable": len(to_switch) - switched,
+        "requests": tally.requests,
+        "rejections": {
+            stage: dict(sorted(codes.items())) for stage, codes in sorted(tally.rejections.items())
+        },
+        "quarantined": dict(sorted(tally.quarantined.items())),
+        "retries": tally.retries,
+        "no_response": tally.no_response,
+        "wan_lost": wan.lost,
+        "alerts": {
+            "raised": tally.alerts_raised,
+            "delivered_to_srp": tally.alerts_to_srp,
+            "delivered_to_supplier": tally.alerts_to_supplier,
+            "safety_critical": tally.alerts_safety_critical,
+        },
+        "prepayment_actioned": tally.prepayment_actioned,
+        "latency_seconds": _percentiles(tally.latencies),
+        "latencies": list(tally.latencies),
+        "switched_within_hours": None if last is None else (last - failure) / 3600,
+        "digest": digest(events),
+    }
+
+
+def _percentiles(values: list[float]) -> dict[str, float | None]:
+    """Nearest-rank percentiles; None for each when nothing was switched."""
+    ordered = sorted(values)
+
+    def rank(q: float) -> float | None:
+        if not ordered:
+            return None
+        return ordered[min(len(ordered) - 1, max(0, math.ceil(q * len(ordered)) - 1))]
+
+    return {"p50": rank(0.5), "p90": rank(0.9), "p99": rank(0.99), "max": rank(1.0)}

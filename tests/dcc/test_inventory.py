@@ -1,0 +1,40 @@
+"""The inventory's source: records made on first lookup, kept and checked like added ones."""
+
+from __future__ import annotations
+
+import pytest
+
+from dcc.inventory import DeviceKind, DeviceRecord, Inventory, InventoryError
+from devices.gbcs.crypto import private_key_from_seed
+
+KNOWN = bytes.fromhex("00DB000000000001")
+KEY = private_key_from_seed(b"inventory", "device").public_key()
+
+
+def _source(device_id: bytes) -> DeviceRecord | None:
+    if device_id != KNOWN:
+        return None
+    return DeviceRecord(device_id, DeviceKind.ESME, bytes(8), KEY, KEY)
+
+
+def test_a_source_makes_a_record_once_and_the_inventory_keeps_it() -> None:
+    asked: list[bytes] = []
+    inventory = Inventory(lambda device: asked.append(device) or _source(device))
+    assert len(inventory) == 0
+    record = inventory.get(KNOWN)
+    assert record is not None and inventory.get(KNOWN) is record
+    assert asked == [KNOWN] and list(inventory) == [record]
+    assert inventory.get(bytes(8)) is None
+
+
+def test_a_source_record_is_checked_like_an_added_one() -> None:
+    inventory = Inventory(lambda device: DeviceRecord(device, DeviceKind.ESME, bytes(8)))
+    with pytest.raises(InventoryError):
+        inventory.get(KNOWN)
+
+
+def test_without_a_source_only_added_devices_are_known() -> None:
+    inventory = Inventory()
+    assert inventory.get(KNOWN) is None
+    inventory.add(_source(KNOWN))
+    assert inventory.get(KNOWN).device_id == KNOWN

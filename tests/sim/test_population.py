@@ -1,0 +1,67 @@
+"""The rehearsal's cast and lazy fleet: drawn from the seed, made on first use."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dcc.inventory import DeviceKind
+from dcc.users import UserRole
+from devices.gbcs.keystore import KeyUsage
+from devices.gbcs.payment_mode import PaymentMode
+from devices.smets1 import Smets1Meter
+from sim.population import DEVICE_BASE, Population
+from sim.scenario import load_scenario
+
+SMALL = Path(__file__).parents[2] / "scenarios" / "solr-small.yaml"
+
+
+@pytest.fixture(scope="module")
+def population() -> Population:
+    return Population(load_scenario(SMALL))
+
+
+def test_the_fleet_follows_the_mix_and_the_seed(population: Population) -> None:
+    counts = population.counts_by_class()
+    assert sum(counts.values()) == 300
+    assert counts["esme"] > counts["gsme"] > counts["smets1"] > 0
+    again = Population(load_scenario(SMALL))
+    assert again.failed_supplier_meters() == population.failed_supplier_meters()
+    other = Population(load_scenario(SMALL, seed=8))
+    assert other.failed_supplier_meters() != population.failed_supplier_meters()
+
+
+def test_nothing_is_made_until_asked_for() -> None:
+    population = Population(load_scenario(SMALL))
+    assert population.appeared() == [] and len(population.inventory) == 0
+    device = population.failed_supplier_meters(prepayment_only=True, classes=("esme",))[0]
+    record = population.inventory.get(device)
+    assert record is not None and record.kind is DeviceKind.ESME
+    assert population.appeared() == [device] and len(population.inventory) == 1
+    meter = population.meter(device)
+    assert population.meter(device) is meter
+    assert meter.credentials.public_key(KeyUsage.DIGITAL_SIGNING) == record.ds_public_key
+    assert meter.state.account.payment_mode is PaymentMode.PREPAYMENT
+    assert population.inventory.get((DEVICE_BASE + 300).to_bytes(8, "big")) is None
+
+
+def test_smets1_meters_trust_the_dcc_and_sign_with_their_seeded_key(
+    population: Population,
+) -> None:
+    device = population.failed_supplier_meters(classes=("smets1",))[0]
+    meter = population.meter(device)
+    assert isinstance(meter, Smets1Meter)
+    record = population.inventory.get(device)
+    assert record.kind is DeviceKind.SMETS1 and record.ka_public_key is None
+    assert record.ds_public_key == meter.public_key
+
+
+def test_the_cast_is_enrolled(population: Population) -> None:
+    cast = population.cast
+    users = population.dcc.services.users
+    assert users.get(cast.srp.user_id).role is UserRole.SOLR_CONTINGENCY
+    assert all(users.get(s.user_id).role is UserRole.IMPORT_SUPPLIER for s in cast.suppliers)
+    failing = population.scenario.suppliers.index(population.scenario.failing_supplier)
+    assert cast.srp.supplier_ds is cast.suppliers[failing].supplier_ds
+    assert users.officers_of(population.scenario.srp.name)

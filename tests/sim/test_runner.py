@@ -1,0 +1,224 @@
+"""A rehearsal end to end on scenarios/solr-small.yaml (300 meters), and variants of it with one
+fault each: what the DCC refuses, at which stage, and what reaches the meters and the SRP."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from dcc.duis.codes import ResponseCode
+from dcc.duis.response import parse_response
+from devices.gbcs.frame import decode
+from devices.gbcs.keystore import load_keystore
+from devices.gbcs.payment_mode import PaymentMode
+from devices.gbcs.verify import Verdict, check_mac, check_signature
+from sim.events import EventKind, RunResult
+from sim.runner import Rehearsal, RehearsalError
+from sim.scenario import (
+    AlertBurst,
+    HubsOffline,
+    MaliciousPrepayment,
+    RejectedAt,
+    RequestBeforeInstruction,
+    Scenario,
+    WanOutage,
+    load_scenario,
+)
+from sim.wire_log import party
+
+SMALL = Path(__file__).parents[2] / "scenarios" / "solr-small.yaml"
+# solr-small: Bright Energy fails at 0.5 h, revocation at 0.583 h, instruction at 0.75 h.
+SRP = "90-B3-D5-1F-30-0A-00-00"
+BRIGHT = "90-B3-D5-1F-30-01-00-00"
+
+
+def small(**changes: object) -> Scenario:
+    return load_scenario(SMALL).model_copy(update=changes)
+
+
+@pytest.fixture(scope="module")
+def clean() -> tuple[Rehearsal, RunResult]:
+    rehearsal = Rehearsal(small())
+    return rehearsal, rehearsal.run()
+
+
+def test_the_small_scenario_meets_its_expectations(clean) -> None:
+    _, result = clean
+    assert result.expectations
+    for expectation in result.expectations:
+        assert expectation.passed, (expectation.name, expectation.detail)
+
+
+def test_every_failed_supplier_prepayment_meter_ends_in_credit(clean) -> None:
+    rehearsal, result = clean
+    population = rehearsal.population
+    to_switch = population.failed_supplier_meters(prepayment_only=True)
+    assert to_switch
+    for device in to_switch:
+        assert population.meter(device).state.account.payment_mode is PaymentMode.CREDIT
+    metrics = result.metrics
+    assert metrics["switched"] == metrics["failed_supplier_prepayment"]
+    assert metrics["unreachable"] == 0
+    assert sum(metrics["meters_by_type"].values()) == metrics["meters"] == 300
+    assert len(metrics["latencies"]) == len(to_switch)
+    assert 0 < metrics["latency_seconds"]["p50"] <= metrics["latency_seconds"]["max"]
+    # the healthy supplier's meters were never touched
+    suppliers = {population.supplier_of(device) for device in population.appeared()}
+    assert suppliers == {bytes.fromhex(BRIGHT.replace("-", ""))}
+
+
+def test_series_are_cumulative_and_end_at_the_totals(clean) -> None:
+    _, result = clean
+    for name, total in result.metrics["switched"].items():
+        values = [value for _, value in result.series[f"switched_{name}"]]
+        assert values == sorted(values) and values[-1] == total
+    alerts = result.metrics["alerts"]
+    delivered = alerts["delivered_to_srp"] + alerts["delivered_to_supplier"]
+    assert result.series["alerts_delivered"][-1][1] == delivered > 0
+
+
+def test_the_same_seed_replays_and_another_seed_does_not(clean) -> None:
+    _, result = clean
+    again = Rehearsal(small()).run()
+    assert again.digest == result.digest == result.metrics["digest"]
+    other = Rehearsal(load_scenario(SMALL, seed=8)).run()
+    assert other.digest != result.digest
+
+
+def test_duis_and_wire_events_name_their_parties(clean) -> None:
+    _, result = clean
+    kinds = {event.kind for event in result.events}
+    assert {
+        EventKind.SOLR,
+        EventKind.DUIS_REQUEST,
+        EventKind.DUIS_RESPONSE,
+        EventKind.GBCS_COMMAND,
+        EventKind.GBCS_RESPONSE,
+        EventKind.SMETS1_COMMAND,
+        EventKind.SMETS1_RESPONSE,
+        EventKind.GBCS_ALERT,
+        EventKind.DEVICE_ALERT,
+    } <= kinds
+    requests = [e for e in result.events if e.kind is EventKind.DUIS_REQUEST]
+    assert len(requests) == result.metrics["requests"]
+    assert all(e.sender == SRP and e.recipient == "DCC" for e in requests)
+    assert all(e.message.startswith(b"<?xml") and b"Signature" in e.message for e in requests)
+    times = [event.time for event in result.events]
+    assert times == sorted(times)
+
+
+def test_progress_is_reported_every_simulated_minute_and_at_the_end() -> None:
+    calls: list[tuple[datetime, int]] = []
+    scenario = small()
+    result = Rehearsal(scenario).run(lambda now, switched: calls.append((now, switched)))
+    assert len(calls) == scenario.duration_hours * 60 + 1
+    assert calls[-1] == (result.ended, sum(result.metrics["switched"].values()))
+    assert [n for _, n in calls] == sorted(n for _, n in calls)
+
+
+def test_a_rehearsal_runs_once(clean) -> None:
+    rehearsal, _ = clean
+    with pytest.raises(RehearsalError):
+        rehearsal.run()
+
+
+def test_malicious_prepayment_is_quarantined_at_content_and_never_reaches_a_meter() -> None:
+    fault = MaliciousPrepayment(kind="malicious_prepayment", at_hours=2, count=4)
+    expect = RejectedAt(kind="rejected_at", stage="content", min_count=4)
+    scenario = small(faults=[fault], expectations=[*small().expectations, expect])
+    result = Rehearsal(scenario).run()
+    assert result.passed, [(e.name, e.detail) for e in result.expectations]
+    metrics = result.metrics
+    assert metrics["rejections"]["content"] == {"ADAttributeLimitsBreach": 4}
+    assert metrics["quarantined"] == {"ADAttributeLimitsBreach": 4}
+    assert metrics["prepayment_actioned"] == 0
+    held = [e for e in result.events if e.verdict == "quarantined:ADAttributeLimitsBreach"]
+    assert [e.kind for e in held].count(EventKind.DUIS_REQUEST) == 4
+    assert [e.kind for e in held].count(EventKind.DCC_ALERT) == 4
+    assert all(e.recipient == SRP for e in held if e.kind is EventKind.DCC_ALERT)
+
+
+def test_requests_before_the_instruction_are_refused_at_solr_instruction() -> None:
+    fault = RequestBeforeInstruction(kind="request_before_instruction", at_hours=0.6, count=3)
+    result = Rehearsal(small(faults=[fault])).run()
+    assert result.metrics["rejections"] == {"solr-instruction": {"E4": 3}}
+    refused = [e for e in result.events if e.kind is EventKind.DUIS_REQUEST and e.verdict == "E4"]
+    assert len(refused) == 3
+    assert all("solr-instruction" in e.detail for e in refused)
+    assert result.passed  # the walk after the instruction is unaffected
+
+
+@pytest.mark.parametrize("kind", [WanOutage, HubsOffline])
+def test_an_outage_longer_than_the_retries_leaves_meters_unreachable(kind) -> None:
+    # From before the SRP starts (0.75 h) past its three attempts (about 9 minutes).
+    name = "wan_outage" if kind is WanOutage else "hubs_offline"
+    fault = kind(kind=name, start_hours=0.5, duration_hours=3, share=0.3)
+    rehearsal = Rehearsal(small(faults=[fault]))
+    result = rehearsal.run()
+    metrics = result.metrics
+    e21 = [e for e in result.events if e.kind is EventKind.DUIS_RESPONSE and e.verdict == "E21"]
+    assert e21 and all(e.recipient == SRP for e in e21)
+    assert parse_response(e21[0].message).header.response_code is ResponseCode.E21
+    assert metrics["no_response"] == len(e21)
+    assert metrics["retries"] > 0
+    assert metrics["wan_lost"] > 0
+    assert metrics["unreachable"] > 0
+    population = rehearsal.population
+    stuck = [
+        device
+        for device in population.failed_supplier_meters(prepayment_only=True)
+        if population.meter(device).state.account.payment_mode is PaymentMode.PREPAYMENT
+    ]
+    assert len(stuck) == metrics["unreachable"]
+    # 3 attempts for each: the first and two retries
+    assert metrics["retries"] >= 2 * len(stuck)
+    assert result.passed  # meters behind the fault are not counted as reachable
+
+
+def test_alerts_go_to_the_supplier_until_the_instruction_then_to_the_srp() -> None:
+    before = AlertBurst(code="8F3F", count=6, start_hours=0.05, end_hours=0.7)
+    after = AlertBurst(code="8F1F", count=7, start_hours=1, end_hours=2)
+    result = Rehearsal(small(alerts=[before, after])).run()
+    assert result.passed, [(e.name, e.detail) for e in result.expectations]
+    alerts = result.metrics["alerts"]
+    assert alerts == {
+        "raised": 13,
+        "delivered_to_srp": 7,
+        "delivered_to_supplier": 6,
+        "safety_critical": 13,
+    }
+    instruction = result.started.replace(minute=45)
+    delivered = [e for e in result.events if e.kind is EventKind.DEVICE_ALERT]
+    assert {e.recipient for e in delivered if e.time >= instruction} == {SRP}
+    assert {e.recipient for e in delivered if e.time < instruction} == {BRIGHT}
+
+
+def test_the_srp_stops_when_its_adt_is_used_up() -> None:
+    srp = small().srp.model_copy(update={"adt_count": 10})
+    result = Rehearsal(small(srp=srp)).run()
+    metrics = result.metrics
+    assert metrics["quarantined"] == {"ADUserThresholdBreach": 1}
+    assert metrics["rejections"] == {"adt": {"ADUserThresholdBreach": 1}}
+    assert sum(metrics["switched"].values()) <= 10
+    assert metrics["unreachable"] > 0
+    assert not result.passed
+
+
+def test_exported_keys_verify_the_captured_gbcs_frames(clean, tmp_path: Path) -> None:
+    rehearsal, result = clean
+    written = rehearsal.export_keys(tmp_path)
+    assert written == len(list(tmp_path.iterdir()))
+    assert (tmp_path / "90b3d51f30000002-ka.key").exists()
+    keys = load_keystore(tmp_path)
+    commands = [e for e in result.events if e.kind is EventKind.GBCS_COMMAND]
+    responses = [e for e in result.events if e.kind is EventKind.GBCS_RESPONSE]
+    assert commands and responses
+    for event in commands:
+        message = decode(event.message)
+        assert check_mac(message, keys) is Verdict.VALID
+        assert check_signature(message, keys) is Verdict.VALID
+    for event in responses:
+        assert check_signature(decode(event.message), keys) is Verdict.VALID
+    assert party(rehearsal.population.cast.srp.user_id) == SRP
