@@ -1,0 +1,130 @@
+"""Steps about device alerts: a meter raises one (a physical event on the real meter), a forged
+one arrives, and what the DCC delivered and recorded in the audit trail."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from pytest_bdd import then, when
+
+from dcc.audit import AlertRecord
+from dcc.duis.alerts import DeviceAlertMessage
+from dcc.duis.response import parse_response
+from dcc.smki.authority import org_key_from_seed
+from dcc.smki.roles import KeyUsage, RemotePartyRole
+from devices.gbcs.alerts import alert as alert_name
+from devices.gbcs.crypto import ecdh
+from devices.gbcs.frame import decode, encode
+from devices.gbcs.security import mac_valid
+from sim.testbed import SEED
+from tests.bdd.steps.outcomes import _verify_dcc_signature
+from tests.bdd.world import Meter, SolrWorld, phrase
+
+
+@when(phrase("the {meter:Meter} raises alert {code:AlertCode} {name:Quoted}"))
+def raise_alert(world: SolrWorld, meter: Meter, code: int, name: str) -> None:
+    """A physical event on the meter (tamper, low battery, ...): its alert frames go to the DCC,
+    whose deliveries are kept. The name must be the alert's GBCS name."""
+    assert alert_name(code).name == name, f"0x{code:04X} is {alert_name(code).name!r}"
+    world.begin()
+    world.alert_from = meter
+    world.hand_over(world.bed.alert(meter.device_id, code, world.tick()))
+
+
+@when(
+    phrase("alert {code:AlertCode} arrives as if from the {meter:Meter}, stripped of its signature")
+)
+def forged_alert(world: SolrWorld, code: int, meter: Meter) -> None:
+    """The meter's genuine alert frame with its signature taken off, as a forger could send it."""
+    world.begin()
+    world.alert_from = meter
+    at = world.tick()
+    (frame,) = world.bed.meters[meter.device_id].trigger(code, at)
+    stripped = encode(replace(decode(frame), signature=None))
+    world.hand_over(world.bed.dcc.on_device_message(meter.device_id, stripped, at))
+
+
+def _alert(world: SolrWorld) -> tuple[bytes, DeviceAlertMessage]:
+    (delivery,) = [d for d in world.delivered if d.kind == "device-alert"]
+    body = parse_response(delivery.document).body
+    assert isinstance(body, DeviceAlertMessage)
+    return delivery.user_id, body
+
+
+def _record(world: SolrWorld) -> AlertRecord:
+    return world.bed.audit.alerts_for(world.alert_from.device_id)[-1]
+
+
+@then(phrase("{user:Actor} receives device alert {code:AlertCode}, signed by the DCC"))
+def alert_received(world: SolrWorld, user: str, code: int) -> None:
+    """One DUIS DeviceAlertMessage delivered, to the User, carrying the alert code, with the
+    DCC's signature (verified against its published certificate)."""
+    (delivery,) = [d for d in world.delivered if d.kind == "device-alert"]
+    assert delivery.user_id == world.user_id(user)
+    _verify_dcc_signature(world, delivery.document)
+    assert _alert(world)[1].alert_code == code
+
+
+@then("nobody receives an alert")
+def no_alert(world: SolrWorld) -> None:
+    assert world.delivered == []
+
+
+@then(
+    phrase(
+        "the audit trail records the alert as addressed to {addressee:Party} and delivered to "
+        "{recipient:Actor}"
+    )
+)
+def alert_routed(world: SolrWorld, addressee: str, recipient: str) -> None:
+    record = _record(world)
+    assert (record.addressed_to, record.delivered_to) == (
+        world.user_id(addressee),
+        world.user_id(recipient),
+    ), record.reason
+
+
+@then(phrase("the audit trail {flags:Flags} the alert as safety-critical"))
+def flagged(world: SolrWorld, flags: bool) -> None:
+    """Whether the DCC flagged the alert safety-critical (the configured list), as recorded."""
+    assert _record(world).safety_critical is flags
+
+
+@then(phrase("the audit trail records no alert from the {meter:Meter}"))
+def no_alert_recorded(world: SolrWorld, meter: Meter) -> None:
+    assert world.bed.audit.alerts_for(meter.device_id) == []
+
+
+@then(
+    phrase(
+        "the alert's GBCS frame is MACed with the Supplier KA key of {supplier:Party}, not signed"
+    )
+)
+def maced_alert(world: SolrWorld, supplier: str) -> None:
+    """The GBCS frame inside the delivered DeviceAlertMessage carries no signature, and its MAC
+    verifies with the key agreed between the meter and the supplier's Supplier KA key (which
+    the SRP holds for the failed supplier)."""
+    frame = decode(_alert(world)[1].gbcs_payload)
+    assert not frame.is_signed and frame.mac is not None
+    supplier_ka = org_key_from_seed(
+        SEED, world.user_id(supplier), RemotePartyRole.SUPPLIER, KeyUsage.KEY_AGREEMENT
+    )
+    meter_ka = world.bed.meters[world.alert_from.device_id].credentials.public_key(
+        KeyUsage.KEY_AGREEMENT
+    )
+    assert mac_valid(frame, ecdh(supplier_ka, meter_ka))
+
+
+@then(phrase("the alert's GBCS frame is signed by the {meter:Meter}"))
+def signed_alert(world: SolrWorld, meter: Meter) -> None:
+    frame = decode(_alert(world)[1].gbcs_payload)
+    assert frame.is_signed and frame.header.originator == meter.device_id
+
+
+@then(phrase("SMKI's CRL lists every Supplier certificate of {supplier:Party} as revoked"))
+def all_revoked(world: SolrWorld, supplier: str) -> None:
+    """Read from the published CRLs, certificate by certificate."""
+    records = world.bed.smki.find(world.user_id(supplier), RemotePartyRole.SUPPLIER)
+    assert records
+    for record in records:
+        assert world.bed.smki.is_revoked(record.certificate, world.now), record.describe()

@@ -1,0 +1,7 @@
+"""features/content_checks.feature."""
+
+from pytest_bdd import scenarios
+
+from tests.bdd.world import FEATURES
+
+scenarios(str(FEATURES / "content_checks.feature"))

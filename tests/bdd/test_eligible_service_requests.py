@@ -1,0 +1,7 @@
+"""features/eligible_service_requests.feature."""
+
+from pytest_bdd import scenarios
+
+from tests.bdd.world import FEATURES
+
+scenarios(str(FEATURES / "eligible_service_requests.feature"))

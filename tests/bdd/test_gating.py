@@ -1,0 +1,7 @@
+"""features/gating.feature."""
+
+from pytest_bdd import scenarios
+
+from tests.bdd.world import FEATURES
+
+scenarios(str(FEATURES / "gating.feature"))

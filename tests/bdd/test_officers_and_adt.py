@@ -1,0 +1,7 @@
+"""features/officers_and_adt.feature."""
+
+from pytest_bdd import scenarios
+
+from tests.bdd.world import FEATURES
+
+scenarios(str(FEATURES / "officers_and_adt.feature"))

@@ -1,0 +1,7 @@
+"""features/solr_stories.feature."""
+
+from pytest_bdd import scenarios
+
+from tests.bdd.world import FEATURES
+
+scenarios(str(FEATURES / "solr_stories.feature"))
