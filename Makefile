@@ -17,18 +17,25 @@ $(TEST_STAMP): pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $@ $(STAMP)
 
+# Prints a summary, the event log's digest and where the report is (reports/solr-default/);
+# exits 0 only when every expectation of the scenario holds.
 run: $(STAMP)
-	$(VENV)/bin/solrsim demo
+	$(VENV)/bin/solrsim run scenarios/solr-default.yaml --report-dir reports/solr-default
 
 lint: $(TEST_STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+# Besides the console summary, JUnit XML for every test and cucumber JSON for the Gherkin
+# scenarios, for CI dashboards.
+REPORTS := build/test-reports
+
 test: lint
-	$(VENV)/bin/pytest
+	mkdir -p $(REPORTS)
+	$(VENV)/bin/pytest --junitxml=$(REPORTS)/junit.xml --cucumberjson=$(REPORTS)/cucumber.json
 
 bench: $(STAMP)
 	$(VENV)/bin/solrsim gbcs bench
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis build reports

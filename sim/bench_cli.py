@@ -29,3 +29,19 @@ def audit(
     from benchmarks.audit_trail import run
 
     run(count)
+
+
+@app.command()
+def rehearsal(
+    meters: Annotated[
+        list[int] | None,
+        typer.Option(help="fleet size; repeat for several (default 10,000 and 100,000)"),
+    ] = None,
+) -> None:
+    """Meters switched to credit per wall second, and peak memory, of a whole SoLR rehearsal.
+
+    Runs scenarios/solr-default.yaml resized to each fleet size, each in a fresh process.
+    """
+    from benchmarks.rehearsal import SIZES, run
+
+    run(meters or SIZES)

@@ -19,3 +19,9 @@ def test_audit_benchmark_reports_requests_per_second() -> None:
     result = runner.invoke(app, ["bench", "audit", "--count", "20"])
     assert result.exit_code == 0, result.output
     assert "requests/s" in result.output
+
+
+def test_rehearsal_benchmark_reports_switches_per_second_and_memory() -> None:
+    result = runner.invoke(app, ["bench", "rehearsal", "--meters", "300"])
+    assert result.exit_code == 0, result.output
+    assert "switched/s" in result.output and "max RSS" in result.output

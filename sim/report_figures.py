@@ -1,0 +1,106 @@
+"""Reading a run's figures for people: tolerant of missing metrics, in plain words.
+
+The reports and the ``solrsim run`` summary read :attr:`RunResult.metrics` through here, so a
+metric a runner did not produce shows as ``n/a`` instead of crashing a report that an assurance
+team is waiting for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+NA = "n/a"
+
+METER_TYPES: dict[str, str] = {
+    "esme": "ESME (SMETS2+ electricity)",
+    "gsme": "GSME (SMETS2+ gas)",
+    "smets1": "SMETS1",
+}
+
+# DCC pipeline stage -> (rule id of the SoLR requirements, what the stage checks in plain words).
+STAGES: dict[str, tuple[str, str]] = {
+    "xml": ("", "the request is not acceptable XML"),
+    "schema": ("", "the request does not follow the DUIS schema"),
+    "signature": ("", "the request's XML signature or its SMKI certificate failed"),
+    "header": ("", "the request's header could not be read"),
+    "user": ("", "the sender is not an active DCC User"),
+    "srv": ("R3", "the sender's User Role may not send this Service Request"),
+    "request": ("", "a Service Request or Command Variant the DCC does not accept here"),
+    "device": ("", "the target device is not in the DCC inventory"),
+    "command-variant": ("", "the wrong Command Variant for the device type"),
+    "replay": ("", "a request counter already used (replay)"),
+    "pre-command": ("", "the signed pre-command is malformed or for another device"),
+    "registered-supplier": ("", "the sender is not the device's registered supplier"),
+    "solr-instruction": ("R6.2", "no Ofgem instruction names this SRP for the failed supplier"),
+    "solr-revocation": (
+        "R6.3-R6.5",
+        "the supplier acted for never held or still holds certificates",
+    ),
+    "content": ("R5", "the command would set anything other than credit mode"),
+    "correlation": ("", "the signed pre-command is not the one the DCC transformed"),
+    "gbcs-signature": ("", "the pre-command's supplier signature does not verify"),
+    "adt": ("R6.1", "above the SRP's anomaly detection threshold: held in quarantine"),
+}
+
+BREACHES: dict[str, str] = {
+    "ADAttributeLimitsBreach": "attribute limits (R5): a request to set anything but credit",
+    "ADUserThresholdBreach": "the User's anomaly detection threshold (R6.1)",
+    "ADDCCThresholdBreach": "the DCC-wide anomaly detection threshold",
+}
+
+
+def lookup(metrics: Mapping[str, Any], *path: str) -> Any:
+    """``metrics[path[0]][path[1]]...``, or None where any step is missing or not a mapping."""
+    value: Any = metrics
+    for key in path:
+        if not isinstance(value, Mapping) or key not in value:
+            return None
+        value = value[key]
+    return value
+
+
+def counts(metrics: Mapping[str, Any], *path: str) -> dict[str, int]:
+    """A ``{name: count}`` metric, empty where it is missing or malformed."""
+    value = lookup(metrics, *path)
+    if not isinstance(value, Mapping):
+        return {}
+    return {str(key): count for key, count in value.items() if _is_number(count)}
+
+
+def total(metrics: Mapping[str, Any], *path: str) -> int | None:
+    """The sum of a ``{name: count}`` metric, or None where it is missing."""
+    value = lookup(metrics, *path)
+    return sum(counts(metrics, *path).values()) if isinstance(value, Mapping) else None
+
+
+def show(value: Any, unit: str = "") -> str:
+    """A figure as people read it: thousands separated, floats to 3 significant places."""
+    if value is None or not _is_number(value):
+        return NA if value is None else str(value)
+    if isinstance(value, int):
+        text = f"{value:,}"
+    elif abs(value) >= 100:
+        text = f"{value:,.0f}"
+    else:
+        text = f"{value:.3g}"
+    return f"{text} {unit}".rstrip()
+
+
+def share(part: int | None, whole: int | None) -> str:
+    """``part`` of ``whole`` as a percentage, ``n/a`` when either is unknown or whole is 0."""
+    if part is None or not whole:
+        return NA
+    return f"{100 * part / whole:.1f}%"
+
+
+def stage_rule(stage: str) -> str:
+    return STAGES.get(stage, ("", ""))[0]
+
+
+def stage_meaning(stage: str) -> str:
+    return STAGES.get(stage, ("", "a check of the DCC pipeline"))[1]
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)

@@ -1,0 +1,76 @@
+"""``solrsim run``: a small rehearsal end to end, its reports and replayable digest, keys, and
+the exit codes that CI gates on."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from sim.cli import app
+from sim.run_cli import DEFAULT_SCENARIO, SCENARIOS
+
+runner = CliRunner()
+SMALL = SCENARIOS / "solr-small.yaml"
+REPORTS = ("report.html", "report.json", "junit.xml", "events.jsonl")
+
+
+def _digest(output: str) -> str:
+    match = re.search(r"^digest: ([0-9a-f]{64})$", output, re.MULTILINE)
+    assert match, output
+    return match.group(1)
+
+
+@pytest.fixture(scope="module")
+def first_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    folder = tmp_path_factory.mktemp("run") / "reports"
+    result = runner.invoke(app, ["run", str(SMALL), "--report-dir", str(folder)])
+    assert result.exit_code == 0, result.output
+    return folder, result.output
+
+
+def test_the_default_scenario_is_found_from_the_package() -> None:
+    assert DEFAULT_SCENARIO.is_file()
+
+
+def test_a_small_rehearsal_passes_and_writes_the_four_reports(first_run: tuple[Path, str]) -> None:
+    folder, output = first_run
+    for name in REPORTS:
+        assert (folder / name).stat().st_size > 0, name
+    assert "switched to credit" in output and "latency p50" in output
+    digest = _digest(output)
+    assert hashlib.sha256((folder / "events.jsonl").read_bytes()).hexdigest() == digest
+    assert digest in (folder / "report.html").read_text()
+
+
+def test_the_same_scenario_replays_to_the_same_digest_and_exports_keys(
+    first_run: tuple[Path, str], tmp_path: Path
+) -> None:
+    keys = tmp_path / "keys"
+    args = ["run", str(SMALL), "--report-dir", str(tmp_path / "again"), "--export-keys", str(keys)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert _digest(result.output) == _digest(first_run[1])
+    written = [path for path in keys.rglob("*") if path.is_file()]
+    assert written, "no key files written"
+    assert f"keys: {len(written):,} files" in result.output
+
+
+def test_a_bad_scenario_exits_2_naming_line_and_field(tmp_path: Path) -> None:
+    text = SMALL.read_text().replace("  meters: 300\n", "  meters: lots\n")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(text)
+    line = text.splitlines().index("  meters: lots") + 1
+    result = runner.invoke(app, ["run", str(bad), "--report-dir", str(tmp_path / "reports")])
+    assert result.exit_code == 2, result.output
+    assert f"bad.yaml:{line}: fleet.meters" in result.output
+    assert not (tmp_path / "reports").exists()
+
+
+def test_a_missing_scenario_file_exits_2(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["run", str(tmp_path / "absent.yaml")])
+    assert result.exit_code == 2
+    assert "absent.yaml" in result.output
