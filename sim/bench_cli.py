@@ -45,3 +45,15 @@ def rehearsal(
     from benchmarks.rehearsal import SIZES, run
 
     run(meters or SIZES)
+
+
+@app.command()
+def web(
+    count: Annotated[int, typer.Option(help="requests to send at most")] = 300,
+    concurrency: Annotated[int, typer.Option(help="connections at once")] = 8,
+    seconds: Annotated[float, typer.Option(help="stop sending after this long")] = 30.0,
+) -> None:
+    """Requests per second and p50 / p99 acknowledgement latency of ``solrsim serve``, loopback."""
+    from benchmarks.web_load import run
+
+    run(count, concurrency, seconds)

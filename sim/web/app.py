@@ -1,0 +1,129 @@
+"""The Starlette app: DCC Boxed's DUIS paths in front of the live simulation, and the SMKI lookup.
+
+Each path takes the command variants DCC Boxed routes to it; any other is refused with E13
+before the DCC sees it. The body must be ``application/xml`` (or ``text/xml``) and at most
+``MAX_DOCUMENT_BYTES``: it is read in chunks and reading stops at the limit. Every refusal is a
+DUIS Response (see :mod:`sim.web.refusal`), never a 500: 200 for DUIS-level answers, 413 for an
+oversize body, 415 for another content type, 503 while the User's response queue is full.
+The DCC runs in a worker thread under the simulation's lock, so crypto never stalls the loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from dcc.duis.codes import ResponseCode
+from dcc.duis.errors import DuisError
+from dcc.duis.request import CommandVariant, RequestHeader, read_request_header
+from dcc.duis.xmlparse import MAX_DOCUMENT_BYTES, parse_xml
+from sim.web.delivery import QUEUE_FULL, DeliveryService
+from sim.web.live import LiveSimulation
+from sim.web.refusal import code_of, refuse_header, refuse_unreadable
+from sim.web.smki_http import smki_routes
+
+_CV = CommandVariant
+PATHS: dict[str, frozenset[CommandVariant]] = {
+    "serviceS": frozenset(
+        {
+            _CV.SEND_COMMAND,
+            _CV.SEND_AND_LOCAL_COMMAND,
+            _CV.SIGNED_SEND_COMMAND,
+            _CV.SIGNED_SEND_AND_LOCAL_COMMAND,
+        }
+    ),
+    "serviceT": frozenset({_CV.TRANSFORM}),
+    "serviceD": frozenset({_CV.LOCAL_COMMAND, _CV.SIGNED_LOCAL_COMMAND, _CV.NON_DEVICE}),
+}
+XML_TYPES = frozenset({"application/xml", "text/xml"})
+
+
+class _TooLarge(Exception):
+    """The body went past the size limit while it was read."""
+
+
+def create_app(live: LiveSimulation, delivery: DeliveryService) -> Starlette:
+    """The web service over ``live``; ``delivery`` carries its asynchronous documents."""
+    for user in delivery.users:
+        live.connect(
+            user, lambda sent, _response: delivery.post_threadsafe(sent.user_id, sent.document)
+        )
+
+    async def duis(request: Request) -> Response:
+        return await _answer(request, request.path_params["service"], live, delivery)
+
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        await delivery.start()
+        try:
+            yield
+        finally:
+            await delivery.stop()
+
+    routes = [
+        Route("/api/v1/{service:str}", duis, methods=["POST"]),
+        *smki_routes(live.population.cast.smki),
+    ]
+    return Starlette(routes=routes, lifespan=lifespan)
+
+
+async def _answer(
+    request: Request, service: str, live: LiveSimulation, delivery: DeliveryService
+) -> Response:
+    variants = PATHS.get(service)
+    if variants is None:
+        return Response(status_code=404)
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type not in XML_TYPES:
+        return _xml(refuse_unreadable(ResponseCode.E1000, None, live.now), 415)
+    try:
+        body = await _read_body(request, MAX_DOCUMENT_BYTES)
+    except _TooLarge:
+        return _xml(refuse_unreadable(ResponseCode.E1000, None, live.now), 413)
+    tree = None
+    try:
+        tree = parse_xml(body)
+        header = read_request_header(tree)
+    except DuisError as error:
+        return _xml(refuse_unreadable(code_of(error), tree, live.now))
+    return await _submit(body, header, variants, live, delivery)
+
+
+async def _submit(
+    body: bytes,
+    header: RequestHeader,
+    variants: frozenset[CommandVariant],
+    live: LiveSimulation,
+    delivery: DeliveryService,
+) -> Response:
+    if header.command_variant not in variants:
+        return _xml(refuse_header(ResponseCode.E13, header, live.now))
+    user = header.request_id.originator
+    if not delivery.has_room(user):
+        return _xml(refuse_header(QUEUE_FULL, header, live.now), 503)
+    outcome = await asyncio.to_thread(live.submit, body, user)
+    answer = outcome.response or refuse_header(outcome.response_code, header, live.now)
+    return _xml(answer)
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise _TooLarge
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise _TooLarge
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _xml(document: bytes, status: int = 200) -> Response:
+    return Response(document, status_code=status, media_type="application/xml")

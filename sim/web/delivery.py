@@ -1,0 +1,125 @@
+"""The DCC's asynchronous documents to each User's Receive Response URL: queued, retried, ordered.
+
+Each User has one FIFO queue and one sender task. A document leaves its queue only when the
+User's endpoint answered 2xx; otherwise the sender waits (exponential back-off, capped) and
+sends the same document again, so nothing is lost while an endpoint is down. The bound is an
+admission limit: while a User has ``capacity`` documents waiting, the web service refuses that
+User's new requests (:data:`QUEUE_FULL`) rather than drop a response the DCC already owes.
+Documents for a User with no registered URL are only logged by the simulation.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from dataclasses import dataclass, field
+
+import httpx
+
+from dcc.duis.codes import ResponseCode
+
+# What a request is refused with while its User's queue is full: E1000, solrsim's general
+# "not accepted" code (dcc.duis.codes); DCC Boxed documents no busy code.
+QUEUE_FULL = ResponseCode.E1000
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    first_delay: float = 0.2
+    max_delay: float = 10.0
+    timeout: float = 5.0
+
+
+@dataclass
+class _Receiver:
+    url: str
+    queue: deque[bytes] = field(default_factory=deque)
+    ready: asyncio.Event = field(default_factory=asyncio.Event)
+    delivered: int = 0
+    failures: int = 0
+
+
+class DeliveryService:
+    """Per-User queues and senders on one asyncio loop; :meth:`post_threadsafe` feeds them."""
+
+    def __init__(
+        self, receivers: dict[bytes, str], capacity: int = 1000, policy: RetryPolicy | None = None
+    ) -> None:
+        self.capacity = capacity
+        self._policy = policy or RetryPolicy()
+        self._receivers = {user: _Receiver(url) for user, url in receivers.items()}
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self._client: httpx.AsyncClient | None = None
+
+    @property
+    def users(self) -> tuple[bytes, ...]:
+        return tuple(self._receivers)
+
+    async def start(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._client = httpx.AsyncClient(timeout=self._policy.timeout, trust_env=False)
+        self._tasks = [
+            asyncio.create_task(self._send_all(receiver)) for receiver in self._receivers.values()
+        ]
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._client is not None:
+            await self._client.aclose()
+
+    def has_room(self, user_id: bytes) -> bool:
+        receiver = self._receivers.get(user_id)
+        return receiver is None or len(receiver.queue) < self.capacity
+
+    def waiting(self, user_id: bytes) -> int:
+        receiver = self._receivers.get(user_id)
+        return 0 if receiver is None else len(receiver.queue)
+
+    def delivered(self, user_id: bytes) -> int:
+        receiver = self._receivers.get(user_id)
+        return 0 if receiver is None else receiver.delivered
+
+    def failures(self, user_id: bytes) -> int:
+        """Failed attempts to deliver to ``user_id`` so far (each is retried)."""
+        receiver = self._receivers.get(user_id)
+        return 0 if receiver is None else receiver.failures
+
+    def post_threadsafe(self, user_id: bytes, document: bytes) -> None:
+        """Queue ``document`` for ``user_id`` from any thread (the simulation's, typically)."""
+        if self._loop is None or user_id not in self._receivers:
+            return
+        self._loop.call_soon_threadsafe(self._enqueue, user_id, document)
+
+    def _enqueue(self, user_id: bytes, document: bytes) -> None:
+        receiver = self._receivers[user_id]
+        receiver.queue.append(document)
+        receiver.ready.set()
+
+    async def _send_all(self, receiver: _Receiver) -> None:
+        delay = self._policy.first_delay
+        while True:
+            if not receiver.queue:
+                receiver.ready.clear()
+                await receiver.ready.wait()
+            if await self._post(receiver.url, receiver.queue[0]):
+                receiver.queue.popleft()
+                receiver.delivered += 1
+                delay = self._policy.first_delay
+            else:
+                receiver.failures += 1
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, self._policy.max_delay)
+
+    async def _post(self, url: str, document: bytes) -> bool:
+        if self._client is None:
+            return False
+        try:
+            answer = await self._client.post(
+                url, content=document, headers={"Content-Type": "application/xml"}
+            )
+        except httpx.HTTPError:
+            return False
+        return answer.is_success

@@ -1,0 +1,117 @@
+"""The rehearsal's world on a wall clock: the DCC, WAN, meters and Ofgem, driven in real time.
+
+The simulation runs on a scaled clock: ``speed`` simulated seconds pass per wall second. A
+background thread advances simpy to the clock's time every ``tick`` seconds; HTTP handlers
+submit through :meth:`LiveSimulation.submit`. One lock guards the whole world, so the DCC is
+never called from two threads at once. The SRP is played by whoever calls over HTTP; only its
+ARO's ADT is submitted here, at Ofgem's instruction, since an ADT does not travel over DUIS.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Generator
+from datetime import datetime
+from typing import TypeVar
+
+import simpy
+
+from dcc.adt import AdtFile, AdtThreshold, sign_adt
+from dcc.dcc import Outcome
+from sim.dcc_host import DccHost, Endpoint
+from sim.duis_client import UPDATE_PAYMENT_MODE
+from sim.meter_host import MeterHost
+from sim.ofgem import Ofgem
+from sim.population import ARO_ID, Population
+from sim.scenario import Scenario
+from sim.tally import Tally
+from sim.wan import SimulatedWan
+from sim.wire_log import WireLog
+
+T = TypeVar("T")
+
+
+class LiveSimulation:
+    """A scenario's world whose simulated time follows the wall clock (see the module)."""
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        *,
+        speed: float = 1.0,
+        tick: float = 0.005,
+        population: Population | None = None,
+    ) -> None:
+        if speed <= 0:
+            raise ValueError("speed must be positive")
+        self.population = population or Population(scenario)
+        self.speed = speed
+        self._tick = tick
+        self._env = simpy.Environment()
+        self.log = WireLog(self._env, scenario.start)
+        self.tally = Tally()
+        wan = SimulatedWan(
+            self.log, scenario.wan, scenario.faults, scenario.seed, self.population.device_class
+        )
+        self._host = DccHost(
+            self.log, self.population, wan, self.tally, scenario.wan.response_timeout_seconds
+        )
+        wan.connect(
+            self._host.from_device, MeterHost(self.log, self.population, wan, self.tally).receive
+        )
+        instructed = self._env.event()
+        self.ofgem = Ofgem(self.log, self.population, instructed)
+        self._env.process(self.ofgem.run())
+        self._env.process(self._aro(instructed))
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._wall_start = 0.0
+
+    @property
+    def now(self) -> datetime:
+        return self.log.now
+
+    def connect(self, user_id: bytes, endpoint: Endpoint) -> None:
+        """Where the DCC's documents for ``user_id`` go; called on the simulation's side."""
+        with self._lock:
+            self._host.connect(user_id, endpoint)
+
+    def submit(self, document: bytes, sender: bytes) -> Outcome:
+        """A DUIS request from ``sender``, decided at the current simulated time."""
+        return self.locked(lambda: self._host.submit(document, sender))
+
+    def locked(self, action: Callable[[], T]) -> T:
+        """``action`` with the world to itself: no simpy step or request runs meanwhile."""
+        with self._lock:
+            return action()
+
+    def start(self) -> None:
+        self._wall_start = time.monotonic()
+        self._thread = threading.Thread(target=self._run, name="solrsim-clock", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def advance_to(self, seconds: float) -> None:
+        """Run simpy up to ``seconds`` into the run (never backwards)."""
+        with self._lock:
+            if seconds > self._env.now:
+                self._env.run(until=seconds)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._tick):
+            self.advance_to((time.monotonic() - self._wall_start) * self.speed)
+
+    def _aro(self, instructed: simpy.Event) -> Generator[simpy.Event, object, None]:
+        """The SRP's ARO submits the scenario's ADT as soon as Ofgem instructs the SRP."""
+        yield instructed
+        srp = self.population.scenario.srp
+        failed = self.population.scenario.failing_supplier.eui
+        row = AdtThreshold(UPDATE_PAYMENT_MODE, srp.adt_count, failed)
+        adt = sign_adt(AdtFile(srp.eui, (row,), self.now), ARO_ID, self.population.cast.officer_key)
+        self.population.dcc.submit_adt(adt, self.now)

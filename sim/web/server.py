@@ -1,0 +1,74 @@
+"""uvicorn and the live simulation together: the server on its asyncio loop, simpy on its thread.
+
+:class:`DuisServer` is what ``solrsim serve`` runs in the foreground and what tests and the load
+benchmark run in a background thread (:meth:`start` / :meth:`stop`), on a loopback port.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from dataclasses import dataclass
+
+import uvicorn
+
+from sim.web.app import create_app
+from sim.web.delivery import DeliveryService
+from sim.web.live import LiveSimulation
+
+LOOPBACK = "127.0.0.1"
+
+
+class ServerError(Exception):
+    """The server did not come up, with the reason."""
+
+
+@dataclass
+class DuisServer:
+    live: LiveSimulation
+    delivery: DeliveryService
+    host: str = LOOPBACK
+    port: int = 8079
+
+    def __post_init__(self) -> None:
+        app = create_app(self.live, self.delivery)
+        config = uvicorn.Config(
+            app, host=self.host, port=self.port, log_level="warning", access_log=False
+        )
+        self._server = uvicorn.Server(config)
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def run(self) -> None:
+        """Serve in the foreground until interrupted."""
+        self.live.start()
+        try:
+            self._server.run()
+        finally:
+            self.live.stop()
+
+    def start(self, timeout: float = 10.0) -> None:
+        """Serve from a background thread; returns once the port accepts connections."""
+        self._thread = threading.Thread(target=self.run, name="solrsim-http", daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + timeout
+        while not self._server.started:
+            if time.monotonic() > deadline or not self._thread.is_alive():
+                raise ServerError(f"the server did not start on {self.url}")
+            time.sleep(0.01)
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+
+def free_port(host: str = LOOPBACK) -> int:
+    """A port nothing listens on right now, for tests and benchmarks."""
+    with socket.socket() as probe:
+        probe.bind((host, 0))
+        return probe.getsockname()[1]

@@ -1,0 +1,100 @@
+"""What the web service refuses, always with a DUIS Response, and a receiver that comes back."""
+
+from __future__ import annotations
+
+import pytest
+
+from dcc.duis.codes import ResponseCode
+from dcc.duis.response import parse_response
+from dcc.duis.xmlparse import MAX_DOCUMENT_BYTES
+from sim.duis_client import signed
+from sim.web.refusal import UNREADABLE_SERVICE_REFERENCE
+from sim.web.server import DuisServer
+from tests.web.support import (
+    SRP_ID,
+    Receiver,
+    post,
+    signed_transform,
+    start_server,
+    switch,
+    transform_request,
+    wait_for,
+    wait_for_instruction,
+)
+
+
+@pytest.fixture(scope="module")
+def server():
+    server = start_server({})
+    yield server
+    server.stop()
+
+
+def _srp_and_device(server: DuisServer):
+    population = server.live.population
+    device = population.failed_supplier_meters(prepayment_only=True, classes=("esme",))[0]
+    return population.cast.srp, device
+
+
+def test_a_transform_on_the_send_command_path_is_e13(server: DuisServer) -> None:
+    srp, device = _srp_and_device(server)
+    answer = post(server, "/api/v1/serviceS", signed_transform(srp, device, counter=11))
+    assert answer.status_code == 200
+    response = parse_response(answer.content)
+    assert response.header.response_code is ResponseCode.E13
+    assert response.body.service_reference == "1.6"
+
+
+def test_a_request_with_a_broken_signature_is_refused(server: DuisServer) -> None:
+    srp, device = _srp_and_device(server)
+    document = signed_transform(srp, device, counter=12).replace(b"<sr:Credit", b"<sr:Credit ")
+    tampered = signed(srp, transform_request(srp, device, 12)).replace(
+        b"SignatureValue>", b"SignatureValue>AAAA", 1
+    )
+    for body in (document.replace(b"</ds:Signature>", b"</ds:Signature><!-- -->"), tampered):
+        answer = post(server, "/api/v1/serviceT", body)
+        assert answer.status_code == 200
+        code = parse_response(answer.content).header.response_code
+        assert code not in (ResponseCode.I0, ResponseCode.I99)
+
+
+def test_malformed_xml_gets_a_duis_error_not_a_500(server: DuisServer) -> None:
+    answer = post(server, "/api/v1/serviceT", b"<not-duis")
+    assert answer.status_code == 200
+    response = parse_response(answer.content)
+    assert response.header.response_code is ResponseCode.E1000
+    assert response.body.service_reference == UNREADABLE_SERVICE_REFERENCE
+
+
+def test_an_oversize_body_is_refused(server: DuisServer) -> None:
+    answer = post(server, "/api/v1/serviceT", b" " * (MAX_DOCUMENT_BYTES + 1))
+    assert answer.status_code == 413
+    assert parse_response(answer.content).header.response_code is ResponseCode.E1000
+
+
+def test_another_content_type_is_refused(server: DuisServer) -> None:
+    srp, device = _srp_and_device(server)
+    document = signed_transform(srp, device, counter=13)
+    answer = post(server, "/api/v1/serviceT", document, headers={"Content-Type": "text/plain"})
+    assert answer.status_code == 415
+    assert parse_response(answer.content).header.response_code is ResponseCode.E1000
+
+
+def test_documents_wait_while_the_receiver_is_down_and_arrive_when_it_is_back() -> None:
+    receiver = Receiver()  # not started: the User's endpoint is down
+    server = start_server({SRP_ID: receiver.url})
+    try:
+        srp, device = _srp_and_device(server)
+        wait_for_instruction(server)
+        transform = switch(server, srp, device, counter=21)
+        wait_for(lambda: server.delivery.waiting(SRP_ID) == 1)
+        wait_for(lambda: server.delivery.failures(SRP_ID) >= 2)  # retried, still waiting
+        assert server.delivery.waiting(SRP_ID) == 1
+        receiver.start()
+        wait_for(lambda: len(receiver.documents) == 1)
+        response = parse_response(receiver.documents[0])
+        assert response.header.response_id.request_id == transform.header.request_id
+        assert server.delivery.waiting(SRP_ID) == 0
+    finally:
+        server.stop()
+        receiver.stop()
