@@ -17,8 +17,8 @@ import httpx
 
 from dcc.duis.request import CommandVariant, Credit, UpdatePaymentMode
 from sim.duis_client import service_request, signed
-from sim.runner import _percentiles
 from sim.scenario import load_scenario
+from sim.tally import percentiles
 from sim.web.delivery import DeliveryService
 from sim.web.live import LiveSimulation
 from sim.web.server import DuisServer, free_port
@@ -98,5 +98,5 @@ async def _drive(url: str, documents: list[bytes], concurrency: int, seconds: fl
     async with httpx.AsyncClient(timeout=10, trust_env=False) as client:
         await asyncio.gather(*(worker(client) for _ in range(concurrency)))
     elapsed = time.perf_counter() - started
-    ranks = _percentiles(latencies)
+    ranks = percentiles(latencies, (0.5, 0.99))
     return LoadResult(len(latencies), elapsed, ranks["p50"] or 0.0, ranks["p99"] or 0.0)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from itertools import accumulate
 
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -29,7 +29,7 @@ from dcc.smki.authority import SmkiAuthority
 from dcc.smki.repository import SmkiRepository
 from dcc.smki.subscription import Subscriptions
 from dcc.users import Officer, OfficerKind, UserRole, Users
-from devices.credentials import TrustAnchors, device_key
+from devices.credentials import RemoteParty, TrustAnchors, device_key
 from devices.fleet import Fleet
 from devices.gbcs.crypto import private_key_from_seed
 from devices.gbcs.keystore import KeyUsage
@@ -39,6 +39,7 @@ from devices.smets1 import Smets1Meter
 from devices.smets2 import Smets2Meter
 from sim.cast import Party, assemble_dcc, enrol, grant_supplier_keys
 from sim.scenario import DEVICE_CLASSES, DeviceClass, Scenario
+from sim.scenario import Supplier as SupplierModel
 
 # Device IDs are this plus the meter's index: deterministic, and far from the testbed's.
 DEVICE_BASE = 0x00DB_5000_0000_0000
@@ -94,24 +95,14 @@ class Population:
     def _enrol(self) -> Cast:
         at = self.scenario.start - _ENROLMENT_LEAD
         smki = SmkiRepository(SmkiAuthority.from_seed(self.seed))
-        identity = DccIdentity.issue(smki, self.seed, at)
+        identity = self._identity(smki, at)
         subscriptions = Subscriptions(smki)
         users = Users()
         anchors = TrustAnchors(identity.acb_ka_private.public_key(), {})
         suppliers = []
         for supplier in self.scenario.suppliers:
-            party = enrol(
-                users,
-                subscriptions,
-                self.seed,
-                supplier.eui,
-                supplier.name,
-                UserRole.IMPORT_SUPPLIER,
-                at,
-            )
-            anchors = anchors.with_party(
-                supplier.eui, grant_supplier_keys(subscriptions, self.seed, party, at)
-            )
+            party, anchor = self._enrol_supplier(users, subscriptions, supplier, at)
+            anchors = anchors.with_party(supplier.eui, anchor)
             suppliers.append(party)
         srp_model = self.scenario.srp
         srp = enrol(
@@ -130,6 +121,25 @@ class Population:
         )
         dcc = assemble_dcc(identity, smki, users, self.inventory, ConfigSource())
         return Cast(smki, identity, tuple(suppliers), srp, officer_key, anchors, dcc)
+
+    def _identity(self, smki: SmkiRepository, at: datetime) -> DccIdentity:
+        """The DCC's keys and certificates, recorded in ``smki``."""
+        return DccIdentity.issue(smki, self.seed, at)
+
+    def _enrol_supplier(
+        self, users: Users, subscriptions: Subscriptions, supplier: SupplierModel, at: datetime
+    ) -> tuple[Party, RemoteParty]:
+        """The supplier registered as an Import Supplier; the anchor its meters hold."""
+        party = enrol(
+            users,
+            subscriptions,
+            self.seed,
+            supplier.eui,
+            supplier.name,
+            UserRole.IMPORT_SUPPLIER,
+            at,
+        )
+        return party, grant_supplier_keys(subscriptions, self.seed, party, at)
 
     @property
     def dcc(self) -> Dcc:

@@ -10,7 +10,6 @@ wait on SQLite.
 
 from __future__ import annotations
 
-import math
 import time
 from collections import Counter
 from collections.abc import Callable, Generator
@@ -31,7 +30,7 @@ from sim.ofgem import Ofgem
 from sim.population import Population
 from sim.scenario import DEVICE_CLASSES, Scenario
 from sim.srp import Srp
-from sim.tally import Tally
+from sim.tally import Tally, percentiles
 from sim.wan import SimulatedWan
 from sim.wire_log import WireLog, party
 
@@ -171,20 +170,8 @@ def _metrics(
             "safety_critical": tally.alerts_safety_critical,
         },
         "prepayment_actioned": tally.prepayment_actioned,
-        "latency_seconds": _percentiles(tally.latencies),
+        "latency_seconds": percentiles(tally.latencies),
         "latencies": list(tally.latencies),
         "switched_within_hours": None if last is None else (last - failure) / 3600,
         "digest": digest(events),
     }
-
-
-def _percentiles(values: list[float]) -> dict[str, float | None]:
-    """Nearest-rank percentiles; None for each when nothing was switched."""
-    ordered = sorted(values)
-
-    def rank(q: float) -> float | None:
-        if not ordered:
-            return None
-        return ordered[min(len(ordered) - 1, max(0, math.ceil(q * len(ordered)) - 1))]
-
-    return {"p50": rank(0.5), "p90": rank(0.9), "p99": rank(0.99), "max": rank(1.0)}

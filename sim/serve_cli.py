@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from sim.run_cli import DEFAULT_SCENARIO
+
+if TYPE_CHECKING:
+    from sim.population import Population
+    from sim.scenario import Scenario
 
 
 def serve(
@@ -22,6 +26,16 @@ def serve(
         typer.Option(help="USER_ID=URL: where a User's asynchronous documents are POSTed"),
     ] = None,
     queue: Annotated[int, typer.Option(help="documents waiting per User before refusing")] = 1000,
+    boxed_identities: Annotated[
+        Path | None,
+        typer.Option(
+            help="conformance corpus folder (duis/boxed-keys, rtds/keystore): the DCC, the test "
+            "supplier 90-B3-D5-1F-30-01-00-00 and its ESME/GSME ...-90-A0/-A1 use the DCC Boxed "
+            "test identities; the run starts at 2024-06-01T08:00Z, inside their validity",
+            exists=True,
+            file_okay=False,
+        ),
+    ] = None,
 ) -> None:
     """Run the scenario in real time and serve DUIS on /api/v1/serviceS, serviceT, serviceD."""
     from sim.scenario import load_scenario
@@ -30,10 +44,24 @@ def serve(
     from sim.web.server import DuisServer
 
     receivers = dict(_receiver(text) for text in receiver or [])
-    live = LiveSimulation(load_scenario(scenario), speed=speed)
+    model = load_scenario(scenario)
+    population = None
+    if boxed_identities is not None:
+        population = _boxed(model, boxed_identities)
+    live = LiveSimulation(model, speed=speed, population=population)
     server = DuisServer(live, DeliveryService(receivers, queue), host, port)
     typer.echo(f"DUIS on {server.url}/api/v1/service{{S,T,D}}; SMKI on {server.url}/smki")
     server.run()
+
+
+def _boxed(model: Scenario, corpus: Path) -> Population:
+    from dcc.smki.errors import SmkiError
+    from sim.web.boxed import BoxedPopulation
+
+    try:
+        return BoxedPopulation(model, corpus)
+    except (OSError, ValueError, SmkiError) as exc:
+        raise typer.BadParameter(str(exc), param_hint="--boxed-identities") from None
 
 
 def _receiver(text: str) -> tuple[bytes, str]:

@@ -4,8 +4,12 @@ request's verdict as the DCC answers it, a switch when the device's I0 reaches t
 
 from __future__ import annotations
 
+import math
 from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+
+REPORTED = (0.5, 0.9, 0.99, 1.0)
 
 
 @dataclass
@@ -33,3 +37,16 @@ class Tally:
         self.switched_at[device_id] = at
         self.switched[device_class] += 1
         self.latencies.append(latency)
+
+
+def percentiles(values: Iterable[float], qs: Sequence[float] = REPORTED) -> dict[str, float | None]:
+    """Nearest-rank percentiles named ``p50``, ``p99.9``... and ``max`` for q = 1, the way
+    reports and benchmarks quote them; each None when there are no values."""
+    ordered = sorted(values)
+
+    def rank(q: float) -> float | None:
+        if not ordered:
+            return None
+        return ordered[min(len(ordered) - 1, max(0, math.ceil(q * len(ordered)) - 1))]
+
+    return {"max" if q == 1 else f"p{q * 100:g}": rank(q) for q in qs}

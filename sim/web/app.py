@@ -5,6 +5,7 @@ before the DCC sees it. The body must be ``application/xml`` (or ``text/xml``) a
 ``MAX_DOCUMENT_BYTES``: it is read in chunks and reading stops at the limit. Every refusal is a
 DUIS Response (see :mod:`sim.web.refusal`), never a 500: 200 for DUIS-level answers, 413 for an
 oversize body, 415 for another content type, 503 while the User's response queue is full.
+Each refusal is logged in the wire log, request and answer, with the reason.
 The DCC runs in a worker thread under the simulation's lock, so crypto never stalls the loop.
 """
 
@@ -81,35 +82,60 @@ async def _answer(
         return Response(status_code=404)
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type not in XML_TYPES:
-        return _xml(refuse_unreadable(ResponseCode.E1000, None, live.now), 415)
+        why = f"content type {content_type!r}"
+        return await _refused(live, b"", None, ResponseCode.E1000, why, 415)
     try:
         body = await _read_body(request, MAX_DOCUMENT_BYTES)
     except _TooLarge:
-        return _xml(refuse_unreadable(ResponseCode.E1000, None, live.now), 413)
+        why = f"over {MAX_DOCUMENT_BYTES} bytes"
+        return await _refused(live, b"", None, ResponseCode.E1000, why, 413)
     tree = None
     try:
         tree = parse_xml(body)
         header = read_request_header(tree)
     except DuisError as error:
-        return _xml(refuse_unreadable(code_of(error), tree, live.now))
-    return await _submit(body, header, variants, live, delivery)
+        code = code_of(error)
+        answer = refuse_unreadable(code, tree, live.now)
+        return await _refused(live, body, None, code, f"unreadable: {error}", answer=answer)
+    return await _submit(body, header, service, variants, live, delivery)
 
 
 async def _submit(
     body: bytes,
     header: RequestHeader,
+    service: str,
     variants: frozenset[CommandVariant],
     live: LiveSimulation,
     delivery: DeliveryService,
 ) -> Response:
-    if header.command_variant not in variants:
-        return _xml(refuse_header(ResponseCode.E13, header, live.now))
     user = header.request_id.originator
+    if header.command_variant not in variants:
+        why = f"CV {header.command_variant.value} is not taken on {service}"
+        answer = refuse_header(ResponseCode.E13, header, live.now)
+        return await _refused(live, body, user, ResponseCode.E13, why, answer=answer)
     if not delivery.has_room(user):
-        return _xml(refuse_header(QUEUE_FULL, header, live.now), 503)
+        why = "the User's response queue is full"
+        answer = refuse_header(QUEUE_FULL, header, live.now)
+        return await _refused(live, body, user, QUEUE_FULL, why, 503, answer)
     outcome = await asyncio.to_thread(live.submit, body, user)
     answer = outcome.response or refuse_header(outcome.response_code, header, live.now)
     return _xml(answer)
+
+
+async def _refused(
+    live: LiveSimulation,
+    body: bytes,
+    sender: bytes | None,
+    code: ResponseCode,
+    why: str,
+    status: int = 200,
+    answer: bytes | None = None,
+) -> Response:
+    """The web layer's refusal, logged first (request and answer) so none goes unrecorded;
+    ``answer`` defaults to a refusal that echoes nothing of the request."""
+    answer = answer or refuse_unreadable(code, None, live.now)
+    await asyncio.to_thread(live.record_refusal, body, sender, code, answer, why)
+    return _xml(answer, status)
 
 
 async def _read_body(request: Request, limit: int) -> bytes:

@@ -19,17 +19,21 @@ import simpy
 
 from dcc.adt import AdtFile, AdtThreshold, sign_adt
 from dcc.dcc import Outcome
+from dcc.duis.codes import ResponseCode
 from sim.dcc_host import DccHost, Endpoint
 from sim.duis_client import UPDATE_PAYMENT_MODE
+from sim.events import EventKind
 from sim.meter_host import MeterHost
 from sim.ofgem import Ofgem
 from sim.population import ARO_ID, Population
 from sim.scenario import Scenario
 from sim.tally import Tally
 from sim.wan import SimulatedWan
-from sim.wire_log import WireLog
+from sim.wire_log import DCC, WireLog, party
 
 T = TypeVar("T")
+# How the log names the sender of a request the web layer could not read.
+UNIDENTIFIED = "unidentified"
 
 
 class LiveSimulation:
@@ -46,6 +50,7 @@ class LiveSimulation:
         if speed <= 0:
             raise ValueError("speed must be positive")
         self.population = population or Population(scenario)
+        scenario = self.population.scenario  # a population may move the start (boxed identities)
         self.speed = speed
         self._tick = tick
         self._env = simpy.Environment()
@@ -81,6 +86,17 @@ class LiveSimulation:
     def submit(self, document: bytes, sender: bytes) -> Outcome:
         """A DUIS request from ``sender``, decided at the current simulated time."""
         return self.locked(lambda: self._host.submit(document, sender))
+
+    def record_refusal(
+        self, document: bytes, sender: bytes | None, code: ResponseCode, response: bytes, why: str
+    ) -> None:
+        """Log a request the web layer refused before the DCC saw it, and the refusal, as the
+        DCC host logs its own verdicts; ``sender`` is None when the request could not be read."""
+        verdict = str(code)
+        who = UNIDENTIFIED if sender is None else party(sender)
+        with self._lock:
+            self.log.record(EventKind.DUIS_REQUEST, who, DCC, verdict, document, f"web: {why}")
+            self.log.record(EventKind.DUIS_RESPONSE, DCC, who, verdict, response)
 
     def locked(self, action: Callable[[], T]) -> T:
         """``action`` with the world to itself: no simpy step or request runs meanwhile."""

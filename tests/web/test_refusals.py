@@ -8,8 +8,12 @@ from dcc.duis.codes import ResponseCode
 from dcc.duis.response import parse_response
 from dcc.duis.xmlparse import MAX_DOCUMENT_BYTES
 from sim.duis_client import signed
+from sim.events import EventKind
+from sim.web.delivery import QUEUE_FULL
+from sim.web.live import UNIDENTIFIED
 from sim.web.refusal import UNREADABLE_SERVICE_REFERENCE
 from sim.web.server import DuisServer
+from sim.wire_log import DCC, party
 from tests.web.support import (
     SRP_ID,
     Receiver,
@@ -80,6 +84,25 @@ def test_another_content_type_is_refused(server: DuisServer) -> None:
     assert parse_response(answer.content).header.response_code is ResponseCode.E1000
 
 
+def test_web_refusals_are_in_the_wire_log(server: DuisServer) -> None:
+    srp, device = _srp_and_device(server)
+    misrouted = signed_transform(srp, device, counter=31)
+    post(server, "/api/v1/serviceS", misrouted)
+    post(server, "/api/v1/serviceT", b"<not-duis")
+    post(server, "/api/v1/serviceT", misrouted, headers={"Content-Type": "text/plain"})
+    events = server.live.locked(lambda: list(server.live.log.events))
+    refused = [e for e in events if e.kind is EventKind.DUIS_REQUEST and e.detail[:4] == "web:"]
+
+    e13 = next(e for e in refused if e.message == misrouted)
+    assert (e13.sender, e13.recipient, e13.verdict) == (party(srp.user_id), DCC, "E13")
+    assert "serviceS" in e13.detail
+    unreadable = next(e for e in refused if e.message == b"<not-duis")
+    assert (unreadable.sender, unreadable.verdict) == (UNIDENTIFIED, "E1000")
+    assert any("text/plain" in e.detail for e in refused)
+    answers = [e for e in events if e.kind is EventKind.DUIS_RESPONSE and e.verdict == "E13"]
+    assert any(e.recipient == party(srp.user_id) for e in answers)
+
+
 def test_documents_wait_while_the_receiver_is_down_and_arrive_when_it_is_back() -> None:
     receiver = Receiver()  # not started: the User's endpoint is down
     server = start_server({SRP_ID: receiver.url})
@@ -94,7 +117,36 @@ def test_documents_wait_while_the_receiver_is_down_and_arrive_when_it_is_back() 
         wait_for(lambda: len(receiver.documents) == 1)
         response = parse_response(receiver.documents[0])
         assert response.header.response_id.request_id == transform.header.request_id
-        assert server.delivery.waiting(SRP_ID) == 0
+        # the receiver keeps the document before it answers 200; the queue pops on the answer
+        wait_for(lambda: server.delivery.waiting(SRP_ID) == 0)
+    finally:
+        server.stop()
+        receiver.stop()
+
+
+def test_a_full_queue_refuses_new_requests_and_loses_nothing_once_the_receiver_is_back() -> None:
+    receiver = Receiver()  # not started: the User's endpoint is down
+    server = start_server({SRP_ID: receiver.url}, capacity=2)
+    try:
+        population = server.live.population
+        srp = population.cast.srp
+        devices = population.failed_supplier_meters(prepayment_only=True, classes=("esme",))
+        wait_for_instruction(server)
+        switched = [switch(server, srp, devices[n], counter=41 + n) for n in range(2)]
+        wait_for(lambda: server.delivery.waiting(SRP_ID) >= 2)
+
+        refused = post(server, "/api/v1/serviceT", signed_transform(srp, devices[2], counter=43))
+        assert refused.status_code == 503
+        assert parse_response(refused.content).header.response_code is QUEUE_FULL
+
+        receiver.start()
+        wait_for(lambda: server.delivery.waiting(SRP_ID) == 0)
+        wait_for(lambda: len(receiver.documents) == server.delivery.delivered(SRP_ID))
+        ids = [parse_response(d).header.response_id for d in receiver.documents]
+        answered = {response_id.request_id for response_id in ids if response_id is not None}
+        assert {t.header.request_id for t in switched} <= answered
+        again = post(server, "/api/v1/serviceT", signed_transform(srp, devices[2], counter=44))
+        assert parse_response(again.content).header.response_code is ResponseCode.I0
     finally:
         server.stop()
         receiver.stop()
