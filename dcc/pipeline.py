@@ -135,11 +135,16 @@ def _reject(stage: str, code: ResponseCode, reason: str) -> Rejection:
     return Rejection(stage, code, reason)
 
 
+def _refused(stage: str, exc: DuisError) -> Rejection:
+    """A DUIS document refused: the error already carries its response code and reason."""
+    return _reject(stage, ResponseCode(exc.response_code), exc.reason)
+
+
 def check_xml(services: Services, ctx: RequestContext) -> Rejection | None:
     try:
         ctx.tree = parse_xml(ctx.raw)
     except DuisError as exc:
-        return _reject("xml", ResponseCode(exc.response_code), exc.reason)
+        return _refused("xml", exc)
     return None
 
 
@@ -147,7 +152,7 @@ def check_schema(services: Services, ctx: RequestContext) -> Rejection | None:
     try:
         validate(ctx.tree, solrsim_schema())
     except DuisError as exc:
-        return _reject("schema", ResponseCode(exc.response_code), exc.reason)
+        return _refused("schema", exc)
     return None
 
 
@@ -157,7 +162,7 @@ def check_signature(services: Services, ctx: RequestContext) -> Rejection | None
     except SignatureRejected as exc:
         return _reject("signature", ResponseCode(exc.response_code), f"{exc.check}: {exc.reason}")
     except DuisError as exc:
-        return _reject("signature", ResponseCode(exc.response_code), exc.reason)
+        return _refused("signature", exc)
     return None
 
 
@@ -165,7 +170,7 @@ def read_header(services: Services, ctx: RequestContext) -> Rejection | None:
     try:
         ctx.header = read_request_header(ctx.tree)
     except DuisError as exc:
-        return _reject("header", ResponseCode(exc.response_code), exc.reason)
+        return _refused("header", exc)
     return None
 
 
@@ -173,7 +178,7 @@ def read_request(services: Services, ctx: RequestContext) -> Rejection | None:
     try:
         ctx.request = read_duis_request(ctx.tree)
     except DuisError as exc:
-        return _reject("request", ResponseCode(exc.response_code), exc.reason)
+        return _refused("request", exc)
     return None
 
 
