@@ -11,8 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from lxml import etree
+
 from dcc.adt import AdtFile, SignedAdt
-from dcc.alert_routing import route_alert
+from dcc.alert_routing import AlertRoute, route_alert
 from dcc.audit import AuditTrail, DeliveryKind, StageDecision, Verdict
 from dcc.duis.alerts import DCCAlertMessage, DeviceAlertMessage, QuarantinedRequest
 from dcc.duis.codes import DCCAlertCode, ResponseCode
@@ -25,12 +27,20 @@ from dcc.duis.request import (
     SignedPreCommand,
     UpdatePaymentMode,
 )
-from dcc.duis.response import PreCommand, Response, ResponseHeader, ResponseMessage, build_response
+from dcc.duis.response import (
+    PreCommand,
+    Response,
+    ResponseBody,
+    ResponseHeader,
+    ResponseMessage,
+    build_response,
+)
+from dcc.duis.smets1 import Smets1AlertContent, SMETS1ResponseMessage
 from dcc.duis.xmldsig import sign_document
 from dcc.identity import DccIdentity
 from dcc.inventory import DeviceKind, DeviceRecord
 from dcc.pipeline import Rejection, RequestContext, Services, run
-from dcc.s1sp import countersign, to_duis_response
+from dcc.s1sp import S1spFrameError, countersign, read_alert, to_duis_response
 from dcc.solr_register import OfgemInstruction, SolrNotification
 from devices.gbcs import crypto
 from devices.gbcs.alert_payload import FutureDatedAlert, GenericAlert
@@ -56,7 +66,7 @@ from devices.gbcs.payment_mode import (
 )
 from devices.gbcs.security import add_mac, signature_valid
 from devices.gbcs.usecases import use_case_for
-from devices.smets1_frame import Smets1DecodeError, Smets1Response
+from devices.smets1_frame import Smets1Alert, Smets1DecodeError, Smets1Response
 from devices.smets1_frame import decode as decode_smets1
 from devices.smets1_frame import signature_valid as smets1_signature_valid
 
@@ -227,8 +237,9 @@ class Dcc:
 
     def _document(self, response: Response, *, sign: bool) -> bytes:
         element = build_response(response)
-        if not sign:
-            return to_bytes(element)
+        return self._sign(element) if sign else to_bytes(element)
+
+    def _sign(self, element: etree._Element) -> bytes:
         return sign_document(
             element, self.identity.xml_sign_private, self.identity.xml_sign_certificate
         )
@@ -367,12 +378,13 @@ class Dcc:
     def _smets1_response(
         self, device: DeviceRecord, frame: bytes, now: datetime
     ) -> list[UserDelivery]:
-        """The meter's signed answer to the pending command it names. SMETS1 alerts are not
-        passed on: DUIS carries them in an SMETS1ResponseMessage, which solrsim does not model."""
+        """The meter's signed answer to the pending command it names, or its signed alert."""
         try:
             answer = decode_smets1(frame)
         except Smets1DecodeError:
             return []
+        if isinstance(answer, Smets1Alert):
+            return self._smets1_alert(device, frame, now)
         if not isinstance(answer, Smets1Response) or not smets1_signature_valid(
             answer, device.ds_public_key
         ):
@@ -406,17 +418,64 @@ class Dcc:
             payload = None
         has_code = isinstance(payload, GenericAlert | FutureDatedAlert)
         alert_code = payload.alert_code if has_code else message.message_code
-        device, addressed_to = message.header.originator, message.header.recipient
-        route = route_alert(self.services, addressed_to, alert_code, now)
-        response = Response(
-            ResponseHeader(
-                ResponseCode.I0,
-                now,
-                response_id=ResponseID(device, route.user_id, message.header.counter),
-            ),
-            DeviceAlertMessage(alert_code, frame),
-        )
+        header = message.header
+        route = route_alert(self.services, header.recipient, alert_code, now)
+        body = DeviceAlertMessage(alert_code, frame)
+        response = self._alert_response(header.originator, route.user_id, header.counter, body, now)
         document = self._document(response, sign=True)
+        return self._deliver_alert(
+            header.originator, alert_code, header.recipient, route, document, now
+        )
+
+    def _smets1_alert(
+        self, device: DeviceRecord, frame: bytes, now: datetime
+    ) -> list[UserDelivery]:
+        """A SMETS1 meter's alert names no recipient: it goes to the device's registered
+        supplier, or its SRP (R7). The DCC, acting as S1SP, signs the SMETS1SignedResponse; that
+        is the document's one signature (the DCC profile allows no second)."""
+        try:
+            alert = read_alert(
+                frame, lambda eui: device.ds_public_key if eui == device.device_id else None
+            )
+        except S1spFrameError:
+            return []
+        supplier = device.registered_supplier
+        route = route_alert(self.services, supplier, alert.alert_code, now)
+        content = Smets1AlertContent(
+            alert.device_id,
+            route.user_id,
+            alert.originator_counter,
+            alert.alert_code,
+            alert.description,
+            alert.raised_at,
+        )
+        body = SMETS1ResponseMessage.signed(content, self._sign)
+        response = self._alert_response(
+            device.device_id, route.user_id, alert.originator_counter, body, now
+        )
+        document = self._document(response, sign=False)
+        return [
+            self._deliver_alert(device.device_id, alert.alert_code, supplier, route, document, now)
+        ]
+
+    def _alert_response(
+        self, device: bytes, user: bytes, counter: int, body: ResponseBody, now: datetime
+    ) -> Response:
+        return Response(
+            ResponseHeader(ResponseCode.I0, now, response_id=ResponseID(device, user, counter)),
+            body,
+        )
+
+    def _deliver_alert(
+        self,
+        device: bytes,
+        alert_code: int,
+        addressed_to: bytes,
+        route: AlertRoute,
+        document: bytes,
+        now: datetime,
+    ) -> UserDelivery:
+        """The alert's document for the User ``route`` names, audited with how it was routed."""
         if self.audit is not None:
             number = self.audit.record_alert(
                 device,

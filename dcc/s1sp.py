@@ -26,9 +26,9 @@ Choices, where DUIS and MP134B are silent:
   carries a SMETS1 device's answer in an ``SMETS1ResponseMessage`` (MMC ``ra:`` body), which
   :mod:`dcc.duis.response` does not model, so the ResponseMessage here names SR 1.6 and carries
   no content.
-- Alerts: DUIS delivers a SMETS1 device alert in an ``SMETS1ResponseMessage`` too (``ra:Header``
-  and ``ra:DeviceAlertMessage``), not modelled either, so :func:`read_alert` returns a typed
-  :class:`Smets1DeviceAlert` with those fields.
+- Alerts: :func:`read_alert` returns a typed :class:`Smets1DeviceAlert`, the fields of the
+  ``ra:Header`` and ``ra:DeviceAlertMessage`` that DUIS delivers it in (an
+  ``SMETS1ResponseMessage``, :mod:`dcc.duis.smets1`; the DCC adds the recipient).
 """
 
 from __future__ import annotations

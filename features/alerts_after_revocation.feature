@@ -6,8 +6,8 @@ Feature: Device alerts after the supplier's certificates are revoked (MP134B R7)
 
   Alerts come from the real meters: a physical event on a meter makes its GBCS alert frame,
   which the DCC authenticates, routes, wraps in a DUIS DeviceAlertMessage, signs and delivers.
-  (SMETS1 alerts travel in an SMETS1ResponseMessage, which solrsim does not model: these
-  scenarios are SMETS2+.)
+  These scenarios are SMETS2+; SMETS1 alerts (an SMETS1ResponseMessage) are checked in
+  tests/dcc/test_smets1_alerts.py.
 
   Background:
     Given supplier "Bright Energy" has failed and its SMKI certificates are revoked

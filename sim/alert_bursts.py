@@ -1,9 +1,9 @@
 """Alert bursts: meters of the failed supplier raising alerts while the SoLR event runs (R7).
 
 Each burst raises ``count`` alerts of one code at times drawn uniformly between its start and
-end, each from a meter drawn from the failed supplier's SMETS2+ meters (SMETS1 alerts travel in
-DUIS bodies solrsim does not model, so the DCC would drop them). The alert frames go up the WAN;
-where the DCC routes them (the supplier, or its SRP once Ofgem has instructed) is logged.
+end, each from a meter drawn from all the failed supplier's meters, SMETS2+ and SMETS1 alike.
+The alert frames go up the WAN; where the DCC routes them (the supplier, or its SRP once Ofgem
+has instructed) is logged.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ def start_alert_bursts(
     scenario = population.scenario
     if not scenario.alerts:
         return
-    candidates = population.failed_supplier_meters(classes=("esme", "gsme"))
+    candidates = population.failed_supplier_meters()
     if not candidates:
         return
     for number, burst in enumerate(scenario.alerts):

@@ -41,9 +41,8 @@ class MeterHost:
             self._wan.uplink(device_id, answer, _uplink_kind(answer, smets1=smets1))
 
     def trigger(self, device_id: bytes, alert_code: int) -> int:
-        """A physical event on a SMETS2+ meter; its alert frames go up the WAN. Returns how
-        many. (SMETS1 alerts travel in DUIS bodies solrsim does not model: the DCC drops them.)
-        """
+        """A physical event on a meter, SMETS2+ or SMETS1; its alert frames go up the WAN.
+        Returns how many."""
         frames = self._population.meter(device_id).trigger(alert_code, self._log.now)
         for frame in frames:
             self._wan.uplink(device_id, frame, EventKind.GBCS_ALERT)

@@ -48,18 +48,18 @@ SCHEDULE_ID_RANGE = (0, 10**12)
 QUARANTINE_EVENT_REF_RANGE = (-(10**20) + 1, 10**20 - 1)  # xs:integer, totalDigits 20
 
 
-def _parse_alert_code(raw: str) -> int:
+def parse_alert_code(raw: str) -> int:
     code = parse_hex(raw)
     if len(code) != 2:
         raise invalid(f"alert code {shown(raw)} is not two bytes of hex, as GBCS alert codes are")
     return int.from_bytes(code, "big")
 
 
-def _format_alert_code(code: int) -> str:
+def format_alert_code(code: int) -> str:
     return format_hex(code.to_bytes(2, "big"))
 
 
-def _throttling(children: Children) -> tuple[int | None, int | None]:
+def read_throttling(children: Children) -> tuple[int | None, int | None]:
     def unsigned_int(raw: str) -> int:
         return parse_int(raw, *UNSIGNED_INT)
 
@@ -68,12 +68,12 @@ def _throttling(children: Children) -> tuple[int | None, int | None]:
     return sequence_id, count
 
 
-def _append_throttling(parent: etree._Element, sequence_id: int | None, count: int | None) -> None:
+def append_throttling(parent: etree._Element, sequence_id: int | None, count: int | None) -> None:
     add_optional(parent, "ThrottledAlertSequenceId", sequence_id)
     add_optional(parent, "ThrottledAlertCount", count)
 
 
-def _check_throttling(sequence_id: int | None, count: int | None) -> None:
+def check_throttling(sequence_id: int | None, count: int | None) -> None:
     for name, number in (("ThrottledAlertSequenceId", sequence_id), ("ThrottledAlertCount", count)):
         if number is not None:
             check_range(number, *UNSIGNED_INT, what=name)
@@ -92,21 +92,21 @@ class DeviceAlertMessage:
 
     def __post_init__(self) -> None:
         check_range(self.alert_code, *ALERT_CODE_RANGE, what="AlertCode")
-        _check_throttling(self.throttled_alert_sequence_id, self.throttled_alert_count)
+        check_throttling(self.throttled_alert_sequence_id, self.throttled_alert_count)
 
     @classmethod
     def from_element(cls, element: etree._Element) -> DeviceAlertMessage:
         children = Children(element)
-        code = value(children.required("AlertCode"), _parse_alert_code)
-        sequence_id, count = _throttling(children)
+        code = value(children.required("AlertCode"), parse_alert_code)
+        sequence_id, count = read_throttling(children)
         payload = base64(children.required("GBCSPayload"))
         children.finish()
         return cls(code, payload, sequence_id, count)
 
     def append_to(self, parent: etree._Element) -> None:
         element = add(parent, self.ELEMENT)
-        add(element, "AlertCode", _format_alert_code(self.alert_code))
-        _append_throttling(element, self.throttled_alert_sequence_id, self.throttled_alert_count)
+        add(element, "AlertCode", format_alert_code(self.alert_code))
+        append_throttling(element, self.throttled_alert_sequence_id, self.throttled_alert_count)
         add(element, "GBCSPayload", format_base64(self.gbcs_payload))
 
 
@@ -132,7 +132,7 @@ class FutureDatedDeviceAlertMessage:
     @classmethod
     def from_element(cls, element: etree._Element) -> FutureDatedDeviceAlertMessage:
         children = Children(element)
-        code = value(children.required("FutureDatedAlertCode"), _parse_alert_code)
+        code = value(children.required("FutureDatedAlertCode"), parse_alert_code)
         payload = base64(children.required("GBCSPayload"))
         number = integer(children.required("InstructionNumber"), *UNSIGNED_SHORT)
         total = integer(children.required("TotalCommandInstructions"), *UNSIGNED_SHORT)
@@ -141,7 +141,7 @@ class FutureDatedDeviceAlertMessage:
 
     def append_to(self, parent: etree._Element) -> None:
         element = add(parent, self.ELEMENT)
-        add(element, "FutureDatedAlertCode", _format_alert_code(self.alert_code))
+        add(element, "FutureDatedAlertCode", format_alert_code(self.alert_code))
         add(element, "GBCSPayload", format_base64(self.gbcs_payload))
         add(element, "InstructionNumber", str(self.instruction_number))
         add(element, "TotalCommandInstructions", str(self.total_command_instructions))
@@ -285,13 +285,13 @@ class DCCAlertMessage:
     throttled_alert_count: int | None = None
 
     def __post_init__(self) -> None:
-        _check_throttling(self.throttled_alert_sequence_id, self.throttled_alert_count)
+        check_throttling(self.throttled_alert_sequence_id, self.throttled_alert_count)
 
     @classmethod
     def from_element(cls, element: etree._Element) -> DCCAlertMessage:
         children = Children(element)
         code = value(children.required("DCCAlertCode"), enum_parser(DCCAlertCode), preserve=True)
-        sequence_id, count = _throttling(children)
+        sequence_id, count = read_throttling(children)
         alert = _read_dcc_alert(children.required("DCCAlert"))
         children.finish()
         return cls(code, alert, sequence_id, count)
@@ -299,5 +299,5 @@ class DCCAlertMessage:
     def append_to(self, parent: etree._Element) -> None:
         element = add(parent, self.ELEMENT)
         add(element, "DCCAlertCode", str(self.dcc_alert_code))
-        _append_throttling(element, self.throttled_alert_sequence_id, self.throttled_alert_count)
+        append_throttling(element, self.throttled_alert_sequence_id, self.throttled_alert_count)
         self.dcc_alert.append_to(add(element, "DCCAlert"))

@@ -22,6 +22,8 @@ from .xmlparse import parse_xml
 
 SR = "http://www.dccinterface.co.uk/ServiceUserGateway"
 DS = "http://www.w3.org/2000/09/xmldsig#"
+# The MMC schema's namespace: a SMETS1 device's content inside sr:SMETS1SignedResponse.
+RA = "http://www.dccinterface.co.uk/ResponseAndAlert"
 NSMAP = {"sr": SR, "ds": DS}
 SCHEMA_VERSION = "5.4"  # what solrsim writes; documents keep the version they came with
 SIGNATURE = f"{{{DS}}}Signature"
@@ -34,10 +36,14 @@ def sr(name: str) -> str:
     return f"{{{SR}}}{name}"
 
 
+def ra(name: str) -> str:
+    return f"{{{RA}}}{name}"
+
+
 def label(element: etree._Element) -> str:
-    """``sr:Header`` for DUIS and XML-DSig names, ``{uri}name`` for anything else."""
+    """``sr:Header`` for DUIS, MMC and XML-DSig names, ``{uri}name`` for anything else."""
     qname = etree.QName(element)
-    prefix = {SR: "sr:", DS: "ds:"}.get(qname.namespace or "")
+    prefix = {SR: "sr:", RA: "ra:", DS: "ds:"}.get(qname.namespace or "")
     return f"{prefix}{qname.localname}" if prefix else qname.text
 
 
@@ -53,14 +59,20 @@ def _check_attributes(element: etree._Element, allowed: frozenset[str]) -> None:
 
 
 class Children:
-    """The element children of one element, taken one by one in the order the schema fixes."""
+    """The element children of one element, taken one by one in the order the schema fixes.
 
-    def __init__(self, parent: etree._Element, attributes: frozenset[str] = frozenset()) -> None:
+    Names are looked up in ``namespace``: DUIS (``sr:``) unless the children are MMC (``ra:``).
+    """
+
+    def __init__(
+        self, parent: etree._Element, attributes: frozenset[str] = frozenset(), namespace: str = SR
+    ) -> None:
         _check_attributes(parent, attributes)
         texts = [parent.text, *(child.tail for child in parent)]
         if any(text and text.strip(_XML_SPACE) for text in texts):
             raise located(parent, "text is not allowed between elements")
         self._parent = parent
+        self._namespace = namespace
         self._elements = [child for child in parent if isinstance(child.tag, str)]
         self._next = 0
 
@@ -69,7 +81,7 @@ class Children:
 
     def optional(self, name: str) -> etree._Element | None:
         element = self._peek()
-        if element is None or element.tag != sr(name):
+        if element is None or element.tag != f"{{{self._namespace}}}{name}":
             return None
         self._next += 1
         return element
@@ -79,7 +91,8 @@ class Children:
         if element is None:
             found = self._peek()
             instead = f", found {label(found)}" if found is not None else ""
-            raise located(self._parent, f"sr:{name} is missing{instead}")
+            prefix = "ra" if self._namespace == RA else "sr"
+            raise located(self._parent, f"{prefix}:{name} is missing{instead}")
         return element
 
     def any(self) -> etree._Element:
@@ -169,8 +182,10 @@ def request_id(element: etree._Element) -> RequestID:
     return value(element, RequestID.parse)
 
 
-def add(parent: etree._Element, name: str, content: str | None = None) -> etree._Element:
-    element = etree.SubElement(parent, sr(name))
+def add(
+    parent: etree._Element, name: str, content: str | None = None, namespace: str = SR
+) -> etree._Element:
+    element = etree.SubElement(parent, f"{{{namespace}}}{name}")
     element.text = content
     return element
 

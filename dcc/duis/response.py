@@ -3,8 +3,8 @@
 A ResponseMessage names the SRV it answers and carries at most one content: the GBCS pre-command
 of a transform (CV 4), a device's GBCS response, a command for local delivery, the inventory
 (SR 8.2) or the outcome of a future-dated command. Acknowledgements and refusals carry none and
-are unsigned (the E65 sample). SMETS1 responses and other contents are refused with
-:class:`DuisUnsupportedError`.
+are unsigned (the E65 sample). A SMETS1 device's alert comes in an SMETS1ResponseMessage
+(:mod:`dcc.duis.smets1`). Other contents are refused with :class:`DuisUnsupportedError`.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ from .elements import (
 )
 from .ids import RequestID, ResponseID, check_service_reference
 from .inventory import DSPInventory
+from .smets1 import SMETS1ResponseMessage
 from .values import (
     check_datetime,
     check_decimal,
@@ -188,9 +189,10 @@ def _read_content(element: etree._Element) -> ResponseContent:
     raise located(element, "not a ResponseMessage content")
 
 
-ResponseBody = ResponseMessage | DeviceAlertMessage | DCCAlertMessage
+ResponseBody = ResponseMessage | DeviceAlertMessage | DCCAlertMessage | SMETS1ResponseMessage
 _BODIES: dict[str, type[ResponseBody]] = {
-    sr(kind.ELEMENT): kind for kind in (ResponseMessage, DeviceAlertMessage, DCCAlertMessage)
+    sr(kind.ELEMENT): kind
+    for kind in (ResponseMessage, DeviceAlertMessage, DCCAlertMessage, SMETS1ResponseMessage)
 }
 
 
@@ -225,8 +227,6 @@ def _read_body(element: etree._Element) -> ResponseBody:
     children.finish()
     if (kind := _BODIES.get(body.tag)) is not None:
         return kind.from_element(body)
-    if body.tag == sr("SMETS1ResponseMessage"):
-        raise DuisUnsupportedError("SMETS1 responses are not simulated", label(body))
     raise located(body, "not a response body")
 
 

@@ -62,7 +62,13 @@ DCC_SIGNING_ROLES = frozenset({RemotePartyRole.DSP_XML_SIGN})
 _SIGN = ec.ECDSA(hashes.SHA256(), deterministic_signing=True)  # RFC 6979: runs replay exactly
 _VERIFY = ec.ECDSA(hashes.SHA256())
 _SIGNED_INFO = f"{{{DS}}}SignedInfo"
-_ENVELOPE = [f"{{{SR}}}Header", f"{{{SR}}}Body", SIGNATURE]
+# What an enveloped signature's root holds, by root: a DUIS request or response, and the S1SP's
+# signed part of an SMETS1ResponseMessage, which carries its own signature inside the response.
+_ENVELOPES = {
+    f"{{{SR}}}Request": [f"{{{SR}}}Header", f"{{{SR}}}Body", SIGNATURE],
+    f"{{{SR}}}Response": [f"{{{SR}}}Header", f"{{{SR}}}Body", SIGNATURE],
+    f"{{{SR}}}SMETS1SignedResponse": [f"{{{SR}}}SMETS1Response", SIGNATURE],
+}
 
 
 class SignatureCheck(StrEnum):
@@ -299,7 +305,7 @@ def verify_document(
 
 
 def _enveloped_signature(root: etree._Element, signatures: list[etree._Element]) -> etree._Element:
-    """The one Signature, placed as the profile requires, in a Header-Body-Signature envelope.
+    """The one Signature, placed as the profile requires, as the last child of its envelope.
 
     With URI="" the digest covers everything outside the Signature, so a second Body or a
     moved Signature already breaks the digest; refusing them by shape gives the reason.
@@ -321,11 +327,13 @@ def _enveloped_signature(root: etree._Element, signatures: list[etree._Element])
             SignatureCheck.PROFILE, "ds:Signature must be the last child of the root element"
         )
     children = [child for child in root if isinstance(child.tag, str)]
-    if [child.tag for child in children] != _ENVELOPE:
+    envelope = _ENVELOPES.get(root.tag, _ENVELOPES[f"{{{SR}}}Request"])
+    if [child.tag for child in children] != envelope:
         found = ", ".join(label(child) for child in children)
+        wanted = ", ".join(label(etree.Element(tag)) for tag in envelope)
         raise SignatureRejected(
             SignatureCheck.PROFILE,
-            f"{label(root)} must contain exactly sr:Header, sr:Body, ds:Signature; found {found}",
+            f"{label(root)} must contain exactly {wanted}; found {found}",
         )
     return signature
 

@@ -35,6 +35,7 @@ from dcc.duis.request import (
     UpdatePaymentMode,
 )
 from dcc.duis.response import LocalCommand, PreCommand, Response, ResponseHeader, ResponseMessage
+from dcc.duis.smets1 import Smets1AlertContent, SMETS1ResponseMessage
 
 SUPPLIER = bytes.fromhex("90B3D51F30010000")
 ESME = bytes.fromhex("00DB1234567890A0")
@@ -176,6 +177,23 @@ RESPONSES: dict[str, Response] = {
     "throttled device alert": Response(
         ResponseHeader(ResponseCode.I0, AT),
         DeviceAlertMessage(0x0000, b"", 2**32 - 1, 0),
+    ),
+    "SMETS1 device alert": Response(
+        ResponseHeader(ResponseCode.I0, AT, response_id=ResponseID(ESME, SUPPLIER, 2**64 - 1)),
+        SMETS1ResponseMessage(
+            Smets1AlertContent(ESME, SUPPLIER, 2**64 - 1, 0x8F3F, "Tamper Detection", AT),
+            SIGNATURE,
+        ),
+    ),
+    "throttled SMETS1 device alert": Response(
+        ResponseHeader(ResponseCode.I0, AT),
+        SMETS1ResponseMessage(
+            Smets1AlertContent(GSME, SUPPLIER, 0, 0x0000, "", AT),
+            SIGNATURE,
+            "5.1",
+            throttled_alert_sequence_id=2**32 - 1,
+            throttled_alert_count=0,
+        ),
     ),
     "quarantine": Response(
         ResponseHeader(ResponseCode.I0, AT),

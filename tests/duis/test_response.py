@@ -154,7 +154,13 @@ def test_bad_responses_refused(data: bytes, reason: str) -> None:
 @pytest.mark.parametrize(
     ("data", "element"),
     [
-        (_response("<sr:SMETS1ResponseMessage/>"), "sr:SMETS1ResponseMessage"),
+        (
+            _response(
+                "<sr:SMETS1ResponseMessage><sr:ServiceReference>1.6</sr:ServiceReference>"
+                "</sr:SMETS1ResponseMessage>"
+            ),
+            "sr:ServiceReference",
+        ),
         (_message("<sr:CINMessage/>"), "sr:CINMessage"),
         (_message("<sr:DSPWANMatrix/>"), "sr:DSPWANMatrix"),
         (_alert("<sr:PowerOutageEvent/>", code="N1"), "sr:PowerOutageEvent"),
