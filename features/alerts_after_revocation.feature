@@ -4,34 +4,66 @@ Feature: Device alerts after the supplier's certificates are revoked (MP134B R7)
   a list in the DCC's dcc.toml, are always delivered and flagged (R7.2), and an alert MACed or
   signed under the failed supplier's revoked credentials is still processed (R7.3).
 
-  Alerts come from the real meters: a physical event on a meter makes its GBCS alert frame,
-  which the DCC authenticates, routes, wraps in a DUIS DeviceAlertMessage, signs and delivers.
-  These scenarios are SMETS2+; SMETS1 alerts (an SMETS1ResponseMessage) are checked in
-  tests/dcc/test_smets1_alerts.py.
+  Alerts come from the real meters: a physical event on a meter makes its alert frame, which
+  the DCC authenticates and routes. A SMETS2+ meter's GBCS alert is wrapped in a DUIS
+  DeviceAlertMessage that the DCC signs; a SMETS1 meter's alert is delivered in an
+  SMETS1ResponseMessage whose SMETS1SignedResponse the DCC signs as S1SP. Rows tagged @smets1
+  use Bright Energy's SMETS1 meter at "Flat 5"; tests/dcc/test_smets1_alerts.py checks more.
 
   Background:
     Given supplier "Bright Energy" has failed and its SMKI certificates are revoked
 
-  @R7.1 @smets2
-  Scenario: A tamper alert from a failed supplier's meter goes to the SRP Ofgem named
+  @R7.1
+  Scenario Outline: A tamper alert from a failed supplier's meter goes to the SRP Ofgem named
     Given Ofgem has instructed the SRP to act for "Bright Energy"
-    When the ESME of "Flat 3" raises alert 0x8F3F "Unauthorised Physical Access - Tamper Detect"
+    When the <meter> of "<premises>" raises alert 0x8F3F "Unauthorised Physical Access - Tamper Detect"
     Then the SRP receives device alert 0x8F3F, signed by the DCC
     And the audit trail records the alert as addressed to "Bright Energy" and delivered to the SRP
     And the audit trail flags the alert as safety-critical
 
-  @R7.1 @smets2
-  Scenario: Until Ofgem names an SRP, the failed supplier's User ID still gets its alerts
-    When the ESME of "Flat 3" raises alert 0x8F3F "Unauthorised Physical Access - Tamper Detect"
+    @smets2
+    Examples: SMETS2+
+      | meter | premises |
+      | ESME  | Flat 3   |
+
+    @smets1
+    Examples: SMETS1
+      | meter        | premises |
+      | SMETS1 meter | Flat 5   |
+
+  @R7.1
+  Scenario Outline: Until Ofgem names an SRP, the failed supplier's User ID still gets its alerts
+    When the <meter> of "<premises>" raises alert 0x8F3F "Unauthorised Physical Access - Tamper Detect"
     Then "Bright Energy" receives device alert 0x8F3F, signed by the DCC
     And the audit trail records the alert as addressed to "Bright Energy" and delivered to "Bright Energy"
+    And the audit trail flags the alert as safety-critical
 
-  @R7.1 @smets2
-  Scenario: A non-critical alert is delivered to the SRP too
+    @smets2
+    Examples: SMETS2+
+      | meter | premises |
+      | ESME  | Flat 3   |
+
+    @smets1
+    Examples: SMETS1
+      | meter        | premises |
+      | SMETS1 meter | Flat 5   |
+
+  @R7.1
+  Scenario Outline: A non-critical alert is delivered to the SRP too
     Given Ofgem has instructed the SRP to act for "Bright Energy"
-    When the ESME of "Flat 3" raises alert 0x810E "Credit Added Locally"
+    When the <meter> of "<premises>" raises alert 0x810E "Credit Added Locally"
     Then the SRP receives device alert 0x810E, signed by the DCC
     And the audit trail does not flag the alert as safety-critical
+
+    @smets2
+    Examples: SMETS2+
+      | meter | premises |
+      | ESME  | Flat 3   |
+
+    @smets1
+    Examples: SMETS1
+      | meter        | premises |
+      | SMETS1 meter | Flat 5   |
 
   @R7.1 @smets2
   Scenario: A healthy supplier's alerts never go to the SRP
@@ -47,25 +79,33 @@ Feature: Device alerts after the supplier's certificates are revoked (MP134B R7)
     Then nobody receives an alert
     And the audit trail records no alert from the ESME of "Flat 3"
 
-  @R7.2 @smets2
+  @R7.2
   Scenario Outline: Every safety-critical alert reaches the SRP, flagged
     Given Ofgem has instructed the SRP to act for "Bright Energy"
-    When the <meter> of "Flat 3" raises alert <code> "<name>"
+    When the <meter> of "<premises>" raises alert <code> "<name>"
     Then the SRP receives device alert <code>, signed by the DCC
     And the audit trail records the alert as addressed to "Bright Energy" and delivered to the SRP
     And the audit trail flags the alert as safety-critical
 
-    Examples:
-      | code   | name                                                        | meter |
-      | 0x8F1F | Low Battery Capacity                                        | ESME  |
-      | 0x8F3F | Unauthorised Physical Access - Tamper Detect                | ESME  |
-      | 0x8F73 | Unauthorised Physical Access - Battery Cover Removed        | ESME  |
-      | 0x8F74 | Unauthorised Physical Access - Meter Cover Removed          | ESME  |
-      | 0x8F75 | Unauthorised Physical Access - Strong Magnetic field        | ESME  |
-      | 0x8F76 | Unauthorised Physical Access - Terminal Cover Removed       | ESME  |
-      | 0x8F77 | Unauthorised Physical Access - Second Terminal Cover Removed | ESME  |
-      | 0x8F78 | Unauthorised Physical Access - Other                        | ESME  |
-      | 0x8F1D | GSME Power Supply Loss                                      | GSME  |
+    @smets2
+    Examples: SMETS2+
+      | code   | name                                                        | meter | premises |
+      | 0x8F1F | Low Battery Capacity                                        | ESME  | Flat 3   |
+      | 0x8F3F | Unauthorised Physical Access - Tamper Detect                | ESME  | Flat 3   |
+      | 0x8F73 | Unauthorised Physical Access - Battery Cover Removed        | ESME  | Flat 3   |
+      | 0x8F74 | Unauthorised Physical Access - Meter Cover Removed          | ESME  | Flat 3   |
+      | 0x8F75 | Unauthorised Physical Access - Strong Magnetic field        | ESME  | Flat 3   |
+      | 0x8F76 | Unauthorised Physical Access - Terminal Cover Removed       | ESME  | Flat 3   |
+      | 0x8F77 | Unauthorised Physical Access - Second Terminal Cover Removed | ESME  | Flat 3   |
+      | 0x8F78 | Unauthorised Physical Access - Other                        | ESME  | Flat 3   |
+      | 0x8F1D | GSME Power Supply Loss                                      | GSME  | Flat 3   |
+
+    @smets1
+    Examples: SMETS1
+      | code   | name                                                  | meter        | premises |
+      | 0x8F1F | Low Battery Capacity                                  | SMETS1 meter | Flat 5   |
+      | 0x8F3F | Unauthorised Physical Access - Tamper Detect          | SMETS1 meter | Flat 5   |
+      | 0x8F74 | Unauthorised Physical Access - Meter Cover Removed    | SMETS1 meter | Flat 5   |
 
   @R7.2 @smets2
   Scenario: Before any SRP is named, safety-critical alerts still reach the failed supplier's User ID

@@ -5,11 +5,15 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from lxml import etree
 from pytest_bdd import then, when
 
 from dcc.audit import AlertRecord
 from dcc.duis.alerts import DeviceAlertMessage
+from dcc.duis.elements import sr
 from dcc.duis.response import parse_response
+from dcc.duis.smets1 import SMETS1ResponseMessage
+from dcc.duis.xmlparse import parse_xml
 from dcc.smki.authority import org_key_from_seed
 from dcc.smki.roles import KeyUsage, RemotePartyRole
 from devices.gbcs.alerts import alert as alert_name
@@ -51,18 +55,36 @@ def _alert(world: SolrWorld) -> tuple[bytes, DeviceAlertMessage]:
     return delivery.user_id, body
 
 
+def _s1sp_part(document: bytes) -> bytes:
+    """The S1SP's signed part of a SMETS1ResponseMessage (its SMETS1SignedResponse, which
+    carries the enveloped signature), as a document of its own."""
+    signed = parse_xml(document).getroot().find(f".//{sr('SMETS1SignedResponse')}")
+    assert signed is not None, "the SMETS1ResponseMessage has no SMETS1SignedResponse"
+    return etree.tostring(signed)
+
+
 def _record(world: SolrWorld) -> AlertRecord:
     return world.bed.audit.alerts_for(world.alert_from.device_id)[-1]
 
 
 @then(phrase("{user:Actor} receives device alert {code:AlertCode}, signed by the DCC"))
 def alert_received(world: SolrWorld, user: str, code: int) -> None:
-    """One DUIS DeviceAlertMessage delivered, to the User, carrying the alert code, with the
-    DCC's signature (verified against its published certificate)."""
+    """One device alert delivered, to the User, carrying the alert code, with the DCC's
+    signature (verified against its published certificate): for SMETS2+ a DUIS
+    DeviceAlertMessage signed as a whole; for SMETS1 an SMETS1ResponseMessage whose
+    SMETS1SignedResponse the DCC signed as S1SP."""
     (delivery,) = [d for d in world.delivered if d.kind == "device-alert"]
     assert delivery.user_id == world.user_id(user)
-    _verify_dcc_signature(world, delivery.document)
-    assert _alert(world)[1].alert_code == code
+    body = parse_response(delivery.document).body
+    if isinstance(body, SMETS1ResponseMessage):
+        _verify_dcc_signature(world, _s1sp_part(delivery.document))
+        assert body.alert.target_id == delivery.user_id
+        assert body.alert.device_id == world.alert_from.device_id
+        assert body.alert.alert_code == code
+    else:
+        assert isinstance(body, DeviceAlertMessage), type(body).__name__
+        _verify_dcc_signature(world, delivery.document)
+        assert body.alert_code == code
 
 
 @then("nobody receives an alert")
