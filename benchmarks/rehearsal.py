@@ -6,7 +6,8 @@ detection threshold scaled with it (else the DCC quarantines the SRP once the de
 requests are used, and a large fleet would measure a stopped SRP), in a fresh process (spawned,
 not forked), so the memory figure is that size's own: the child's maximum
 resident set size (``getrusage`` ``ru_maxrss``), which counts libraries' memory as well as
-Python's and does not slow the run down as tracemalloc would.
+Python's and does not slow the run down as tracemalloc would. The event log streams to a
+temporary ``events.jsonl`` and is not kept in memory, as ``solrsim run`` does it.
 
 Run with ``solrsim bench rehearsal --meters 10000 --meters 100000`` or
 ``python -m benchmarks.rehearsal``.
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import math
 import multiprocessing
+import tempfile
 import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -58,9 +60,12 @@ def measure(scenario: Path, meters: int) -> dict[str, float]:
     fleet = loaded.fleet.model_copy(update={"meters": meters})
     adt = math.ceil(loaded.srp.adt_count * meters / loaded.fleet.meters)
     srp = loaded.srp.model_copy(update={"adt_count": adt})
-    start = time.perf_counter()
-    result = run_scenario(loaded.model_copy(update={"fleet": fleet, "srp": srp}))
-    wall = time.perf_counter() - start
+    resized = loaded.model_copy(update={"fleet": fleet, "srp": srp})
+    with tempfile.TemporaryDirectory() as folder:
+        start = time.perf_counter()
+        events = Path(folder) / "events.jsonl"
+        result = run_scenario(resized, keep_events=False, events_path=events)
+        wall = time.perf_counter() - start
     switched = sum(result.metrics.get("switched", {}).values())
     return {
         "meters": meters,

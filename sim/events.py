@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 
@@ -62,12 +63,16 @@ class Event:
         return record
 
 
+def event_line(event: Event) -> bytes:
+    """One canonical line of ``events.jsonl``, newline included: what the digest hashes."""
+    return json.dumps(event.to_json(), sort_keys=True).encode() + b"\n"
+
+
 def digest(events: Iterable[Event]) -> str:
     """SHA-256 over the canonical JSON lines of the log: equal logs, equal digests."""
     hasher = hashlib.sha256()
     for event in events:
-        hasher.update(json.dumps(event.to_json(), sort_keys=True).encode())
-        hasher.update(b"\n")
+        hasher.update(event_line(event))
     return hasher.hexdigest()
 
 
@@ -94,6 +99,10 @@ class RunResult:
     # time series for the charts: name -> list of (simulated time, value)
     series: dict[str, list[tuple[datetime, float]]] = field(default_factory=dict)
     wall_seconds: float = 0.0
+    # set when the log was hashed as it was recorded: ``events`` may then be empty (not kept)
+    events_digest: str | None = None
+    # set when the log was streamed to this file (``events.jsonl``) as it was recorded
+    events_path: Path | None = None
 
     @property
     def passed(self) -> bool:
@@ -101,4 +110,4 @@ class RunResult:
 
     @property
     def digest(self) -> str:
-        return digest(self.events)
+        return self.events_digest if self.events_digest is not None else digest(self.events)

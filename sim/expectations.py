@@ -23,6 +23,27 @@ from sim.scenario import (
 from sim.wire_log import DCC
 
 
+@dataclass
+class AlertWatch:
+    """Counts, as the wire log records them, the device alerts after Ofgem's instruction: those
+    that reached the DCC and those the DCC delivered to the SRP. Register with
+    :meth:`sim.wire_log.WireLog.observe`; no list of events is kept or scanned afterwards."""
+
+    instruction: datetime
+    srp: str  # the SRP as the log names it
+    arrived: int = 0
+    to_srp: int = 0
+
+    def __call__(self, event: Event) -> None:
+        if event.time < self.instruction:
+            return
+        if event.kind is EventKind.GBCS_ALERT:
+            if event.recipient == DCC and event.verdict == "delivered":
+                self.arrived += 1
+        elif event.kind is EventKind.DEVICE_ALERT and event.recipient == self.srp:
+            self.to_srp += 1
+
+
 @dataclass(frozen=True)
 class Evidence:
     """What the judging needs beyond the metrics and the log."""
@@ -33,10 +54,11 @@ class Evidence:
     to_switch: Sequence[bytes]
     reachable: Sequence[bytes]
     switched_at: Mapping[bytes, float]  # device ID -> seconds into the run
+    alerts: AlertWatch  # counted as the run logged them
 
 
 def evaluate(
-    scenario: Scenario, evidence: Evidence, metrics: Mapping[str, Any], events: Sequence[Event]
+    scenario: Scenario, evidence: Evidence, metrics: Mapping[str, Any]
 ) -> list[Expectation]:
     verdicts = []
     for expectation in scenario.expectations:
@@ -46,7 +68,7 @@ def evaluate(
             case NoPrepaymentActioned():
                 verdicts.append(_no_prepayment(metrics))
             case AlertsReachSrp():
-                verdicts.append(_alerts_reach_srp(evidence, events))
+                verdicts.append(_alerts_reach_srp(evidence))
             case RejectedAt():
                 verdicts.append(_rejected_at(expectation, metrics))
     return verdicts
@@ -83,22 +105,8 @@ def _no_prepayment(metrics: Mapping[str, Any]) -> Expectation:
     )
 
 
-def _alerts_reach_srp(evidence: Evidence, events: Sequence[Event]) -> Expectation:
-    arrived = sum(
-        1
-        for event in events
-        if event.kind is EventKind.GBCS_ALERT
-        and event.recipient == DCC
-        and event.verdict == "delivered"
-        and event.time >= evidence.instruction
-    )
-    to_srp = sum(
-        1
-        for event in events
-        if event.kind is EventKind.DEVICE_ALERT
-        and event.recipient == evidence.srp
-        and event.time >= evidence.instruction
-    )
+def _alerts_reach_srp(evidence: Evidence) -> Expectation:
+    arrived, to_srp = evidence.alerts.arrived, evidence.alerts.to_srp
     return Expectation(
         "alerts_reach_srp",
         arrived > 0 and to_srp == arrived,

@@ -58,13 +58,14 @@ def run(
     from sim.runner import Rehearsal
 
     console = Console(highlight=False)
-    rehearsal = Rehearsal(loaded)
+    folder = report_dir or Path("reports") / _folder_name(loaded.name)
+    # the event log streams to the report folder as the run goes; none of it is held in memory
+    rehearsal = Rehearsal(loaded, keep_events=False, events_path=folder / "events.jsonl")
     start = loaded.start
     with _progress(console, start, timedelta(hours=loaded.duration_hours)) as on_progress:
         result = rehearsal.run(on_progress)
     console.print(summary_table(result))
     console.print(expectations_table(result))
-    folder = report_dir or Path("reports") / _folder_name(loaded.name)
     reports = write_reports(result, folder)
     if export_keys is not None:
         written = rehearsal.export_keys(export_keys)

@@ -15,14 +15,14 @@ from collections import Counter
 from collections.abc import Callable, Generator
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import simpy
 
 from sim.alert_bursts import start_alert_bursts
 from sim.dcc_host import DccHost
-from sim.events import Event, RunResult, digest
-from sim.expectations import Evidence, evaluate
+from sim.events import RunResult
+from sim.expectations import AlertWatch, Evidence, evaluate
 from sim.faults import schedule_faults
 from sim.key_export import export_keys
 from sim.meter_host import MeterHost
@@ -44,11 +44,24 @@ class RehearsalError(Exception):
 
 
 class Rehearsal:
-    """One run of one scenario. Its population stays readable after the run (meter states)."""
+    """One run of one scenario. Its population stays readable after the run (meter states).
 
-    def __init__(self, scenario: Scenario) -> None:
+    The event log is hashed as it is recorded (the run's digest); ``events_path``, if given,
+    receives it as ``events.jsonl`` while the run goes on, and ``keep_events=False`` keeps no
+    list of events in memory (:attr:`RunResult.events` is then empty): what a large run needs.
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        *,
+        keep_events: bool = True,
+        events_path: Path | None = None,
+    ) -> None:
         self.scenario = scenario
         self.population = Population(scenario)
+        self.keep_events = keep_events
+        self.events_path = events_path
         self._ran = False
 
     def run(self, on_progress: Progress | None = None) -> RunResult:
@@ -57,10 +70,17 @@ class Rehearsal:
         if self._ran:
             raise RehearsalError("a rehearsal runs once: its meters have moved on; make a new one")
         self._ran = True
+        if self.events_path is None:
+            return self._run(None, on_progress)
+        self.events_path.parent.mkdir(parents=True, exist_ok=True)
+        with self.events_path.open("wb", buffering=1 << 20) as sink:
+            return self._run(sink, on_progress)
+
+    def _run(self, sink: IO[bytes] | None, on_progress: Progress | None) -> RunResult:
         wall = time.perf_counter()
         scenario, population = self.scenario, self.population
         env = simpy.Environment()
-        log = WireLog(env, scenario.start)
+        log = WireLog(env, scenario.start, sink=sink, keep_events=self.keep_events)
         tally = Tally()
         wan = SimulatedWan(
             log, scenario.wan, scenario.faults, scenario.seed, population.device_class
@@ -70,6 +90,8 @@ class Rehearsal:
         wan.connect(host.from_device, meters.receive)
         srp = Srp(log, host, population, tally)
         ofgem = Ofgem(log, population, srp.instructed)
+        alerts = AlertWatch(log.at(ofgem.instruction), party(scenario.srp.eui))
+        log.observe(alerts)
         env.process(ofgem.run())
         env.process(srp.run())
         schedule_faults(log, population, srp)
@@ -81,14 +103,15 @@ class Rehearsal:
         _sample(log, tally, series, on_progress)
 
         to_switch = population.failed_supplier_meters(prepayment_only=True)
-        metrics = _metrics(population, tally, wan, to_switch, ofgem.failure, log.events)
+        metrics = _metrics(population, tally, wan, to_switch, ofgem.failure, log.digest)
         evidence = Evidence(
             failure=ofgem.failure,
-            instruction=log.at(ofgem.instruction),
-            srp=party(scenario.srp.eui),
+            instruction=alerts.instruction,
+            srp=alerts.srp,
             to_switch=to_switch,
             reachable=[device for device in to_switch if not wan.ever_hit(device)],
             switched_at=tally.switched_at,
+            alerts=alerts,
         )
         return RunResult(
             scenario=scenario.name,
@@ -97,9 +120,11 @@ class Rehearsal:
             ended=log.at(end),
             events=log.events,
             metrics=metrics,
-            expectations=evaluate(scenario, evidence, metrics, log.events),
+            expectations=evaluate(scenario, evidence, metrics),
             series=series,
             wall_seconds=time.perf_counter() - wall,
+            events_digest=log.digest,
+            events_path=self.events_path,
         )
 
     def export_keys(self, folder: Path) -> int:
@@ -108,8 +133,14 @@ class Rehearsal:
         return export_keys(self.population, Path(folder))
 
 
-def run_scenario(scenario: Scenario, on_progress: Progress | None = None) -> RunResult:
-    return Rehearsal(scenario).run(on_progress)
+def run_scenario(
+    scenario: Scenario,
+    on_progress: Progress | None = None,
+    *,
+    keep_events: bool = True,
+    events_path: Path | None = None,
+) -> RunResult:
+    return Rehearsal(scenario, keep_events=keep_events, events_path=events_path).run(on_progress)
 
 
 def _ticks(
@@ -144,7 +175,7 @@ def _metrics(
     wan: SimulatedWan,
     to_switch: list[bytes],
     failure: float,
-    events: list[Event],
+    digest: str,
 ) -> dict[str, Any]:
     targets = Counter(population.device_class(device) for device in to_switch)
     switched = tally.switched.total()
@@ -173,5 +204,5 @@ def _metrics(
         "latency_seconds": percentiles(tally.latencies),
         "latencies": list(tally.latencies),
         "switched_within_hours": None if last is None else (last - failure) / 3600,
-        "digest": digest(events),
+        "digest": digest,
     }

@@ -7,12 +7,15 @@ or on the wall clock.
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import IO
 
 import simpy
 
 from dcc.duis.ids import format_eui64
-from sim.events import Event, EventKind
+from sim.events import Event, EventKind, event_line
 
 DCC = "DCC"
 OFGEM = "Ofgem"
@@ -23,13 +26,49 @@ def party(eui64: bytes) -> str:
     return format_eui64(eui64)
 
 
-class WireLog:
-    """The simulated clock (``now``) and the events logged so far, in the order they happened."""
+Observer = Callable[[Event], None]
 
-    def __init__(self, env: simpy.Environment, start: datetime) -> None:
+
+class WireLog:
+    """The simulated clock (``now``) and the event log, streamed as it is recorded.
+
+    Each event goes, as it happens, into a running SHA-256 over its canonical JSON line (the
+    bytes :func:`sim.events.digest` hashes, so :attr:`digest` equals ``digest(events)``), to
+    ``sink`` if given (a binary file that receives ``events.jsonl`` line by line), to every
+    observer (see :meth:`observe`), and to :attr:`events` only when ``keep_events``: a
+    million-meter run logs millions of events and need not hold them.
+    """
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        start: datetime,
+        *,
+        sink: IO[bytes] | None = None,
+        keep_events: bool = True,
+    ) -> None:
         self.env = env
         self.start = start
         self.events: list[Event] = []
+        self.count = 0
+        self._sink = sink
+        self._keep = keep_events
+        self._hasher = hashlib.sha256()
+        self._observers: list[Observer] = []
+
+    @property
+    def digest(self) -> str:
+        """SHA-256 of the canonical JSON lines of every event recorded so far."""
+        return self._hasher.hexdigest()
+
+    @property
+    def streamed(self) -> bool:
+        """Whether the events went to a sink as they were recorded."""
+        return self._sink is not None
+
+    def observe(self, observer: Observer) -> None:
+        """Call ``observer(event)`` for every event recorded from now on."""
+        self._observers.append(observer)
 
     @property
     def now(self) -> datetime:
@@ -48,4 +87,13 @@ class WireLog:
         message: bytes = b"",
         detail: str = "",
     ) -> None:
-        self.events.append(Event(self.now, kind, sender, recipient, verdict, message, detail))
+        event = Event(self.now, kind, sender, recipient, verdict, message, detail)
+        line = event_line(event)
+        self._hasher.update(line)
+        self.count += 1
+        if self._sink is not None:
+            self._sink.write(line)
+        if self._keep:
+            self.events.append(event)
+        for observer in self._observers:
+            observer(event)
