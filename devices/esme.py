@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from devices.gbcs import dlms
+from devices.gbcs import dlms, payment_mode
 from devices.gbcs.alert_payload import CosemTarget, ZclTarget
 from devices.gbcs.content import Protocol
 from devices.gbcs.errors import GbcsError
@@ -24,8 +24,16 @@ from devices.gbcs.payment_mode import (
 from devices.smets2 import Smets2Meter
 
 # The attributes RTDS 8F66 alerts name (classes Account 111 and GBCS extended data 9000).
-ACCOUNT_ACTIVATION_TIME = CosemTarget(111, bytes((0, 1, 19, 0, 0, 255)), 13)
-THRESHOLD_ACTIVATION_TIME = CosemTarget(9000, bytes((0, 0, 94, 44, 128, 22)), 6)
+ACCOUNT_ACTIVATION_TIME = CosemTarget(
+    payment_mode.ACCOUNT_CLASS,
+    payment_mode.ACCOUNT_OBIS,
+    payment_mode.ACCOUNT_ACTIVATION_TIME_ATTRIBUTE,
+)
+THRESHOLD_ACTIVATION_TIME = CosemTarget(
+    payment_mode.EXTENDED_DATA_CLASS,
+    payment_mode.DISABLEMENT_THRESHOLD_OBIS,
+    payment_mode.THRESHOLD_ACTIVATION_TIME_ATTRIBUTE,
+)
 _SETS_WITHOUT_THRESHOLD = 3
 _SETS_WITH_THRESHOLD = 5
 
