@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import functools
 from collections import Counter
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
-from typing import NamedTuple
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -28,43 +25,15 @@ from devices.gbcs.dlms import (
     encode_dlms,
 )
 from devices.gbcs.errors import GbcsDecodeError, GbcsEncodeError
-from devices.gbcs.frame import decode as decode_frame
-from tests.conformance import read_hex, rtds_files
+from tests.gbcs.rtds_payloads import (
+    RtdsPayload,
+    is_dlms,
+    mutated,
+    payload_params,
+    rtds_payloads,
+)
 
 ACCOUNT = bytes((0, 1, 19, 0, 0, 255))
-
-
-class RtdsPayload(NamedTuple):
-    name: str
-    cra: int
-    message_code: int
-    counter: int
-    content: bytes
-
-
-@functools.cache
-def rtds_payloads() -> tuple[RtdsPayload, ...]:
-    """The content of every RTDS message, with the header fields the payload codecs need."""
-    found = []
-    for path in rtds_files():
-        message = decode_frame(read_hex(path))
-        header = message.header
-        found.append(
-            RtdsPayload(
-                path.stem, header.cra, message.message_code, header.counter, message.content
-            )
-        )
-    return tuple(found)
-
-
-def payload_params(accept: Callable[[RtdsPayload], bool]) -> list:
-    """The RTDS payloads ``accept`` takes, as pytest params; one skipped param without corpus."""
-    found = [pytest.param(p, id=p.name) for p in rtds_payloads() if accept(p)]
-    return found or [pytest.param(None, marks=pytest.mark.skip(reason="RTDS corpus absent"))]
-
-
-def is_dlms(payload: RtdsPayload) -> bool:
-    return payload.content[:1] in (b"\xd9", b"\xda", b"\x0f")
 
 
 # --- date-times --------------------------------------------------------------------------------
@@ -333,14 +302,5 @@ def test_random_bytes_decode_or_refuse(prefix: bytes, tail: bytes) -> None:
 @given(st.data())
 def test_mutated_rtds_payloads_decode_or_refuse(conformance: Path, data: st.DataObject) -> None:
     payloads = [p.content for p in rtds_payloads() if is_dlms(p)]
-    content = data.draw(st.sampled_from(payloads))
-    index = data.draw(st.integers(0, len(content) - 1))
-    mutation = data.draw(st.sampled_from(["flip", "cut", "insert"]))
-    byte = data.draw(st.integers(0, 255))
-    if mutation == "flip":
-        content = content[:index] + bytes((byte,)) + content[index + 1 :]
-    elif mutation == "cut":
-        content = content[:index]
-    else:
-        content = content[:index] + bytes((byte,)) + content[index:]
+    content = mutated(data, data.draw(st.sampled_from(payloads)))
     _decodes_or_refuses(content)

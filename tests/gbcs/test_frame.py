@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from devices.gbcs.errors import GbcsDecodeError, GbcsEncodeError
 from devices.gbcs.frame import Cra, GbcsMessage, GroupingHeader, OtherInformation, decode, encode
 from tests.conformance import read_hex, rtds_files
+from tests.gbcs.rtds_payloads import mutated
 
 SUPPLIER = bytes.fromhex("90B3D51F30010000")
 ESME = bytes.fromhex("00DB1234567890A0")
@@ -138,21 +139,10 @@ def test_random_bytes_decode_or_raise_the_typed_error(data: bytes) -> None:
 @settings(max_examples=500, deadline=None)
 @given(st.sampled_from(_SEEDS), st.data())
 def test_mutated_rtds_messages_decode_or_raise_the_typed_error(seed: bytes, data) -> None:
-    mutated = bytearray(seed)
-    for _ in range(data.draw(st.integers(1, 4))):
-        operation = data.draw(st.sampled_from(["flip", "cut", "insert"]))
-        index = data.draw(st.integers(0, len(mutated) - 1))
-        if operation == "flip":
-            mutated[index] = data.draw(st.integers(0, 255))
-        elif operation == "cut":
-            del mutated[index:]
-            if not mutated:
-                break
-        else:
-            mutated.insert(index, data.draw(st.integers(0, 255)))
+    candidate = mutated(data, seed)
     try:
-        message = decode(bytes(mutated))
+        message = decode(candidate)
     except GbcsDecodeError as error:
-        assert 0 <= error.offset <= len(mutated)
+        assert 0 <= error.offset <= len(candidate)
     else:
-        assert encode(message) == bytes(mutated)
+        assert encode(message) == candidate

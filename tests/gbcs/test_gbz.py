@@ -24,7 +24,7 @@ from devices.gbcs.gbz import (
     encode_gbz,
     encode_gbz_alert,
 )
-from tests.gbcs.test_dlms import RtdsPayload, payload_params, rtds_payloads
+from tests.gbcs.rtds_payloads import RtdsPayload, mutated, payload_params, rtds_payloads
 
 JAN_2015 = 0x1C37_4A80  # 2015-01-01 00:00 UTC in GBZ seconds
 
@@ -210,14 +210,5 @@ def test_random_bytes_decode_or_refuse(prefix: bytes, tail: bytes) -> None:
 @given(st.data())
 def test_mutated_rtds_payloads_decode_or_refuse(conformance: Path, data: st.DataObject) -> None:
     payloads = [p.content for p in rtds_payloads() if is_gbz(p)]
-    content = data.draw(st.sampled_from(payloads))
-    index = data.draw(st.integers(0, len(content) - 1))
-    byte = data.draw(st.integers(0, 255))
-    mutation = data.draw(st.sampled_from(["flip", "cut", "insert"]))
-    if mutation == "flip":
-        content = content[:index] + bytes((byte,)) + content[index + 1 :]
-    elif mutation == "cut":
-        content = content[:index]
-    else:
-        content = content[:index] + bytes((byte,)) + content[index:]
+    content = mutated(data, data.draw(st.sampled_from(payloads)))
     _decodes_or_refuses(content)

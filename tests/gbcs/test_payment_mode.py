@@ -45,7 +45,7 @@ from devices.gbcs.payment_mode import (
     message_code_agrees,
     standard_credit_charge_configuration,
 )
-from tests.gbcs.test_dlms import RtdsPayload, payload_params
+from tests.gbcs.rtds_payloads import RtdsPayload, payload_params
 
 JAN_2015 = datetime(2015, 1, 1, tzinfo=UTC)
 ISSUED = gbz.to_gbz_time(JAN_2015)  # the issuer event id of every RTDS GBZ command
