@@ -119,7 +119,8 @@ class DeliveryRecord:
 
 @dataclass(frozen=True, slots=True)
 class AlertRecord:
-    """Where a device alert went and why; ``delivered_to`` is None when nobody could take it."""
+    """Where a device alert went and why. ``delivered_to`` is None when the DCC held it for an
+    SRP Ofgem had yet to instruct; its ``deliveries`` then say whom it went to, and when."""
 
     number: int
     device: bytes
@@ -322,14 +323,19 @@ _SELECT_DECISIONS = """SELECT
     FROM decisions d JOIN requests r ON r.entry = d.entry
     WHERE (:stage IS NULL OR d.stage = :stage) AND (:verdict IS NULL OR d.verdict = :verdict)
     ORDER BY d.number"""
-_SELECT_ALERTS = """SELECT
-    number, device, alert_code, addressed_to, delivered_to, reason, safety_critical, at
-    FROM alerts WHERE device = :party OR addressed_to = :party OR delivered_to = :party
-    ORDER BY number"""
-_SELECT_ALERT_DELIVERIES = """SELECT
+# An alert concerns a party that raised it, was addressed it, or had it delivered: routed to it
+# at once (delivered_to), or later, after the DCC held it (a delivery row names the recipient).
+_ALERT_CONCERNS = """a.device = :party OR a.addressed_to = :party OR a.delivered_to = :party
+    OR a.number IN (SELECT alert FROM deliveries WHERE recipient = :party AND alert IS NOT NULL)"""
+_SELECT_ALERTS = f"""SELECT
+    a.number, a.device, a.alert_code, a.addressed_to, a.delivered_to, a.reason,
+    a.safety_critical, a.at
+    FROM alerts a WHERE {_ALERT_CONCERNS}
+    ORDER BY a.number"""
+_SELECT_ALERT_DELIVERIES = f"""SELECT
     d.number, d.entry, d.alert, d.kind, d.sender, d.recipient, d.data, d.at, d.status
     FROM deliveries d JOIN alerts a ON a.number = d.alert
-    WHERE a.device = :party OR a.addressed_to = :party OR a.delivered_to = :party
+    WHERE {_ALERT_CONCERNS}
     ORDER BY d.number"""
 _SELECT_COUNTS = """SELECT
     (SELECT count(*) FROM requests), (SELECT count(*) FROM decisions),

@@ -14,7 +14,7 @@ from datetime import datetime
 from lxml import etree
 
 from dcc.adt import AdtFile, SignedAdt
-from dcc.alert_routing import AlertRoute, route_alert
+from dcc.alert_routing import route_alert
 from dcc.audit import AuditTrail, DeliveryKind, StageDecision, Verdict
 from dcc.duis.alerts import DCCAlertMessage, DeviceAlertMessage, QuarantinedRequest
 from dcc.duis.codes import DCCAlertCode, ResponseCode
@@ -40,8 +40,17 @@ from dcc.duis.xmldsig import sign_document
 from dcc.identity import DccIdentity
 from dcc.inventory import DeviceKind, DeviceRecord
 from dcc.pipeline import Rejection, RequestContext, Services, run
-from dcc.s1sp import S1spFrameError, countersign, read_alert, to_duis_response
-from dcc.solr_register import OfgemInstruction, SolrNotification
+from dcc.s1sp import (
+    S1spFrameError,
+    Smets1DeviceAlert,
+    countersign,
+    key_of,
+    read_alert,
+    to_duis_response,
+)
+from dcc.smki.roles import RemotePartyRole
+from dcc.solr_register import OfgemInstruction, RegisterError, SolrNotification, SrpArrangement
+from dcc.users import SUPPLIER_ROLES, UserRole
 from devices.gbcs import crypto
 from devices.gbcs.alert_payload import FutureDatedAlert, GenericAlert
 from devices.gbcs.errors import GbcsError
@@ -119,6 +128,33 @@ class Outcome:
 
 
 @dataclass(frozen=True, slots=True)
+class ReceivedAlert:
+    """A device alert the DCC has authenticated: what routing it and its DUIS document need.
+    ``smets1`` is the S1SP's reading of a SMETS1 alert, None for a SMETS2+ one."""
+
+    device_id: bytes
+    addressed_to: bytes
+    alert_code: int
+    counter: int
+    frame: bytes
+    received_at: datetime
+    smets1: Smets1DeviceAlert | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AlertHeld:
+    """An alert the DCC keeps for the SRP Ofgem will instruct: its supplier's certificates are
+    revoked and it arranged no SRP (R7.1). ``audit_number`` is its row in the audit trail."""
+
+    alert: ReceivedAlert
+    safety_critical: bool
+    audit_number: int | None = None
+
+
+AlertOutcome = UserDelivery | AlertHeld
+
+
+@dataclass(frozen=True, slots=True)
 class Pending:
     """A command sent to a device and not yet answered."""
 
@@ -132,6 +168,8 @@ class Dcc:
     services: Services
     audit: AuditTrail | None = None
     pending: dict[tuple[bytes, int], Pending] = field(default_factory=dict)
+    # failed supplier -> the alerts held for its SRP, in the order they arrived
+    held_alerts: dict[bytes, list[AlertHeld]] = field(default_factory=dict)
     _secrets: dict[bytes, bytes] = field(default_factory=dict)
 
     # --- Ofgem and the SRP's officers ----------------------------------------------------------
@@ -140,9 +178,31 @@ class Dcc:
         """Ofgem's SoLR notification: the supplier has failed."""
         self.services.register.notify(SolrNotification(failed_supplier, now))
 
-    def ofgem_instruction(self, failed_supplier: bytes, srp_user_id: bytes, now: datetime) -> None:
-        """Ofgem's instruction that the SRP may act for the failed supplier (R6.2)."""
+    def ofgem_instruction(
+        self, failed_supplier: bytes, srp_user_id: bytes, now: datetime
+    ) -> list[UserDelivery]:
+        """Ofgem's instruction that the SRP may act for the failed supplier (R6.2). The alerts
+        held for that supplier go to the SRP now, in the order they came (R7.1)."""
         self.services.register.instruct(OfgemInstruction(failed_supplier, srp_user_id, now))
+        return self._release_held(failed_supplier, srp_user_id, now)
+
+    def arrange_srp(self, supplier: bytes, srp_user_id: bytes, now: datetime) -> None:
+        """Record the SRP a supplier has arranged, in advance, to act for it if it fails: from
+        the revocation of its certificates its meters' alerts go there (R7.1). Only a supplier
+        User that is still trading may arrange one, and only with a SolrContingency User."""
+        users = self.services.users
+        supplier_user, srp = users.get(supplier), users.get(srp_user_id)
+        if supplier_user is None or supplier_user.role not in SUPPLIER_ROLES:
+            raise RegisterError(f"{supplier.hex().upper()} is not a supplier User")
+        if srp is None or srp.role is not UserRole.SOLR_CONTINGENCY:
+            raise RegisterError(f"{srp_user_id.hex().upper()} is not a SolrContingency User")
+        history = self.services.smki.role_history(supplier, RemotePartyRole.SUPPLIER, now)
+        if history.refusal() is None:
+            raise RegisterError(
+                f"supplier {supplier.hex().upper()}'s certificates are revoked: an SRP is now "
+                "Ofgem's to instruct"
+            )
+        self.services.register.arrange(SrpArrangement(supplier, srp_user_id, now))
 
     def submit_adt(self, signed: SignedAdt, now: datetime) -> AdtFile:
         """An ADT file signed by an officer of the User's party (R4.2); raises AdtRefused."""
@@ -335,9 +395,10 @@ class Dcc:
 
     def on_device_message(
         self, device_id: bytes, frame: bytes, now: datetime
-    ) -> list[UserDelivery]:
+    ) -> list[AlertOutcome]:
         """A frame from a device: a response goes to the User that sent the command, an alert to
-        the registered supplier or, once its certificates are revoked, to its SRP (R7).
+        the registered supplier or, once its certificates are revoked, to its SRP, or is held
+        for the SRP Ofgem will instruct (R7, :mod:`dcc.alert_routing`).
 
         Frames that do not authenticate as coming from ``device_id`` are not passed on."""
         device = self.services.inventory.get(device_id)
@@ -372,12 +433,12 @@ class Dcc:
             )
             return [self._deliver_response(pending, response, now)]
         if message.header.cra is Cra.ALERT:
-            return [self._device_alert(message, frame, now)]
+            return self._device_alert(message, frame, now)
         return []
 
     def _smets1_response(
         self, device: DeviceRecord, frame: bytes, now: datetime
-    ) -> list[UserDelivery]:
+    ) -> list[AlertOutcome]:
         """The meter's signed answer to the pending command it names, or its signed alert."""
         try:
             answer = decode_smets1(frame)
@@ -411,7 +472,9 @@ class Dcc:
             )
         return UserDelivery(user, document, "response")
 
-    def _device_alert(self, message: GbcsMessage, frame: bytes, now: datetime) -> UserDelivery:
+    def _device_alert(
+        self, message: GbcsMessage, frame: bytes, now: datetime
+    ) -> list[AlertOutcome]:
         try:
             payload = decode_payload(message)
         except GbcsError:
@@ -419,82 +482,99 @@ class Dcc:
         has_code = isinstance(payload, GenericAlert | FutureDatedAlert)
         alert_code = payload.alert_code if has_code else message.message_code
         header = message.header
-        route = route_alert(self.services, header.recipient, alert_code, now)
-        body = DeviceAlertMessage(alert_code, frame)
-        response = self._alert_response(header.originator, route.user_id, header.counter, body, now)
-        document = self._document(response, sign=True)
-        return self._deliver_alert(
-            header.originator, alert_code, header.recipient, route, document, now
+        alert = ReceivedAlert(
+            header.originator, header.recipient, alert_code, header.counter, frame, now
         )
+        return self._route_alert(alert, now)
 
     def _smets1_alert(
         self, device: DeviceRecord, frame: bytes, now: datetime
-    ) -> list[UserDelivery]:
-        """A SMETS1 meter's alert names no recipient: it goes to the device's registered
-        supplier, or its SRP (R7). The DCC, acting as S1SP, signs the SMETS1SignedResponse; that
-        is the document's one signature (the DCC profile allows no second)."""
+    ) -> list[AlertOutcome]:
+        """A SMETS1 meter's alert names no recipient: it is for the device's registered
+        supplier, routed like any other (R7)."""
         try:
-            alert = read_alert(
-                frame, lambda eui: device.ds_public_key if eui == device.device_id else None
-            )
+            s1 = read_alert(frame, key_of(device.device_id, device.ds_public_key))
         except S1spFrameError:
             return []
-        supplier = device.registered_supplier
-        route = route_alert(self.services, supplier, alert.alert_code, now)
-        content = Smets1AlertContent(
-            alert.device_id,
-            route.user_id,
-            alert.originator_counter,
-            alert.alert_code,
-            alert.description,
-            alert.raised_at,
+        alert = ReceivedAlert(
+            device.device_id,
+            device.registered_supplier,
+            s1.alert_code,
+            s1.originator_counter,
+            frame,
+            now,
+            s1,
         )
-        body = SMETS1ResponseMessage.signed(content, self._sign)
-        response = self._alert_response(
-            device.device_id, route.user_id, alert.originator_counter, body, now
-        )
-        document = self._document(response, sign=False)
-        return [
-            self._deliver_alert(device.device_id, alert.alert_code, supplier, route, document, now)
-        ]
+        return self._route_alert(alert, now)
 
-    def _alert_response(
-        self, device: bytes, user: bytes, counter: int, body: ResponseBody, now: datetime
-    ) -> Response:
-        return Response(
-            ResponseHeader(ResponseCode.I0, now, response_id=ResponseID(device, user, counter)),
-            body,
-        )
-
-    def _deliver_alert(
-        self,
-        device: bytes,
-        alert_code: int,
-        addressed_to: bytes,
-        route: AlertRoute,
-        document: bytes,
-        now: datetime,
-    ) -> UserDelivery:
-        """The alert's document for the User ``route`` names, audited with how it was routed."""
+    def _route_alert(self, alert: ReceivedAlert, now: datetime) -> list[AlertOutcome]:
+        """Deliver the alert where :func:`route_alert` says, after any held for the same SRP, or
+        hold it for Ofgem's SRP; audited either way."""
+        route = route_alert(self.services, alert.addressed_to, alert.alert_code, now)
+        number = None
         if self.audit is not None:
             number = self.audit.record_alert(
-                device,
-                alert_code,
-                addressed_to=addressed_to,
+                alert.device_id,
+                alert.alert_code,
+                addressed_to=alert.addressed_to,
                 delivered_to=route.user_id,
                 reason=route.reason,
                 safety_critical=route.safety_critical,
                 at=now,
             )
+        if route.user_id is None:
+            held = AlertHeld(alert, route.safety_critical, number)
+            self.held_alerts.setdefault(alert.addressed_to, []).append(held)
+            return [held]
+        earlier: list[AlertOutcome] = []
+        if route.user_id != alert.addressed_to:
+            earlier.extend(self._release_held(alert.addressed_to, route.user_id, now))
+        return [*earlier, self._deliver_alert(alert, route.user_id, number, now)]
+
+    def _release_held(self, supplier: bytes, srp: bytes, now: datetime) -> list[UserDelivery]:
+        """Hand the alerts held for ``supplier`` to ``srp``, in the order they arrived: when Ofgem
+        instructs, or when an instruction given ahead of its time comes into force."""
+        return [
+            self._deliver_alert(held.alert, srp, held.audit_number, now)
+            for held in self.held_alerts.pop(supplier, [])
+        ]
+
+    def _deliver_alert(
+        self, alert: ReceivedAlert, user: bytes, number: int | None, now: datetime
+    ) -> UserDelivery:
+        """The alert's signed DUIS document for ``user``, its delivery audited."""
+        document = self._alert_document(alert, user, now)
+        if self.audit is not None and number is not None:
             self.audit.record_delivery(
                 DeliveryKind.ALERT_TO_USER,
                 sender=self.identity.dcc_id,
-                recipient=route.user_id,
+                recipient=user,
                 data=document,
                 at=now,
                 alert=number,
             )
-        return UserDelivery(route.user_id, document, "device-alert")
+        return UserDelivery(user, document, "device-alert")
+
+    def _alert_document(self, alert: ReceivedAlert, user: bytes, now: datetime) -> bytes:
+        """A SMETS2+ alert travels as its GBCS frame in a DeviceAlertMessage, signed by the DCC.
+        For a SMETS1 alert the DCC, acting as S1SP, signs the SMETS1SignedResponse; that is the
+        document's one signature (the DCC profile allows no second)."""
+        response_id = ResponseID(alert.device_id, user, alert.counter)
+        if alert.smets1 is None:
+            body: ResponseBody = DeviceAlertMessage(alert.alert_code, alert.frame)
+        else:
+            s1 = alert.smets1
+            content = Smets1AlertContent(
+                s1.device_id,
+                user,
+                s1.originator_counter,
+                s1.alert_code,
+                s1.description,
+                s1.raised_at,
+            )
+            body = SMETS1ResponseMessage.signed(content, self._sign)
+        response = Response(ResponseHeader(ResponseCode.I0, now, response_id=response_id), body)
+        return self._document(response, sign=alert.smets1 is None)
 
 
 def _authentic(message: GbcsMessage, device: DeviceRecord) -> bool:

@@ -3,7 +3,8 @@
 Users, officers, the inventory and the SoLR register have tables of their own
 (:mod:`dcc.state_store`); the SMKI repository keeps its own folder; anomaly detection and the
 DCC's memory between requests (pre-commands issued, RequestID counters, commands awaiting a
-device response) are stored as JSON components. The DCC's private keys are never stored: they
+device response, alerts held for an SRP Ofgem has yet to instruct) are stored as JSON
+components. The DCC's private keys are never stored: they
 come from the same seed again, and their certificates from the SMKI repository.
 """
 
@@ -18,11 +19,12 @@ from dcc.adt import SignedAdt
 from dcc.anomaly import AdtSubmission, AnomalyDetection, AnomalyState, CounterState
 from dcc.audit import AuditTrail
 from dcc.config import ConfigSource
-from dcc.dcc import Dcc, Pending
+from dcc.dcc import AlertHeld, Dcc, Pending, ReceivedAlert
 from dcc.duis.elements import to_bytes
 from dcc.duis.request import build_request, parse_request
 from dcc.identity import DccIdentity
 from dcc.pipeline import Services
+from dcc.s1sp import S1spFrameError, key_of, read_alert
 from dcc.state_store import StateStore
 
 ANOMALY = "anomaly_detection"
@@ -138,7 +140,48 @@ def _memory_json(dcc: Dcc) -> dict[str, Any]:
             ]
             for (device, counter), pending in dcc.pending.items()
         ],
+        "held_alerts": [_held_json(held) for queue in dcc.held_alerts.values() for held in queue],
     }
+
+
+def _held_json(held: AlertHeld) -> dict[str, Any]:
+    alert = held.alert
+    return {
+        "device": alert.device_id.hex(),
+        "addressed_to": alert.addressed_to.hex(),
+        "alert_code": alert.alert_code,
+        "counter": alert.counter,
+        "frame": alert.frame.hex(),
+        "received_at": alert.received_at.isoformat(),
+        "smets1": alert.smets1 is not None,
+        "safety_critical": held.safety_critical,
+        "audit_number": held.audit_number,
+    }
+
+
+def _held(dcc: Dcc, data: dict[str, Any]) -> AlertHeld:
+    """A held alert as saved; a SMETS1 one is read again from its frame, as the S1SP did."""
+    device = bytes.fromhex(data["device"])
+    frame = bytes.fromhex(data["frame"])
+    smets1 = None
+    if data["smets1"]:
+        record = dcc.services.inventory.get(device)
+        if record is None:
+            raise RestoreError(f"a held alert from {device.hex().upper()}, not in the inventory")
+        try:
+            smets1 = read_alert(frame, key_of(record.device_id, record.ds_public_key))
+        except S1spFrameError as exc:
+            raise RestoreError(f"a held SMETS1 alert does not read: {exc}") from None
+    alert = ReceivedAlert(
+        device,
+        bytes.fromhex(data["addressed_to"]),
+        data["alert_code"],
+        data["counter"],
+        frame,
+        datetime.fromisoformat(data["received_at"]),
+        smets1,
+    )
+    return AlertHeld(alert, data["safety_critical"], data["audit_number"])
 
 
 def _restore_memory(dcc: Dcc, data: Any) -> None:
@@ -155,5 +198,8 @@ def _restore_memory(dcc: Dcc, data: Any) -> None:
         for device, counter, document, entry in data["pending"]:
             request = parse_request(base64.b64decode(document))
             dcc.pending[(bytes.fromhex(device), counter)] = Pending(request, entry)
+        for item in data["held_alerts"]:
+            held = _held(dcc, item)
+            dcc.held_alerts.setdefault(held.alert.addressed_to, []).append(held)
     except (KeyError, TypeError, ValueError) as exc:
         raise RestoreError(f"the DCC's request memory is damaged: {exc!r}") from None

@@ -175,6 +175,13 @@ def read_alert(
     )
 
 
+def key_of(
+    device_id: bytes, public_key: ec.EllipticCurvePublicKey | None
+) -> Callable[[bytes], ec.EllipticCurvePublicKey | None]:
+    """A :func:`read_alert` key lookup that knows one device: the alert must be that device's."""
+    return lambda eui: public_key if eui == device_id else None
+
+
 def _decoded(data: bytes, kind: type[_F]) -> _F:
     try:
         frame = decode(data)

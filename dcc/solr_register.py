@@ -1,7 +1,10 @@
-"""The SoLR register: Ofgem's SoLR notifications and instructions, as the DCC records them.
+"""The SoLR register: Ofgem's SoLR notifications and instructions, and the SRP each supplier
+arranged in advance, as the DCC records them.
 
 An instruction names the failed supplier and the SRP User ID appointed to act for it; the
-DCC accepts one only after the SoLR notification for that supplier (R6.2).
+DCC accepts one only after the SoLR notification for that supplier (R6.2). An arrangement is the
+service an SRP offers its suppliers before anything fails (MP134B 2.1.1): it says where the
+supplier's alerts go the moment its certificates are revoked (R7.1), before Ofgem has spoken.
 """
 
 from __future__ import annotations
@@ -27,10 +30,30 @@ class OfgemInstruction:
     at: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class SrpArrangement:
+    supplier: bytes
+    srp_user_id: bytes
+    at: datetime
+
+
 class SolrRegister:
     def __init__(self) -> None:
         self._notifications: dict[bytes, SolrNotification] = {}
         self._instructions: dict[bytes, OfgemInstruction] = {}
+        self._arrangements: dict[bytes, SrpArrangement] = {}
+
+    def arrange(self, arrangement: SrpArrangement) -> None:
+        """Record (or replace) the SRP a supplier has arranged to act for it if it fails."""
+        self._arrangements[arrangement.supplier] = arrangement
+
+    def arranged_srp(self, supplier: bytes, at: datetime) -> bytes | None:
+        """The SRP ``supplier`` had arranged by ``at``, if any."""
+        arrangement = self._arrangements.get(supplier)
+        return arrangement.srp_user_id if arrangement and arrangement.at <= at else None
+
+    def arrangements(self) -> list[SrpArrangement]:
+        return list(self._arrangements.values())
 
     def notify(self, notification: SolrNotification) -> None:
         self._notifications.setdefault(notification.failed_supplier, notification)

@@ -33,11 +33,17 @@ from .audit import (
 )
 from .inventory import DeviceKind, DeviceRecord, Inventory, InventoryError
 from .smki.repository import SmkiRepository
-from .solr_register import OfgemInstruction, RegisterError, SolrNotification, SolrRegister
+from .solr_register import (
+    OfgemInstruction,
+    RegisterError,
+    SolrNotification,
+    SolrRegister,
+    SrpArrangement,
+)
 from .users import Officer, OfficerKind, RegistrationError, User, UserRole, Users, UserStatus
 
 SCHEMA = "state"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 JsonValue = dict[str, Any] | list[Any] | str | int | float | bool | None
 
@@ -75,6 +81,11 @@ _TABLES = (
         srp_user_id TEXT NOT NULL,
         at TEXT NOT NULL
     )""",
+    """CREATE TABLE srp_arrangements (
+        supplier TEXT PRIMARY KEY,
+        srp_user_id TEXT NOT NULL,
+        at TEXT NOT NULL
+    )""",
     """CREATE TABLE component_state (
         name TEXT PRIMARY KEY,
         data TEXT NOT NULL CHECK (json_valid(data))
@@ -102,6 +113,8 @@ _UPSERT_INSTRUCTION = """INSERT INTO ofgem_instructions (failed_supplier, srp_us
     VALUES (?, ?, ?)
     ON CONFLICT (failed_supplier) DO UPDATE
     SET srp_user_id = excluded.srp_user_id, at = excluded.at"""
+_UPSERT_ARRANGEMENT = """INSERT INTO srp_arrangements (supplier, srp_user_id, at) VALUES (?, ?, ?)
+    ON CONFLICT (supplier) DO UPDATE SET srp_user_id = excluded.srp_user_id, at = excluded.at"""
 _UPSERT_COMPONENT = """INSERT INTO component_state (name, data) VALUES (?, ?)
     ON CONFLICT (name) DO UPDATE SET data = excluded.data"""
 _UPSERT_SMKI = """INSERT INTO smki_repository (id, folder) VALUES (1, ?)
@@ -227,9 +240,14 @@ class StateStore:
             )
             for instruction in register.instructions()
         ]
+        arrangements = [
+            (eui64_text(a.supplier), eui64_text(a.srp_user_id), format_time(a.at))
+            for a in register.arrangements()
+        ]
         with self._saving("SoLR register") as connection:
             connection.executemany(_UPSERT_NOTIFICATION, notifications)
             connection.executemany(_UPSERT_INSTRUCTION, instructions)
+            connection.executemany(_UPSERT_ARRANGEMENT, arrangements)
 
     def load_register(self) -> SolrRegister:
         """Notifications first, so each instruction finds the notification it needs (R6.2)."""
@@ -244,6 +262,12 @@ class StateStore:
             ):
                 register.instruct(
                     OfgemInstruction(eui64_bytes(supplier), eui64_bytes(srp), parse_time(at))
+                )
+            for supplier, srp, at in self._rows(
+                "SELECT supplier, srp_user_id, at FROM srp_arrangements ORDER BY rowid"
+            ):
+                register.arrange(
+                    SrpArrangement(eui64_bytes(supplier), eui64_bytes(srp), parse_time(at))
                 )
         return register
 

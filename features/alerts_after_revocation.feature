@@ -1,6 +1,8 @@
 Feature: Device alerts after the supplier's certificates are revoked (MP134B R7)
-  A failed supplier's meters keep raising alerts. Once Ofgem has named an SRP, the DCC delivers
-  the alerts addressed to the failed supplier to that SRP (R7.1). The safety-critical alerts,
+  A failed supplier's meters keep raising alerts. From the moment its certificates are revoked,
+  the DCC delivers the alerts addressed to it to its SRP (R7.1): the SRP it arranged in advance,
+  here, and the SRP Ofgem names once Ofgem has named one (for a supplier without an arranged SRP
+  see alerts_held_until_instruction.feature). The safety-critical alerts,
   a list in the DCC's dcc.toml, are always delivered and flagged (R7.2), and an alert MACed or
   signed under the failed supplier's revoked credentials is still processed (R7.3).
 
@@ -11,7 +13,8 @@ Feature: Device alerts after the supplier's certificates are revoked (MP134B R7)
   use Bright Energy's SMETS1 meter at "Flat 5"; tests/dcc/test_smets1_alerts.py checks more.
 
   Background:
-    Given supplier "Bright Energy" has failed and its SMKI certificates are revoked
+    Given "Bright Energy" has arranged for the SRP to act for it should it fail
+    And supplier "Bright Energy" has failed and its SMKI certificates are revoked
 
   @R7.1
   Scenario Outline: A tamper alert from a failed supplier's meter goes to the SRP Ofgem named
@@ -32,10 +35,10 @@ Feature: Device alerts after the supplier's certificates are revoked (MP134B R7)
       | SMETS1 meter | Flat 5   |
 
   @R7.1
-  Scenario Outline: Until Ofgem names an SRP, the failed supplier's User ID still gets its alerts
+  Scenario Outline: Before Ofgem names an SRP, alerts go to the SRP the supplier arranged
     When the <meter> of "<premises>" raises alert 0x8F3F "Unauthorised Physical Access - Tamper Detect"
-    Then "Bright Energy" receives device alert 0x8F3F, signed by the DCC
-    And the audit trail records the alert as addressed to "Bright Energy" and delivered to "Bright Energy"
+    Then the SRP receives device alert 0x8F3F, signed by the DCC
+    And the audit trail records the alert as addressed to "Bright Energy" and delivered to the SRP
     And the audit trail flags the alert as safety-critical
 
     @smets2
@@ -108,9 +111,9 @@ Feature: Device alerts after the supplier's certificates are revoked (MP134B R7)
       | 0x8F74 | Unauthorised Physical Access - Meter Cover Removed    | SMETS1 meter | Flat 5   |
 
   @R7.2 @smets2
-  Scenario: Before any SRP is named, safety-critical alerts still reach the failed supplier's User ID
+  Scenario: Before Ofgem names an SRP, safety-critical alerts reach the SRP the supplier arranged
     When the GSME of "Flat 3" raises alert 0x8F1D "GSME Power Supply Loss"
-    Then "Bright Energy" receives device alert 0x8F1D, signed by the DCC
+    Then the SRP receives device alert 0x8F1D, signed by the DCC
     And the audit trail flags the alert as safety-critical
 
   @R7.2 @smets2
@@ -139,7 +142,7 @@ Feature: Device alerts after the supplier's certificates are revoked (MP134B R7)
     Then SMKI's CRL lists every Supplier certificate of "Bright Energy" as revoked
     When the <meter> of "Flat 3" raises alert <code> "<name>"
     Then the alert's GBCS frame is signed by the <meter> of "Flat 3"
-    And "Bright Energy" receives device alert <code>, signed by the DCC
+    And the SRP receives device alert <code>, signed by the DCC
     And the audit trail flags the alert as safety-critical
 
     Examples:

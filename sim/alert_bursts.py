@@ -2,8 +2,8 @@
 
 Each burst raises ``count`` alerts of one code at times drawn uniformly between its start and
 end, each from a meter drawn from all the failed supplier's meters, SMETS2+ and SMETS1 alike.
-The alert frames go up the WAN; where the DCC routes them (the supplier, or its SRP once Ofgem
-has instructed) is logged.
+The alert frames go up the WAN; where the DCC routes them (the supplier, or its SRP once its
+certificates are revoked, or held for the SRP Ofgem will instruct) is logged.
 """
 
 from __future__ import annotations
@@ -47,6 +47,4 @@ def _burst(
     env = log.env
     for at in times:
         yield env.timeout(max(0.0, at - env.now))
-        device_id = rng.choice(candidates)
-        tally.alerts_raised += 1
-        meters.trigger(device_id, burst.alert_code)
+        meters.trigger(rng.choice(candidates), burst.alert_code)

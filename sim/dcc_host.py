@@ -4,7 +4,8 @@ A User's request is processed at the simulated time it arrives; its synchronous 
 back at once. Commands for devices go down the WAN; what devices send comes up it into
 ``Dcc.on_device_message``. DUIS documents for Users go to their endpoints, parsed once here.
 A command whose device has not answered within the WAN's response timeout is answered for the
-device: E21 (no response from device) to the User, and the DCC forgets the command.
+device: E21 (no response from device) to the User, and the DCC forgets the command. An alert the
+DCC holds for the SRP Ofgem will instruct is logged as held; it is delivered when released.
 
 Every DUIS document in or out is logged, with the DCC's verdict.
 """
@@ -13,7 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from dcc.dcc import DeviceDelivery, Outcome, UserDelivery
+from dcc.alert_routing import HELD
+from dcc.dcc import AlertHeld, DeviceDelivery, Outcome, UserDelivery
 from dcc.duis.alerts import DCCAlertMessage, DeviceAlertMessage, QuarantinedRequest
 from dcc.duis.codes import ResponseCode
 from dcc.duis.response import (
@@ -23,11 +25,12 @@ from dcc.duis.response import (
     build_response,
     parse_response,
 )
+from dcc.duis.smets1 import SMETS1ResponseMessage
 from dcc.duis.xmldsig import sign_document
 from sim.events import EventKind
 from sim.population import Population
 from sim.tally import Tally
-from sim.wan import SimulatedWan
+from sim.wan import ALERT_KINDS, SimulatedWan
 from sim.wire_log import DCC, WireLog, party
 
 Endpoint = Callable[[UserDelivery, Response], None]
@@ -54,7 +57,6 @@ class DccHost:
         self._timeout = response_timeout
         self._endpoints: dict[bytes, Endpoint] = {}
         self._srp = population.scenario.srp.eui
-        self._failed = population.scenario.failing_supplier.eui
 
     def connect(self, user_id: bytes, endpoint: Endpoint) -> None:
         """Where the User's Receive Response endpoint is; a User without one still gets its
@@ -106,8 +108,27 @@ class DccHost:
 
     def from_device(self, device_id: bytes, frame: bytes, kind: EventKind) -> None:
         """A frame the WAN brought up from a device."""
-        for delivery in self._dcc.on_device_message(device_id, frame, self._log.now):
-            self._to_user(delivery, parse_response(delivery.document))
+        outcomes = self._dcc.on_device_message(device_id, frame, self._log.now)
+        if kind in ALERT_KINDS and not outcomes:
+            self._tally.alerts_refused += 1
+        for outcome in outcomes:
+            if isinstance(outcome, AlertHeld):
+                self._held(outcome)
+            else:
+                self._to_user(outcome, parse_response(outcome.document))
+
+    def hand_over(self, deliveries: list[UserDelivery], why: str) -> None:
+        """Documents the DCC sends outside a request or a device message (the alerts it held,
+        released on Ofgem's instruction), logged with ``why``."""
+        for delivery in deliveries:
+            self._to_user(delivery, parse_response(delivery.document), why)
+
+    def _held(self, held: AlertHeld) -> None:
+        alert = held.alert
+        detail = f"alert 0x{alert.alert_code:04X} from {party(alert.device_id)}: {HELD}"
+        self._log.record(
+            EventKind.ALERT_HELD, DCC, party(alert.addressed_to), "held", alert.frame, detail
+        )
 
     def _expire(self, key: tuple[bytes, int]) -> None:
         pending = self._dcc.pending.pop(key, None)
@@ -127,13 +148,16 @@ class DccHost:
 
     # --- DCC -> Users ---------------------------------------------------------------------------
 
-    def _to_user(self, delivery: UserDelivery, response: Response) -> None:
+    def _to_user(self, delivery: UserDelivery, response: Response, why: str = "") -> None:
         kind = _KINDS[delivery.kind]
         body = response.body
-        detail = ""
-        if isinstance(body, DeviceAlertMessage):
+        detail = why
+        if isinstance(body, DeviceAlertMessage | SMETS1ResponseMessage):
             verdict = "delivered"
-            detail = self._count_alert(delivery.user_id, body.alert_code)
+            code = (
+                body.alert_code if isinstance(body, DeviceAlertMessage) else body.alert.alert_code
+            )
+            detail = "; ".join(filter(None, (self._count_alert(delivery.user_id, code), why)))
         elif isinstance(body, DCCAlertMessage):
             verdict = f"quarantined:{_breach(response)}"
         else:
@@ -148,7 +172,7 @@ class DccHost:
         critical = alert_code in self._dcc.services.config.current().safety_critical_alerts
         if user_id == self._srp:
             self._tally.alerts_to_srp += 1
-        elif user_id == self._failed:
+        else:
             self._tally.alerts_to_supplier += 1
         self._tally.alerts_safety_critical += critical
         return f"alert 0x{alert_code:04X}" + (", safety-critical (R7.2)" if critical else "")

@@ -28,6 +28,8 @@ class EventKind(StrEnum):
     GBCS_ALERT = "gbcs-alert"  # device -> DCC
     SMETS1_COMMAND = "smets1-command"  # DCC (S1SP) -> SMETS1 device
     SMETS1_RESPONSE = "smets1-response"  # SMETS1 device -> DCC
+    SMETS1_ALERT = "smets1-alert"  # SMETS1 device -> DCC
+    ALERT_HELD = "alert-held"  # DCC keeps a device alert for the SRP Ofgem will instruct (R7.1)
     WAN_LOST = "wan-lost"  # a frame the WAN dropped (loss, outage, hub offline)
     SOLR = "solr"  # Ofgem notification, revocation, instruction; ADT submissions
 

@@ -7,7 +7,7 @@ WAN fault window hits: the scenario asks for the others to be tried, not to be r
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -25,21 +25,27 @@ from sim.wire_log import DCC
 
 @dataclass
 class AlertWatch:
-    """Counts, as the wire log records them, the device alerts after Ofgem's instruction: those
-    that reached the DCC and those the DCC delivered to the SRP. Register with
+    """Counts, as the wire log records them, the failed supplier's meters' alerts from the
+    revocation of its certificates on: those that reached the DCC, and the device alerts the DCC
+    delivered to the SRP (at once, or on Ofgem's instruction after holding them). Register with
     :meth:`sim.wire_log.WireLog.observe`; no list of events is kept or scanned afterwards."""
 
+    revocation: datetime
     instruction: datetime
     srp: str  # the SRP as the log names it
+    failed_supplier_device: Callable[[str], bool]
     arrived: int = 0
     to_srp: int = 0
+    held: int = 0  # of those arrived, how many the DCC held for Ofgem's SRP
 
     def __call__(self, event: Event) -> None:
-        if event.time < self.instruction:
+        if event.time < self.revocation:
             return
-        if event.kind is EventKind.GBCS_ALERT:
-            if event.recipient == DCC and event.verdict == "delivered":
+        if event.kind in (EventKind.GBCS_ALERT, EventKind.SMETS1_ALERT):
+            if event.recipient == DCC and self.failed_supplier_device(event.sender):
                 self.arrived += 1
+        elif event.kind is EventKind.ALERT_HELD:
+            self.held += 1
         elif event.kind is EventKind.DEVICE_ALERT and event.recipient == self.srp:
             self.to_srp += 1
 
@@ -49,7 +55,6 @@ class Evidence:
     """What the judging needs beyond the metrics and the log."""
 
     failure: float  # seconds into the run
-    instruction: datetime
     srp: str  # the SRP as the log names it
     to_switch: Sequence[bytes]
     reachable: Sequence[bytes]
@@ -106,12 +111,15 @@ def _no_prepayment(metrics: Mapping[str, Any]) -> Expectation:
 
 
 def _alerts_reach_srp(evidence: Evidence) -> Expectation:
-    arrived, to_srp = evidence.alerts.arrived, evidence.alerts.to_srp
+    watch = evidence.alerts
+    arrived, to_srp = watch.arrived, watch.to_srp
     return Expectation(
         "alerts_reach_srp",
         arrived > 0 and to_srp == arrived,
-        f"{to_srp} of {arrived} device alerts that reached the DCC after Ofgem's instruction "
-        f"({evidence.instruction.isoformat()}) were delivered to the SRP",
+        f"{to_srp} of {arrived} alerts from the failed supplier's meters that reached the DCC "
+        f"after its revocation ({watch.revocation.isoformat()}) were delivered to the SRP; "
+        f"{watch.held} of them held by the DCC until Ofgem's instruction "
+        f"({watch.instruction.isoformat()})",
     )
 
 

@@ -11,12 +11,13 @@ from devices.gbcs.errors import GbcsError
 from devices.gbcs.frame import Cra
 from devices.gbcs.frame import decode as decode_gbcs
 from devices.gbcs.payment_mode import ECS03, GCS03, PaymentMode
-from devices.smets1_frame import Smets1Command, Smets1DecodeError
+from devices.smets1 import Smets1Meter
+from devices.smets1_frame import Smets1Alert, Smets1Command, Smets1DecodeError
 from devices.smets1_frame import decode as decode_smets1
 from sim.events import EventKind
 from sim.population import Population
 from sim.tally import Tally
-from sim.wan import SimulatedWan
+from sim.wan import ALERT_KINDS, SimulatedWan
 from sim.wire_log import WireLog
 
 _PREPAYMENT_CODES = frozenset({ECS03, GCS03})
@@ -38,15 +39,22 @@ class MeterHost:
             self._tally.prepayment_actioned += 1
         meter = self._population.meter(device_id)
         for answer in meter.receive(frame, self._log.now):
-            self._wan.uplink(device_id, answer, _uplink_kind(answer, smets1=smets1))
+            self._uplink(device_id, answer, _uplink_kind(answer, smets1=smets1))
 
     def trigger(self, device_id: bytes, alert_code: int) -> int:
         """A physical event on a meter, SMETS2+ or SMETS1; its alert frames go up the WAN.
         Returns how many."""
-        frames = self._population.meter(device_id).trigger(alert_code, self._log.now)
+        meter = self._population.meter(device_id)
+        kind = EventKind.SMETS1_ALERT if isinstance(meter, Smets1Meter) else EventKind.GBCS_ALERT
+        frames = meter.trigger(alert_code, self._log.now)
         for frame in frames:
-            self._wan.uplink(device_id, frame, EventKind.GBCS_ALERT)
+            self._uplink(device_id, frame, kind)
         return len(frames)
+
+    def _uplink(self, device_id: bytes, frame: bytes, kind: EventKind) -> None:
+        """Every alert a meter raises is counted here, as it leaves the meter."""
+        self._tally.alerts_raised += kind in ALERT_KINDS
+        self._wan.uplink(device_id, frame, kind)
 
 
 def _sets_prepayment(frame: bytes, *, smets1: bool) -> bool:
@@ -67,9 +75,13 @@ def _sets_prepayment(frame: bytes, *, smets1: bool) -> bool:
 
 def _uplink_kind(frame: bytes, *, smets1: bool) -> EventKind:
     """A SMETS2+ meter answers a command with a response or, refusing its originator, an 8F30
-    alert; a SMETS1 meter with a response."""
+    alert; a SMETS1 meter with a response or, for a future-dated change, an alert."""
     if smets1:
-        return EventKind.SMETS1_RESPONSE
+        try:
+            alert = isinstance(decode_smets1(frame), Smets1Alert)
+        except Smets1DecodeError:
+            alert = False
+        return EventKind.SMETS1_ALERT if alert else EventKind.SMETS1_RESPONSE
     try:
         cra = decode_gbcs(frame).header.cra
     except GbcsError:

@@ -3,7 +3,8 @@ instructed to act for it.
 
 At the failing supplier's ``fails_after_hours`` Ofgem notifies the DCC (SoLR notification); its
 revocation and its instruction follow after their own delays, both counted from the failure. The
-instruction is what the SRP waits for.
+instruction is what the SRP waits for; the alerts the DCC held for the failed supplier go to the
+SRP with it.
 """
 
 from __future__ import annotations
@@ -14,15 +15,19 @@ import simpy
 from cryptography import x509
 
 from dcc.smki.roles import RemotePartyRole
+from sim.dcc_host import DccHost
 from sim.events import EventKind
 from sim.population import Population
 from sim.wire_log import DCC, OFGEM, WireLog, party
 
 
 class Ofgem:
-    def __init__(self, log: WireLog, population: Population, instructed: simpy.Event) -> None:
+    def __init__(
+        self, log: WireLog, population: Population, host: DccHost, instructed: simpy.Event
+    ) -> None:
         self._log = log
         self._population = population
+        self._host = host
         self._instructed = instructed
         scenario = population.scenario
         self._supplier = scenario.failing_supplier.eui
@@ -60,7 +65,10 @@ class Ofgem:
         self._log.record(EventKind.SOLR, OFGEM, DCC, "revoked", b"", detail)
 
     def _instruct(self) -> None:
-        self._population.dcc.ofgem_instruction(self._supplier, self._srp, self._log.now)
+        released = self._population.dcc.ofgem_instruction(self._supplier, self._srp, self._log.now)
         detail = f"SRP {party(self._srp)} may act for {party(self._supplier)}"
+        if released:
+            detail += f"; {len(released)} alerts held for it released to the SRP"
         self._log.record(EventKind.SOLR, OFGEM, DCC, "instructed", b"", detail)
+        self._host.hand_over(released, "released on Ofgem's instruction, held since revocation")
         self._instructed.succeed()

@@ -120,6 +120,9 @@ class Population:
             Officer(ARO_ID, srp_model.name, OfficerKind.AUTHORISED, officer_key.public_key())
         )
         dcc = assemble_dcc(identity, smki, users, self.inventory, ConfigSource())
+        for supplier in self.scenario.suppliers:
+            if supplier.srp_eui is not None:
+                dcc.arrange_srp(supplier.eui, supplier.srp_eui, at)
         return Cast(smki, identity, tuple(suppliers), srp, officer_key, anchors, dcc)
 
     def _identity(self, smki: SmkiRepository, at: datetime) -> DccIdentity:
@@ -157,6 +160,11 @@ class Population:
 
     def device_class(self, device_id: bytes) -> DeviceClass:
         return DEVICE_CLASSES[self._classes[self._known(device_id)]]
+
+    def failed_supplier_device(self, device: str) -> bool:
+        """Whether ``device``, as the log names it, is a meter of the failed supplier."""
+        index = self.index(bytes.fromhex(device.replace("-", "")))
+        return index is not None and self._suppliers[index] == self._failing
 
     def supplier_of(self, device_id: bytes) -> bytes:
         """The meter's registered supplier's User ID."""

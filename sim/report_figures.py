@@ -18,6 +18,16 @@ METER_TYPES: dict[str, str] = {
     "smets1": "SMETS1",
 }
 
+# Where the alerts meters raised ended, in words: the "raised" figure is the sum of these.
+ALERT_OUTCOMES: dict[str, str] = {
+    "delivered_to_srp": "delivered to the SRP (supplier revoked, R7.1)",
+    "delivered_to_supplier": "delivered to the supplier they were addressed to",
+    "held": "held by the DCC for the SRP Ofgem has yet to instruct",
+    "lost_on_wan": "lost on the WAN before reaching the DCC",
+    "in_flight": "still on the WAN when the run ended",
+    "refused": "not passed on by the DCC (not authentic)",
+}
+
 # DCC pipeline stage -> (rule id of the SoLR requirements, what the stage checks in plain words).
 STAGES: dict[str, tuple[str, str]] = {
     "xml": ("", "the request is not acceptable XML"),

@@ -15,6 +15,7 @@ from typing import Any
 from sim.events import RunResult
 from sim.report_charts import bar_chart, cumulative_chart, latency_histogram, progress_chart
 from sim.report_figures import (
+    ALERT_OUTCOMES,
     BREACHES,
     METER_TYPES,
     NA,
@@ -207,10 +208,9 @@ def _rejections(result: RunResult) -> str:
 
 def _alerts(result: RunResult) -> str:
     alerts = [
-        ("raised", "Device alerts raised by meters"),
-        ("delivered_to_srp", "Delivered to the SRP (supplier revoked, R7.1)"),
-        ("delivered_to_supplier", "Delivered to the registered supplier"),
-        ("safety_critical", "Safety-critical alerts among them (always delivered, R7.2)"),
+        ("raised", "Device alerts raised by meters, SMETS2+ and SMETS1"),
+        *((key, f"… {label}") for key, label in ALERT_OUTCOMES.items()),
+        ("safety_critical", "Safety-critical alerts among those delivered (R7.2)"),
     ]
     rows = [(_e(label), _n(lookup(result.metrics, "alerts", key))) for key, label in alerts]
     points = result.series.get("alerts_delivered", [])

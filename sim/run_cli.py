@@ -19,7 +19,15 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from sim.report_figures import METER_TYPES, counts, lookup, show, stage_rule, total
+from sim.report_figures import (
+    ALERT_OUTCOMES,
+    METER_TYPES,
+    counts,
+    lookup,
+    show,
+    stage_rule,
+    total,
+)
 
 if TYPE_CHECKING:
     from sim.events import RunResult
@@ -107,8 +115,10 @@ def summary_table(result: RunResult) -> Table:
     table.add_row("quarantined", show(total(metrics, "quarantined")))
     for kind, count in sorted(counts(metrics, "quarantined").items()):
         table.add_row(_plain(f"  {kind}"), show(count))
-    for key in ("raised", "delivered_to_srp", "delivered_to_supplier", "safety_critical"):
-        table.add_row(f"alerts {key.replace('_', ' ')}", show(lookup(metrics, "alerts", key)))
+    table.add_row("alerts raised by meters", show(lookup(metrics, "alerts", "raised")))
+    for key, label in ALERT_OUTCOMES.items():
+        table.add_row(f"  {label}", show(lookup(metrics, "alerts", key)))
+    table.add_row("alerts safety critical", show(lookup(metrics, "alerts", "safety_critical")))
     for key in ("p50", "p99"):
         table.add_row(f"latency {key}", show(lookup(metrics, "latency_seconds", key), "s"))
     table.add_row("wall time", show(result.wall_seconds, "s"))

@@ -89,8 +89,13 @@ class Rehearsal:
         meters = MeterHost(log, population, wan, tally)
         wan.connect(host.from_device, meters.receive)
         srp = Srp(log, host, population, tally)
-        ofgem = Ofgem(log, population, srp.instructed)
-        alerts = AlertWatch(log.at(ofgem.instruction), party(scenario.srp.eui))
+        ofgem = Ofgem(log, population, host, srp.instructed)
+        alerts = AlertWatch(
+            log.at(ofgem.revocation),
+            log.at(ofgem.instruction),
+            party(scenario.srp.eui),
+            population.failed_supplier_device,
+        )
         log.observe(alerts)
         env.process(ofgem.run())
         env.process(srp.run())
@@ -106,7 +111,6 @@ class Rehearsal:
         metrics = _metrics(population, tally, wan, to_switch, ofgem.failure, log.digest)
         evidence = Evidence(
             failure=ofgem.failure,
-            instruction=alerts.instruction,
             srp=alerts.srp,
             to_switch=to_switch,
             reachable=[device for device in to_switch if not wan.ever_hit(device)],
@@ -169,6 +173,23 @@ def _sample(
         on_progress(now, tally.switched.total())
 
 
+def _alert_figures(population: Population, tally: Tally, wan: SimulatedWan) -> dict[str, int]:
+    """Every alert a meter raised, and where it ended: delivered to the SRP or a supplier, held
+    by the DCC for an SRP Ofgem has yet to instruct, lost on the WAN, still on the WAN when the
+    run ended, or not passed on by the DCC (it did not authenticate). The first figure is the sum
+    of the next six; safety-critical counts the delivered ones that are."""
+    return {
+        "raised": tally.alerts_raised,
+        "delivered_to_srp": tally.alerts_to_srp,
+        "delivered_to_supplier": tally.alerts_to_supplier,
+        "held": sum(len(queue) for queue in population.dcc.held_alerts.values()),
+        "lost_on_wan": wan.lost_alerts,
+        "in_flight": wan.alerts_in_flight,
+        "refused": tally.alerts_refused,
+        "safety_critical": tally.alerts_safety_critical,
+    }
+
+
 def _metrics(
     population: Population,
     tally: Tally,
@@ -194,12 +215,7 @@ def _metrics(
         "retries": tally.retries,
         "no_response": tally.no_response,
         "wan_lost": wan.lost,
-        "alerts": {
-            "raised": tally.alerts_raised,
-            "delivered_to_srp": tally.alerts_to_srp,
-            "delivered_to_supplier": tally.alerts_to_supplier,
-            "safety_critical": tally.alerts_safety_critical,
-        },
+        "alerts": _alert_figures(population, tally, wan),
         "prepayment_actioned": tally.prepayment_actioned,
         "latency_seconds": percentiles(tally.latencies),
         "latencies": list(tally.latencies),

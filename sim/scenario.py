@@ -129,14 +129,23 @@ class Fleet(_Model):
 
 
 class Supplier(_Model):
+    """A supplier of the fleet; ``srp`` is the SRP it arranged in advance to act for it should it
+    fail (MP134B 2.1.1): its meters' alerts go there from the revocation of its certificates.
+    Without one the DCC holds them until Ofgem instructs an SRP (R7.1)."""
+
     name: Name
     user_id: Eui64
     share: Share
     fails_after_hours: float | None = Field(default=None, ge=0)
+    srp: Eui64 | None = None
 
     @property
     def eui(self) -> bytes:
         return bytes.fromhex(self.user_id.replace("-", ""))
+
+    @property
+    def srp_eui(self) -> bytes | None:
+        return None if self.srp is None else bytes.fromhex(self.srp.replace("-", ""))
 
 
 class Srp(_Model):
@@ -244,7 +253,9 @@ class NoPrepaymentActioned(_Model):
 
 
 class AlertsReachSrp(_Model):
-    """The failed supplier's meters' alerts are delivered to the SRP (R7)."""
+    """From the revocation of the failed supplier's certificates on, every alert of its meters
+    that reached the DCC is delivered to the SRP: the arranged one at once, or Ofgem's when it
+    instructs, none held at the end and none sent to the failed supplier (R7.1)."""
 
     kind: Literal["alerts_reach_srp"]
 
@@ -353,6 +364,10 @@ class Scenario(_Model):
             elif burst.end_hours > end:
                 after_end(("alerts", i, "end_hours"), "it ends", burst.end_hours)
 
+        for i, supplier in enumerate(self.suppliers):
+            if supplier.srp is not None and supplier.srp != self.srp.user_id:
+                why = f"{supplier.srp} is not the SRP's User ID ({self.srp.user_id})"
+                problems.append((("suppliers", i, "srp"), why))
         clash = next((s for s in self.suppliers if s.user_id == self.srp.user_id), None)
         if clash is not None:
             why = f"also the User ID of supplier {clash.name!r}; the SRP is a DCC User of its own"

@@ -78,6 +78,7 @@ class Srp:
 
     def run(self) -> Generator[simpy.Event, object, None]:
         """The simpy process: instruction, start delay, ADT, then the meters in batches."""
+        self._log_threshold("default", "the SolrContingency default (R6.1): nothing is actioned")
         yield self.instructed
         yield self._env.timeout(self._model.start_delay_minutes * 60)
         self._submit_adt()
@@ -102,6 +103,19 @@ class Srp:
         except AdtRefused as refusal:
             verdict, detail = "refused", f"ADT by {ARO_ID}: {refusal}"
         self._log.record(EventKind.SOLR, party(self._party.user_id), DCC, verdict, b"", detail)
+        self._log_threshold("in-force", f"after the ADT by {ARO_ID} was {verdict}")
+
+    def _log_threshold(self, verdict: str, why: str) -> None:
+        """The DCC's anomaly detection threshold for the SRP's SR 1.6 on the failed supplier's
+        meters, as it stands now: the log shows it move from 0 to the officer's value."""
+        now = self._log.now
+        anomaly = self._population.dcc.services.anomaly
+        threshold = anomaly.threshold(self._party.user_id, UPDATE_PAYMENT_MODE, self._failed, now)
+        detail = (
+            f"ADT for SRV {UPDATE_PAYMENT_MODE} on {party(self._failed)}'s meters: "
+            f"{threshold}, {why}"
+        )
+        self._log.record(EventKind.SOLR, DCC, party(self._party.user_id), verdict, b"", detail)
 
     def _attempt(self, attempt: Attempt) -> None:
         if self.stopped:

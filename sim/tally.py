@@ -20,9 +20,10 @@ class Tally:
     quarantined: Counter[str] = field(default_factory=Counter)
     no_response: int = 0  # E21 answers: the device's response did not come in time
     retries: int = 0
-    alerts_raised: int = 0
+    alerts_raised: int = 0  # alert frames meters sent up the WAN, SMETS2+ and SMETS1
     alerts_to_srp: int = 0
     alerts_to_supplier: int = 0
+    alerts_refused: int = 0  # reached the DCC, which did not pass them on (not authentic)
     alerts_safety_critical: int = 0
     prepayment_actioned: int = 0
     # device ID -> seconds into the run when its switch was confirmed to the SRP

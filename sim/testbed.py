@@ -10,6 +10,7 @@ their Supplier DS keys, which the SRP also holds for the failed supplier (MP134B
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -19,7 +20,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from dcc.adt import AdtFile, AdtThreshold, sign_adt
 from dcc.audit import AuditTrail
 from dcc.config import ConfigSource
-from dcc.dcc import Dcc, Outcome, UserDelivery
+from dcc.dcc import AlertHeld, AlertOutcome, Dcc, Outcome, UserDelivery
 from dcc.duis.request import (
     CommandVariant,
     Credit,
@@ -73,6 +74,7 @@ class World:
     config: ConfigSource
     counters: dict[bytes, int] = field(default_factory=dict)
     received: list[UserDelivery] = field(default_factory=list)
+    held: list[AlertHeld] = field(default_factory=list)
 
     # --- building requests ---------------------------------------------------------------------
 
@@ -142,17 +144,32 @@ class World:
         self.received.extend(outcome.to_users)
         for delivery in outcome.to_devices:
             for answer in self.meters[delivery.device_id].receive(delivery.frame, now):
-                self.received.extend(self.dcc.on_device_message(delivery.device_id, answer, now))
+                self.take(self.dcc.on_device_message(delivery.device_id, answer, now))
 
-    def alert(self, device: bytes, alert_code: int, now: datetime) -> list[UserDelivery]:
-        """A physical event on a meter: its alert frames through the DCC, and where they went."""
-        deliveries = [
-            delivery
+    def alert(self, device: bytes, alert_code: int, now: datetime) -> list[AlertOutcome]:
+        """A physical event on a meter: its alert frames through the DCC, and where they went
+        (delivered to a User, or held by the DCC for Ofgem's SRP)."""
+        outcomes = [
+            outcome
             for frame in self.meters[device].trigger(alert_code, now)
-            for delivery in self.dcc.on_device_message(device, frame, now)
+            for outcome in self.dcc.on_device_message(device, frame, now)
         ]
-        self.received.extend(deliveries)
-        return deliveries
+        self.take(outcomes)
+        return outcomes
+
+    def take(self, outcomes: Iterable[AlertOutcome]) -> None:
+        """What the DCC did with device messages: deliveries to Users, alerts it holds."""
+        for outcome in outcomes:
+            if isinstance(outcome, AlertHeld):
+                self.held.append(outcome)
+            else:
+                self.received.append(outcome)
+
+    def instruct(self, supplier: bytes, srp: bytes, now: datetime) -> list[UserDelivery]:
+        """Ofgem instructs ``srp`` to act for ``supplier``; returns the held alerts it released."""
+        released = self.dcc.ofgem_instruction(supplier, srp, now)
+        self.received.extend(released)
+        return released
 
     def states(self) -> dict[bytes, object]:
         """Every meter's state: compare two snapshots to see whether anything changed."""
@@ -185,7 +202,7 @@ class World:
     def solr_ready(self, now: datetime, count: int = 100) -> datetime:
         """Bright fails, Ofgem instructs the SRP, the SRP's ARO submits an ADT; returns when."""
         self.fail(BRIGHT, now)
-        self.dcc.ofgem_instruction(BRIGHT, SRP, now + timedelta(minutes=1))
+        self.instruct(BRIGHT, SRP, now + timedelta(minutes=1))
         self.adt(count, BRIGHT, now + timedelta(minutes=2))
         return now + timedelta(minutes=3)
 

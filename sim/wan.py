@@ -24,6 +24,7 @@ from sim.scenario import DeviceClass, Fault, HubsOffline, Wan, WanOutage
 from sim.wire_log import DCC, WireLog, party
 
 Deliver = Callable[[bytes, bytes, EventKind], None]  # (device ID, frame, kind)
+ALERT_KINDS = frozenset({EventKind.GBCS_ALERT, EventKind.SMETS1_ALERT})
 _HASH_RANGE = 2**64
 
 
@@ -83,6 +84,8 @@ class SimulatedWan:
         self._device_class = device_class
         self.windows = fault_windows(faults, seed)
         self.lost = 0
+        self.lost_alerts = 0
+        self.alerts_in_flight = 0  # alert frames sent and not yet arrived
         self._to_dcc: Deliver | None = None
         self._to_device: Deliver | None = None
 
@@ -115,10 +118,13 @@ class SimulatedWan:
         why = self._unreachable(device_id)
         if why is None and self._loss and self._rng.random() < self._loss:
             why = "lost in transit"
+        alert = kind in ALERT_KINDS
         if why is not None:
             self.lost += 1
+            self.lost_alerts += alert
             self._log.record(EventKind.WAN_LOST, sender, recipient, "lost", frame, f"{kind}: {why}")
             return
+        self.alerts_in_flight += alert
         mu, sigma = self._delay[self._device_class(device_id)]
         arrival = self._env.timeout(self._rng.lognormvariate(mu, sigma))
         arrival.callbacks.append(
@@ -134,6 +140,7 @@ class SimulatedWan:
         recipient: str,
         deliver: Deliver,
     ) -> None:
+        self.alerts_in_flight -= kind in ALERT_KINDS
         self._log.record(kind, sender, recipient, "delivered", frame)
         deliver(device_id, frame, kind)
 

@@ -66,7 +66,7 @@ class LiveSimulation:
             self._host.from_device, MeterHost(self.log, self.population, wan, self.tally).receive
         )
         instructed = self._env.event()
-        self.ofgem = Ofgem(self.log, self.population, instructed)
+        self.ofgem = Ofgem(self.log, self.population, self._host, instructed)
         self._env.process(self.ofgem.run())
         self._env.process(self._aro(instructed))
         self._lock = threading.Lock()

@@ -418,8 +418,10 @@ class SolrWorld:
         for answer in self.bed.meters[delivery.device_id].receive(delivery.frame, at):
             self.hand_over(self.bed.dcc.on_device_message(delivery.device_id, answer, at))
 
-    def hand_over(self, deliveries) -> None:
-        """DUIS documents the DCC delivered to Users' endpoints."""
+    def hand_over(self, outcomes) -> None:
+        """DUIS documents the DCC delivered to Users' endpoints (an alert it holds for an SRP
+        not yet instructed is delivered to nobody, yet)."""
+        deliveries = [o for o in outcomes if isinstance(o, UserDelivery)]
         self.delivered.extend(deliveries)
         self.everything_delivered.extend(deliveries)
 

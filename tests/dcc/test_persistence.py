@@ -10,12 +10,15 @@ import pytest
 from dcc.audit import AuditTrail
 from dcc.duis.codes import ResponseCode
 from dcc.duis.request import Credit
+from dcc.duis.response import parse_response
 from dcc.persistence import RestoreError, restore_dcc, save_dcc
 from dcc.state_store import StateStore
 from devices.gbcs.payment_mode import PaymentMode
-from sim.testbed import BRIGHT, ESME_ID, GSME_ID, SEED, SRP, T0, World, build_world
+from sim.testbed import BRIGHT, ESME_ID, GSME_ID, SEED, SMETS1_ID, SRP, T0, World, build_world
 
 NOW = T0 + timedelta(days=1)
+MINUTE = timedelta(minutes=1)
+TAMPER, LOW_BATTERY = 0x8F3F, 0x8F1F
 
 
 @pytest.fixture
@@ -68,3 +71,22 @@ def test_an_empty_file_cannot_be_restarted_from(tmp_path) -> None:
     world = build_world(tmp_path)
     with StateStore.open(tmp_path / "empty.sqlite") as store, pytest.raises(RestoreError):
         restore_dcc(store, SEED, world.config)
+
+
+def test_alerts_held_for_ofgem_s_srp_survive_a_restart(world: World, tmp_path) -> None:
+    """Held in the DCC's state, in order, SMETS1 and SMETS2+: after the restart Ofgem's
+    instruction hands every one to the SRP, and the audit trail shows each once."""
+    world.fail(BRIGHT, NOW)
+    world.alert(ESME_ID, TAMPER, NOW + MINUTE)
+    world.alert(SMETS1_ID, LOW_BATTERY, NOW + 2 * MINUTE)
+
+    _restart(world, tmp_path)
+
+    assert [h.alert.alert_code for h in world.dcc.held_alerts[BRIGHT]] == [TAMPER, LOW_BATTERY]
+    released = world.instruct(BRIGHT, SRP, NOW + timedelta(hours=1))
+    assert [d.user_id for d in released] == [SRP, SRP]
+    bodies = [parse_response(d.document).body for d in released]
+    assert bodies[0].alert_code == TAMPER
+    assert bodies[1].alert.alert_code == LOW_BATTERY
+    records = world.audit.alerts_for(SRP)
+    assert [(r.device, len(r.deliveries)) for r in records] == [(ESME_ID, 1), (SMETS1_ID, 1)]

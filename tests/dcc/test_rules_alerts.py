@@ -12,10 +12,15 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
+from cryptography import x509
 
+from dcc.dcc import AlertHeld
+from dcc.duis.ids import format_eui64 as party
 from dcc.duis.request import Credit
+from dcc.duis.response import parse_response
 from dcc.smki.authority import org_key_from_seed
 from dcc.smki.roles import KeyUsage, RemotePartyRole
+from dcc.solr_register import RegisterError
 from devices.gbcs.alerts import R7_2_SAFETY_CRITICAL
 from devices.gbcs.crypto import ecdh
 from devices.gbcs.frame import decode, encode
@@ -24,7 +29,10 @@ from sim.testbed import (
     BRIGHT,
     ESME_ID,
     GSME_ID,
+    NEVER,
+    ROGUE_SRP,
     SEED,
+    SMETS1_ID,
     SRP,
     STEADY,
     STEADY_ESME_ID,
@@ -50,7 +58,7 @@ def world(tmp_path) -> World:
 def _instructed(world: World) -> datetime:
     """BRIGHT fails (certificates revoked) and Ofgem names SRP; no ADT is needed for alerts."""
     world.fail(BRIGHT, NOW)
-    world.dcc.ofgem_instruction(BRIGHT, SRP, NOW + MINUTE)
+    world.instruct(BRIGHT, SRP, NOW + MINUTE)
     return NOW + 2 * MINUTE
 
 
@@ -76,13 +84,128 @@ def test_r7_1_a_tamper_alert_after_the_instruction_goes_to_the_srp(world: World)
     assert [d.recipient for d in record.deliveries] == ["90-B3-D5-1F-30-0A-00-00"]
 
 
-def test_r7_1_before_the_instruction_it_still_goes_to_the_failed_supplier(world: World) -> None:
+def test_r7_1_revoked_without_an_srp_the_alert_is_held_never_sent_to_the_supplier(
+    world: World,
+) -> None:
+    world.fail(BRIGHT, NOW)
+    (held,) = world.alert(ESME_ID, TAMPER, NOW + MINUTE)
+    assert isinstance(held, AlertHeld)
+    assert (held.alert.addressed_to, held.alert.alert_code, held.safety_critical) == (
+        BRIGHT,
+        TAMPER,
+        True,
+    )
+    assert world.received == []
+    record = _routed(world, ESME_ID)
+    assert (record.addressed_to, record.delivered_to, record.deliveries) == (BRIGHT, None, ())
+    assert "held" in record.reason
+
+
+def test_r7_1_held_alerts_go_to_the_instructed_srp_in_order_the_moment_it_is_instructed(
+    world: World,
+) -> None:
+    world.fail(BRIGHT, NOW)
+    world.alert(ESME_ID, TAMPER, NOW + MINUTE)
+    world.alert(GSME_ID, 0x8F1D, NOW + 2 * MINUTE)
+    world.alert(ESME_ID, CREDIT_ADDED_LOCALLY, NOW + 3 * MINUTE)
+    assert len(world.dcc.held_alerts[BRIGHT]) == 3
+
+    at = NOW + timedelta(hours=1)
+    released = world.instruct(BRIGHT, SRP, at)
+    assert [parse_response(d.document).body.alert_code for d in released] == [
+        TAMPER,
+        0x8F1D,
+        CREDIT_ADDED_LOCALLY,
+    ]
+    for delivery, code in zip(released, (TAMPER, 0x8F1D, CREDIT_ADDED_LOCALLY), strict=True):
+        assert_device_alert(world, delivery, SRP, code, at)
+    assert world.dcc.held_alerts == {}
+    records = world.audit.alerts_for(SRP)
+    assert [(r.alert_code, [d.recipient for d in r.deliveries]) for r in records] == [
+        (TAMPER, ["90-B3-D5-1F-30-0A-00-00"]),
+        (0x8F1D, ["90-B3-D5-1F-30-0A-00-00"]),
+        (CREDIT_ADDED_LOCALLY, ["90-B3-D5-1F-30-0A-00-00"]),
+    ]
+    # and alerts from now on go straight to the SRP
+    (delivery,) = world.alert(ESME_ID, TAMPER, at + MINUTE)
+    assert delivery.user_id == SRP
+
+
+def test_r7_1_with_an_arranged_srp_alerts_go_to_it_from_the_moment_of_revocation(
+    world: World,
+) -> None:
+    world.dcc.arrange_srp(BRIGHT, SRP, T0)
+    (before,) = world.alert(ESME_ID, TAMPER, NOW - MINUTE)
+    assert before.user_id == BRIGHT
+    world.fail(BRIGHT, NOW)
+    (delivery,) = world.alert(ESME_ID, TAMPER, NOW)
+    assert_device_alert(world, delivery, SRP, TAMPER, NOW)
+    record = _routed(world, ESME_ID)
+    assert (record.addressed_to, record.delivered_to) == (BRIGHT, SRP)
+    assert "arranged" in record.reason
+    assert world.dcc.held_alerts == {}
+
+
+def test_r7_1_ofgem_s_instruction_overrides_the_arranged_srp(world: World) -> None:
+    world.dcc.arrange_srp(BRIGHT, ROGUE_SRP, T0)
     world.fail(BRIGHT, NOW)
     (delivery,) = world.alert(ESME_ID, TAMPER, NOW + MINUTE)
+    assert delivery.user_id == ROGUE_SRP
+    world.instruct(BRIGHT, SRP, NOW + 2 * MINUTE)
+    (delivery,) = world.alert(ESME_ID, TAMPER, NOW + 3 * MINUTE)
+    assert delivery.user_id == SRP
+
+
+def test_r7_1_instructed_but_not_revoked_alerts_stay_with_the_supplier(world: World) -> None:
+    world.dcc.ofgem_notification(BRIGHT, NOW)
+    world.instruct(BRIGHT, SRP, NOW)
+    (delivery,) = world.alert(ESME_ID, TAMPER, NOW + MINUTE)
     assert_device_alert(world, delivery, BRIGHT, TAMPER, NOW + MINUTE)
-    record = _routed(world, ESME_ID)
-    assert (record.addressed_to, record.delivered_to) == (BRIGHT, BRIGHT)
-    assert "no SRP appointed yet" in record.reason
+    assert _routed(world, ESME_ID).reason == "to the supplier it is addressed to"
+
+
+@pytest.mark.parametrize("arranged", [False, True], ids=["no-arrangement", "arranged"])
+def test_r7_1_only_partly_revoked_alerts_stay_with_the_supplier(
+    world: World, arranged: bool
+) -> None:
+    """Its Supplier DS certificate revoked, its KA certificate not: the supplier still holds a
+    valid Supplier certificate, so it has not lost its meters' alerts."""
+    if arranged:
+        world.dcc.arrange_srp(BRIGHT, SRP, T0)
+    world.dcc.ofgem_notification(BRIGHT, NOW)
+    (ds,) = world.smki.find(BRIGHT, RemotePartyRole.SUPPLIER, KeyUsage.DIGITAL_SIGNING)
+    world.smki.revoke(ds, x509.ReasonFlags.key_compromise, NOW)
+    world.instruct(BRIGHT, SRP, NOW)
+    for device, code in ((ESME_ID, TAMPER), (SMETS1_ID, TAMPER)):
+        (delivery,) = world.alert(device, code, NOW + MINUTE)
+        assert delivery.user_id == BRIGHT
+    assert world.dcc.held_alerts == {}
+
+
+@pytest.mark.parametrize(
+    ("supplier", "srp", "why"),
+    [
+        (SRP, SRP, "is not a supplier User"),
+        (NEVER, SRP, "is not a supplier User"),
+        (BRIGHT, STEADY, "is not a SolrContingency User"),
+        (BRIGHT, bytes(8), "is not a SolrContingency User"),
+    ],
+    ids=["srp-as-supplier", "other-user-as-supplier", "supplier-as-srp", "unknown-srp"],
+)
+def test_an_arrangement_names_a_supplier_and_a_solr_contingency_user(
+    world: World, supplier: bytes, srp: bytes, why: str
+) -> None:
+    with pytest.raises(RegisterError, match=why):
+        world.dcc.arrange_srp(supplier, srp, T0)
+    assert world.dcc.services.register.arrangements() == []
+
+
+def test_a_supplier_whose_certificates_are_revoked_cannot_arrange_an_srp(world: World) -> None:
+    world.fail(BRIGHT, NOW)
+    with pytest.raises(RegisterError, match="revoked"):
+        world.dcc.arrange_srp(BRIGHT, SRP, NOW + MINUTE)
+    (held,) = world.alert(ESME_ID, TAMPER, NOW + 2 * MINUTE)
+    assert isinstance(held, AlertHeld)
 
 
 def test_r7_1_before_the_failure_alerts_go_to_the_supplier(world: World) -> None:
@@ -90,13 +213,15 @@ def test_r7_1_before_the_failure_alerts_go_to_the_supplier(world: World) -> None
     assert_device_alert(world, delivery, BRIGHT, TAMPER, NOW)
 
 
-def test_r7_1_an_instruction_timed_later_does_not_route_yet(world: World) -> None:
+def test_r7_1_an_instruction_timed_later_holds_until_it_is_in_force(world: World) -> None:
     world.fail(BRIGHT, NOW)
-    world.dcc.ofgem_instruction(BRIGHT, SRP, NOW + timedelta(hours=1))
-    (delivery,) = world.alert(ESME_ID, TAMPER, NOW + MINUTE)
-    assert delivery.user_id == BRIGHT
-    (delivery,) = world.alert(ESME_ID, TAMPER, NOW + timedelta(hours=2))
-    assert delivery.user_id == SRP
+    assert world.instruct(BRIGHT, SRP, NOW + timedelta(hours=1)) == []
+    (held,) = world.alert(ESME_ID, TAMPER, NOW + MINUTE)
+    assert isinstance(held, AlertHeld)
+    released, delivery = world.alert(ESME_ID, CREDIT_ADDED_LOCALLY, NOW + timedelta(hours=2))
+    assert (released.user_id, delivery.user_id) == (SRP, SRP)
+    assert parse_response(released.document).body.alert_code == TAMPER
+    assert parse_response(delivery.document).body.alert_code == CREDIT_ADDED_LOCALLY
 
 
 def test_r7_1_a_non_critical_alert_is_still_delivered_to_the_srp(world: World) -> None:
@@ -115,8 +240,9 @@ def test_r7_1_a_healthy_suppliers_alerts_never_go_to_the_srp(world: World) -> No
 def test_r7_1_alerts_of_a_supplier_the_srp_was_not_named_for_stay_with_it(world: World) -> None:
     at = _instructed(world)
     world.fail(STEADY, at)
-    (delivery,) = world.alert(STEADY_ESME_ID, TAMPER, at + MINUTE)
-    assert delivery.user_id == STEADY
+    (held,) = world.alert(STEADY_ESME_ID, TAMPER, at + MINUTE)
+    assert isinstance(held, AlertHeld) and held.alert.addressed_to == STEADY
+    assert [d.user_id for d in world.received] == []
 
 
 def test_r7_1_an_alert_that_is_not_the_devices_is_not_passed_on(world: World) -> None:
@@ -165,27 +291,30 @@ def test_a_device_response_stripped_of_its_signature_is_not_passed_on(world: Wor
 @pytest.mark.parametrize("code", NINE, ids=[f"{code:04X}" for code in NINE])
 @pytest.mark.parametrize(
     ("phase", "recipient"),
-    [("healthy", BRIGHT), ("failed", BRIGHT), ("instructed", SRP)],
-    ids=["healthy", "failed-no-srp", "srp-instructed"],
+    [("healthy", BRIGHT), ("arranged", SRP), ("held", SRP), ("instructed", SRP)],
+    ids=["healthy", "failed-srp-arranged", "failed-held-until-instructed", "srp-instructed"],
 )
 def test_r7_2_every_safety_critical_alert_is_delivered_and_flagged(
     world: World, code: int, phase: str, recipient: bytes
 ) -> None:
     at = NOW
-    if phase == "failed":
+    if phase in ("arranged", "held"):
+        if phase == "arranged":
+            world.dcc.arrange_srp(BRIGHT, SRP, T0)
         world.fail(BRIGHT, NOW)
         at = NOW + MINUTE
     elif phase == "instructed":
         at = _instructed(world)
     device = _device_for(code)
-    (delivery,) = world.alert(device, code, at)
-    assert_device_alert(world, delivery, recipient, code, at)
+    (outcome,) = world.alert(device, code, at)
+    if phase == "held":
+        assert isinstance(outcome, AlertHeld) and outcome.safety_critical
+        at += MINUTE
+        (outcome,) = world.instruct(BRIGHT, SRP, at)
+    assert_device_alert(world, outcome, recipient, code, at)
     record = _routed(world, device)
-    assert (record.alert_code, record.delivered_to, record.safety_critical) == (
-        code,
-        recipient,
-        True,
-    )
+    assert (record.alert_code, record.safety_critical) == (code, True)
+    assert [d.recipient for d in record.deliveries] == [party(recipient)]
 
 
 def test_r7_2_the_safety_critical_list_is_configuration(world: World) -> None:
@@ -227,10 +356,13 @@ def test_r7_3_an_alert_maced_with_revoked_supplier_ka_credentials_is_delivered(
     assert_device_alert(world, delivery, SRP, CREDIT_ADDED_LOCALLY, at)
 
 
-def test_r7_3_after_revocation_without_an_srp_the_alert_still_reaches_the_supplier_id(
+def test_r7_3_after_revocation_without_an_srp_the_alerts_are_held_not_dropped(
     world: World,
 ) -> None:
     world.fail(BRIGHT, NOW)
     for code in (CREDIT_ADDED_LOCALLY, TAMPER):
-        (delivery,) = world.alert(ESME_ID, code, NOW + MINUTE)
-        assert_device_alert(world, delivery, BRIGHT, code, NOW + MINUTE)
+        (held,) = world.alert(ESME_ID, code, NOW + MINUTE)
+        assert isinstance(held, AlertHeld)
+    released = world.instruct(BRIGHT, SRP, NOW + 2 * MINUTE)
+    for delivery, code in zip(released, (CREDIT_ADDED_LOCALLY, TAMPER), strict=True):
+        assert_device_alert(world, delivery, SRP, code, NOW + 2 * MINUTE)

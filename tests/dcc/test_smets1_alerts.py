@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from dcc.dcc import UserDelivery
+from dcc.dcc import AlertHeld, UserDelivery
 from dcc.duis.elements import sr
 from dcc.duis.request import CommandVariant, Credit, UpdatePaymentMode
 from dcc.duis.response import parse_response
@@ -92,14 +92,32 @@ def test_after_the_instruction_a_smets1_tamper_alert_reaches_the_srp(world: Worl
     assert [d.data for d in record.deliveries] == [delivery.document]
 
 
-def test_before_the_instruction_a_smets1_alert_reaches_the_registered_supplier(
+def test_before_the_failure_a_smets1_alert_reaches_the_registered_supplier(
     world: World,
 ) -> None:
     (delivery,) = world.alert(SMETS1_ID, TAMPER, NOW)
     assert _alert_body(world, delivery, BRIGHT).alert.target_id == BRIGHT
+
+
+def test_from_the_revocation_a_smets1_alert_goes_to_the_arranged_srp(world: World) -> None:
+    world.dcc.arrange_srp(BRIGHT, SRP, T0)
     world.fail(BRIGHT, NOW)
-    (revoked,) = world.alert(SMETS1_ID, TAMPER, NOW + timedelta(minutes=1))
-    assert _alert_body(world, revoked, BRIGHT).alert.originator_counter == 2
+    (delivery,) = world.alert(SMETS1_ID, TAMPER, NOW + timedelta(minutes=1))
+    assert _alert_body(world, delivery, SRP).alert.target_id == SRP
+
+
+def test_a_held_smets1_alert_reaches_the_instructed_srp_addressed_to_it(world: World) -> None:
+    """Held between revocation and instruction, the alert is signed for the SRP when it goes:
+    its ra:Header names the SRP, the meter's counter and time are the meter's own."""
+    world.fail(BRIGHT, NOW)
+    raised = NOW + timedelta(minutes=1)
+    (held,) = world.alert(SMETS1_ID, TAMPER, raised)
+    assert isinstance(held, AlertHeld) and held.alert.smets1 is not None
+    released = NOW + timedelta(hours=1)
+    (delivery,) = world.instruct(BRIGHT, SRP, released)
+    body = _alert_body(world, delivery, SRP)
+    assert (body.alert.target_id, body.alert.raised_at) == (SRP, raised)
+    assert body.alert.originator_counter == held.alert.counter
 
 
 def test_smets1_alert_document_is_valid_against_the_official_schema(

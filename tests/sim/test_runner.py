@@ -3,13 +3,16 @@ fault each: what the DCC refuses, at which stage, and what reaches the meters an
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 
+from dcc.duis.alerts import DeviceAlertMessage
 from dcc.duis.codes import ResponseCode
 from dcc.duis.response import parse_response
+from dcc.duis.smets1 import SMETS1ResponseMessage
 from devices.gbcs.frame import decode
 from devices.gbcs.keystore import load_keystore
 from devices.gbcs.payment_mode import PaymentMode
@@ -177,22 +180,132 @@ def test_an_outage_longer_than_the_retries_leaves_meters_unreachable(kind) -> No
     assert result.passed  # meters behind the fault are not counted as reachable
 
 
-def test_alerts_go_to_the_supplier_until_the_instruction_then_to_the_srp() -> None:
-    before = AlertBurst(code="8F3F", count=6, start_hours=0.05, end_hours=0.7)
+def _without_arranged_srp() -> list:
+    return [supplier.model_copy(update={"srp": None}) for supplier in small().suppliers]
+
+
+def test_alerts_go_to_the_supplier_until_revocation_then_to_the_arranged_srp() -> None:
+    before = AlertBurst(code="8F3F", count=6, start_hours=0.05, end_hours=0.45)
+    window = AlertBurst(code="8F1D", count=4, start_hours=0.6, end_hours=0.7)
     after = AlertBurst(code="8F1F", count=7, start_hours=1, end_hours=2)
-    result = Rehearsal(small(alerts=[before, after])).run()
+    result = Rehearsal(small(alerts=[before, window, after], wan=_lossless())).run()
     assert result.passed, [(e.name, e.detail) for e in result.expectations]
     alerts = result.metrics["alerts"]
     assert alerts == {
-        "raised": 13,
-        "delivered_to_srp": 7,
+        "raised": 17,
+        "delivered_to_srp": 11,
         "delivered_to_supplier": 6,
-        "safety_critical": 13,
+        "held": 0,
+        "lost_on_wan": 0,
+        "in_flight": 0,
+        "refused": 0,
+        "safety_critical": 17,
     }
-    instruction = result.started.replace(minute=45)
+    revocation = result.started.replace(minute=35)
     delivered = [e for e in result.events if e.kind is EventKind.DEVICE_ALERT]
-    assert {e.recipient for e in delivered if e.time >= instruction} == {SRP}
-    assert {e.recipient for e in delivered if e.time < instruction} == {BRIGHT}
+    assert {e.recipient for e in delivered if e.time >= revocation} == {SRP}
+    assert {e.recipient for e in delivered if e.time < revocation} == {BRIGHT}
+    assert not [e for e in result.events if e.kind is EventKind.ALERT_HELD]
+
+
+def test_without_an_arranged_srp_alerts_are_held_then_handed_to_ofgem_s_srp_in_order() -> None:
+    window = AlertBurst(code="8F3F", count=5, start_hours=0.6, end_hours=0.72)
+    result = Rehearsal(
+        small(suppliers=_without_arranged_srp(), alerts=[window], wan=_lossless())
+    ).run()
+    assert result.passed, [(e.name, e.detail) for e in result.expectations]
+    held = [e for e in result.events if e.kind is EventKind.ALERT_HELD]
+    assert len(held) == 5 and {e.recipient for e in held} == {BRIGHT}
+    instruction = result.started.replace(minute=45)
+    released = [
+        e for e in result.events if e.kind is EventKind.DEVICE_ALERT and e.time == instruction
+    ]
+    assert [e.recipient for e in released] == [SRP] * 5
+    assert all("released on Ofgem's instruction" in e.detail for e in released)
+    # in the order they came: each released document carries the alert the DCC held
+    held_alerts = [re.match(r"alert 0x(\w{4}) from (\S+):", e.detail).groups() for e in held]
+    assert [_alert_of(parse_response(e.message).body) for e in released] == [
+        (device, int(code, 16)) for code, device in held_alerts
+    ]
+    assert not [
+        e for e in result.events if e.kind is EventKind.DEVICE_ALERT and e.recipient == BRIGHT
+    ]
+    (verdict,) = [v for v in result.expectations if v.name == "alerts_reach_srp"]
+    assert "5 of them held by the DCC" in verdict.detail
+    assert result.metrics["alerts"]["held"] == 0
+
+
+def _alert_of(body: DeviceAlertMessage | SMETS1ResponseMessage) -> tuple[str, int]:
+    """(device, alert code) of a delivered device alert, SMETS2+ or SMETS1."""
+    if isinstance(body, SMETS1ResponseMessage):
+        return party(body.alert.device_id), body.alert.alert_code
+    return party(decode(body.gbcs_payload).header.originator), body.alert_code
+
+
+def _lossless():
+    return small().wan.model_copy(update={"loss": 0.0})
+
+
+MIXES = {
+    "mixed": {"esme": 0.55, "gsme": 0.35, "smets1": 0.10},
+    "smets1-heavy": {"esme": 0.2, "gsme": 0.1, "smets1": 0.7},
+    "esme-only": {"esme": 1.0, "gsme": 0.0, "smets1": 0.0},
+}
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("mix", list(MIXES))
+@pytest.mark.parametrize("arranged", [True, False], ids=["arranged-srp", "no-arranged-srp"])
+def test_every_alert_raised_is_accounted_for(seed: int, mix: str, arranged: bool) -> None:
+    """Raised = delivered to the SRP + to a supplier + held + lost on the WAN + in flight +
+    refused: on a lossy WAN with an outage, bursts over the whole run (the last one up to its
+    end), across seeds and fleet mixes, SMETS1 and SMETS2+ alike. On a clean WAN the last three
+    are zero and raised = to the SRP + to a supplier + held."""
+    base = small()
+    fleet = base.fleet.model_copy(update={"mix": base.fleet.mix.model_copy(update=MIXES[mix])})
+    bursts = [
+        AlertBurst(code="8F3F", count=12, start_hours=0.05, end_hours=1.0),
+        AlertBurst(code="8F1F", count=12, start_hours=0.55, end_hours=base.duration_hours),
+    ]
+    outage = WanOutage(kind="wan_outage", start_hours=0.6, duration_hours=0.3, share=0.3)
+    suppliers = base.suppliers if arranged else _without_arranged_srp()
+    lossy = small(
+        seed=seed,
+        fleet=fleet,
+        suppliers=suppliers,
+        alerts=bursts,
+        faults=[outage],
+        wan=base.wan.model_copy(update={"loss": 0.05}),
+    )
+    for scenario, clean in (
+        (lossy, False),
+        (lossy.model_copy(update={"faults": [], "wan": _lossless()}), True),
+    ):
+        result = Rehearsal(scenario).run()
+        alerts = result.metrics["alerts"]
+        outcomes = (
+            "delivered_to_srp",
+            "delivered_to_supplier",
+            "held",
+            "lost_on_wan",
+            "in_flight",
+            "refused",
+        )
+        assert alerts["raised"] == sum(alerts[key] for key in outcomes) > 0, alerts
+        assert alerts["refused"] == 0
+        raised = [
+            e for e in result.events if e.kind in (EventKind.GBCS_ALERT, EventKind.SMETS1_ALERT)
+        ]
+        lost = [e for e in result.events if e.kind is EventKind.WAN_LOST and "alert" in e.detail]
+        assert len(lost) == alerts["lost_on_wan"]
+        assert len(raised) + len(lost) + alerts["in_flight"] == alerts["raised"]
+        if clean:
+            assert alerts["lost_on_wan"] == alerts["in_flight"] == 0
+            assert alerts["raised"] == (
+                alerts["delivered_to_srp"] + alerts["delivered_to_supplier"] + alerts["held"]
+            )
+        if mix != "esme-only":
+            assert any(e.kind is EventKind.SMETS1_ALERT for e in raised)
 
 
 def test_the_srp_stops_when_its_adt_is_used_up() -> None:

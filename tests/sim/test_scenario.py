@@ -287,6 +287,12 @@ BAD = {
         "srp.user_id",
         "also the User ID of supplier 'Bright Energy'",
     ),
+    "arranged SRP that is not the scenario's SRP": (
+        _edit("  - name: Steady Power", "    srp: 90-B3-D5-1F-30-0C-00-00\n  - name: Steady Power"),
+        "srp: 90-B3-D5-1F-30-0C-00-00",
+        "suppliers.0.srp",
+        "90-B3-D5-1F-30-0C-00-00 is not the SRP's User ID (90-B3-D5-1F-30-0A-00-00)",
+    ),
     "duplicate key": (
         _edit("  adt_count: 60", "  adt_count: 60\n  adt_count: 70"),
         "adt_count: 70",

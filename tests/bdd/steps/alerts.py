@@ -87,6 +87,53 @@ def alert_received(world: SolrWorld, user: str, code: int) -> None:
         assert body.alert_code == code
 
 
+@then(
+    phrase(
+        "{user:Actor} receives device alerts {first:AlertCode} and {second:AlertCode} in the "
+        "order raised, signed by the DCC"
+    )
+)
+def alerts_received_in_order(world: SolrWorld, user: str, first: int, second: int) -> None:
+    """Exactly two device alerts delivered, both to the User, in the order the meter raised
+    them, each with the DCC's signature (see the single-alert step)."""
+    deliveries = [d for d in world.delivered if d.kind == "device-alert"]
+    codes = []
+    for delivery in deliveries:
+        assert delivery.user_id == world.user_id(user)
+        body = parse_response(delivery.document).body
+        if isinstance(body, SMETS1ResponseMessage):
+            _verify_dcc_signature(world, _s1sp_part(delivery.document))
+            assert body.alert.target_id == delivery.user_id
+            codes.append(body.alert.alert_code)
+        else:
+            _verify_dcc_signature(world, delivery.document)
+            codes.append(body.alert_code)
+    assert codes == [first, second]
+
+
+@then(phrase("the DCC holds {count:d} alerts for {supplier:Party}"))
+def holds(world: SolrWorld, count: int, supplier: str) -> None:
+    """The alerts the DCC keeps for the SRP Ofgem has yet to instruct for the supplier."""
+    assert len(world.bed.dcc.held_alerts.get(world.user_id(supplier), [])) == count
+
+
+@then(phrase("the DCC holds no alerts for {supplier:Party}"))
+def holds_none(world: SolrWorld, supplier: str) -> None:
+    holds(world, 0, supplier)
+
+
+@then(
+    phrase(
+        "the audit trail records the alert as addressed to {addressee:Party} and held for "
+        "Ofgem's SRP"
+    )
+)
+def alert_held(world: SolrWorld, addressee: str) -> None:
+    record = _record(world)
+    assert (record.addressed_to, record.delivered_to) == (world.user_id(addressee), None)
+    assert record.deliveries == () and "held" in record.reason, record.reason
+
+
 @then("nobody receives an alert")
 def no_alert(world: SolrWorld) -> None:
     assert world.delivered == []

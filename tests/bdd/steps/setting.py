@@ -83,10 +83,24 @@ def revoke_xml_sign(world: SolrWorld, user: str) -> None:
 
 
 @given(phrase("Ofgem has instructed {srp:Actor} to act for {supplier:Party}"))
-@when(phrase("Ofgem instructs {srp:Actor} to act for {supplier:Party}"))
 def instruct(world: SolrWorld, srp: str, supplier: str) -> None:
-    """Ofgem's instruction, following its SoLR notification, naming the SRP and the supplier."""
-    world.bed.dcc.ofgem_instruction(world.user_id(supplier), world.user_id(srp), world.tick())
+    """Ofgem's instruction, following its SoLR notification, naming the SRP and the supplier;
+    the alerts the DCC held for the supplier go to the SRP."""
+    world.hand_over(world.bed.instruct(world.user_id(supplier), world.user_id(srp), world.tick()))
+
+
+@when(phrase("Ofgem instructs {srp:Actor} to act for {supplier:Party}"))
+def instructs(world: SolrWorld, srp: str, supplier: str) -> None:
+    """As the Given step, as the action whose deliveries the Then steps look at."""
+    world.begin()
+    instruct(world, srp, supplier)
+
+
+@given(phrase("{supplier:Party} has arranged for {srp:Actor} to act for it should it fail"))
+def arrange_srp(world: SolrWorld, supplier: str, srp: str) -> None:
+    """The service an SRP offers its suppliers in advance (MP134B 2.1.1), recorded by the DCC:
+    from the revocation of the supplier's certificates, its meters' alerts go to that SRP."""
+    world.bed.dcc.arrange_srp(world.user_id(supplier), world.user_id(srp), world.tick())
 
 
 @when(phrase("Ofgem tries to instruct {srp:Actor} to act for {supplier:Party}"))
