@@ -55,13 +55,18 @@ def progress_chart(
         return _svg(figure, "progress")
 
 
-def cumulative_chart(points: Sequence[tuple[datetime, float]], ylabel: str, name: str) -> str:
-    """One cumulative count over simulated time."""
+def counts_chart(
+    series: Mapping[str, Sequence[tuple[datetime, float]]], ylabel: str, name: str
+) -> str:
+    """Counts over simulated time, one step line per labelled series (empty ones left out)."""
     with rc_context(_RC):
         figure = Figure(figsize=(8, 3))
         axes = figure.add_subplot()
-        times, values = zip(*points, strict=True)
-        axes.step(times, values, where="post", color="#7a3fa0")
+        for label, points in series.items():
+            if points:
+                times, values = zip(*points, strict=True)
+                axes.step(times, values, where="post", label=label)
+        axes.legend(loc="upper left", frameon=False)
         axes.set_ylabel(ylabel)
         axes.set_xlabel("simulated time")
         axes.grid(alpha=0.3)

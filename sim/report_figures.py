@@ -28,6 +28,14 @@ ALERT_OUTCOMES: dict[str, str] = {
     "refused": "not passed on by the DCC (not authentic)",
 }
 
+# The alert series a run samples over time, and how the charts label them.
+ALERT_SERIES: dict[str, str] = {
+    "alerts_raised": "raised by meters",
+    "alerts_to_srp": "delivered to the SRP",
+    "alerts_to_supplier": "delivered to a supplier",
+    "alerts_held": "held by the DCC",
+}
+
 # DCC pipeline stage -> (rule id of the SoLR requirements, what the stage checks in plain words).
 STAGES: dict[str, tuple[str, str]] = {
     "xml": ("", "the request is not acceptable XML"),

@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from sim.events import RunResult
-from sim.report_charts import bar_chart, cumulative_chart, latency_histogram, progress_chart
+from sim.report_charts import bar_chart, counts_chart, latency_histogram, progress_chart
 from sim.report_figures import (
     ALERT_OUTCOMES,
+    ALERT_SERIES,
     BREACHES,
     METER_TYPES,
     NA,
@@ -213,11 +214,11 @@ def _alerts(result: RunResult) -> str:
         ("safety_critical", "Safety-critical alerts among those delivered (R7.2)"),
     ]
     rows = [(_e(label), _n(lookup(result.metrics, "alerts", key))) for key, label in alerts]
-    points = result.series.get("alerts_delivered", [])
+    series = {label: result.series.get(name, []) for name, label in ALERT_SERIES.items()}
     chart = (
-        cumulative_chart(points, "alerts delivered", "alerts")
-        if points
-        else "<p>No alert delivery series was recorded.</p>"
+        counts_chart(series, "alerts", "alerts")
+        if any(series.values())
+        else "<p>No alert series was recorded.</p>"
     )
     return "<h2>Device alerts after revocation</h2>\n" + _table(("", ""), rows, numbers=1) + chart
 

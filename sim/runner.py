@@ -28,6 +28,7 @@ from sim.key_export import export_keys
 from sim.meter_host import MeterHost
 from sim.ofgem import Ofgem
 from sim.population import Population
+from sim.report_figures import ALERT_SERIES
 from sim.scenario import DEVICE_CLASSES, Scenario
 from sim.srp import Srp
 from sim.tally import Tally, percentiles
@@ -36,7 +37,7 @@ from sim.wire_log import WireLog, party
 
 Progress = Callable[[datetime, int], None]
 TICK_SECONDS = 60.0  # progress and chart points: every simulated minute
-_SERIES = (*(f"switched_{name}" for name in DEVICE_CLASSES), "alerts_delivered")
+_SERIES = (*(f"switched_{name}" for name in DEVICE_CLASSES), *ALERT_SERIES)
 
 
 class RehearsalError(Exception):
@@ -102,10 +103,10 @@ class Rehearsal:
         schedule_faults(log, population, srp)
         start_alert_bursts(log, population, meters, tally)
         series: dict[str, list[tuple[datetime, float]]] = {name: [] for name in _SERIES}
-        env.process(_ticks(log, tally, series, on_progress))
+        env.process(_ticks(log, tally, population, series, on_progress))
         end = scenario.duration_hours * 3600
         env.run(until=end)
-        _sample(log, tally, series, on_progress)
+        _sample(log, tally, population, series, on_progress)
 
         to_switch = population.failed_supplier_meters(prepayment_only=True)
         metrics = _metrics(population, tally, wan, to_switch, ofgem.failure, log.digest)
@@ -150,27 +151,39 @@ def run_scenario(
 def _ticks(
     log: WireLog,
     tally: Tally,
+    population: Population,
     series: dict[str, list[tuple[datetime, float]]],
     on_progress: Progress | None,
 ) -> Generator[simpy.Event, object, None]:
     while True:
-        _sample(log, tally, series, on_progress)
+        _sample(log, tally, population, series, on_progress)
         yield log.env.timeout(TICK_SECONDS)
 
 
 def _sample(
     log: WireLog,
     tally: Tally,
+    population: Population,
     series: dict[str, list[tuple[datetime, float]]],
     on_progress: Progress | None,
 ) -> None:
     now = log.now
     for name in DEVICE_CLASSES:
         series[f"switched_{name}"].append((now, float(tally.switched[name])))
-    delivered = tally.alerts_to_srp + tally.alerts_to_supplier
-    series["alerts_delivered"].append((now, float(delivered)))
+    held = _held(population)
+    for name, value in (
+        ("alerts_raised", tally.alerts_raised),
+        ("alerts_to_srp", tally.alerts_to_srp),
+        ("alerts_to_supplier", tally.alerts_to_supplier),
+        ("alerts_held", held),
+    ):
+        series[name].append((now, float(value)))
     if on_progress is not None:
         on_progress(now, tally.switched.total())
+
+
+def _held(population: Population) -> int:
+    return sum(len(queue) for queue in population.dcc.held_alerts.values())
 
 
 def _alert_figures(population: Population, tally: Tally, wan: SimulatedWan) -> dict[str, int]:
@@ -182,7 +195,7 @@ def _alert_figures(population: Population, tally: Tally, wan: SimulatedWan) -> d
         "raised": tally.alerts_raised,
         "delivered_to_srp": tally.alerts_to_srp,
         "delivered_to_supplier": tally.alerts_to_supplier,
-        "held": sum(len(queue) for queue in population.dcc.held_alerts.values()),
+        "held": _held(population),
         "lost_on_wan": wan.lost_alerts,
         "in_flight": wan.alerts_in_flight,
         "refused": tally.alerts_refused,

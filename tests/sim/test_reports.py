@@ -73,7 +73,10 @@ def _result(events: int = 50, hostile: str = "reason") -> RunResult:
             "switched_esme": _series(40),
             "switched_gsme": _series(29),
             "switched_smets1": _series(10),
-            "alerts_delivered": _series(12),
+            "alerts_raised": _series(14),
+            "alerts_to_srp": _series(12),
+            "alerts_to_supplier": _series(2),
+            "alerts_held": _series(0),
         },
         wall_seconds=3.25,
     )

@@ -4,13 +4,16 @@ the exit codes that CI gates on."""
 from __future__ import annotations
 
 import hashlib
+import json
 import re
+from collections import Counter
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from sim.cli import app
+from sim.report_figures import ALERT_OUTCOMES
 from sim.run_cli import DEFAULT_SCENARIO, SCENARIOS
 
 runner = CliRunner()
@@ -74,3 +77,38 @@ def test_a_missing_scenario_file_exits_2(tmp_path: Path) -> None:
     result = runner.invoke(app, ["run", str(tmp_path / "absent.yaml")])
     assert result.exit_code == 2
     assert "absent.yaml" in result.output
+
+
+def test_the_alert_figures_agree_in_the_summary_the_reports_and_the_event_log(
+    tmp_path: Path,
+) -> None:
+    """solr-faults: a supplier without an arranged SRP, so some alerts are held until Ofgem's
+    instruction. Every alert figure reads the same in the printed summary, report.json,
+    report.html and a count of events.jsonl."""
+    folder = tmp_path / "faults"
+    args = ["run", str(SCENARIOS / "solr-faults.yaml"), "--report-dir", str(folder)]
+    result = runner.invoke(app, args, env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    alerts = json.loads((folder / "report.json").read_text())["metrics"]["alerts"]
+
+    lines = [json.loads(line) for line in (folder / "events.jsonl").read_text().splitlines()]
+    kinds = Counter(line["kind"] for line in lines)
+    srp = "90-B3-D5-1F-30-0A-00-00"
+    delivered = Counter(line["to"] == srp for line in lines if line["kind"] == "device-alert")
+    lost = sum(1 for e in lines if e["kind"] == "wan-lost" and "alert" in e.get("detail", ""))
+    arrived = kinds["gbcs-alert"] + kinds["smets1-alert"]
+    assert kinds["smets1-alert"] > 0 and kinds["alert-held"] > 0
+    assert alerts["raised"] == arrived + lost + alerts["in_flight"]
+    assert (alerts["delivered_to_srp"], alerts["delivered_to_supplier"]) == (
+        delivered[True],
+        delivered[False],
+    )
+    assert alerts["lost_on_wan"] == lost and alerts["held"] == 0
+    assert alerts["raised"] == sum(alerts[key] for key in ALERT_OUTCOMES)
+
+    page = (folder / "report.html").read_text()
+    for key, label in ALERT_OUTCOMES.items():
+        figure = f"{alerts[key]:,}"
+        assert re.search(rf"  {re.escape(label)}\s*│\s*{figure} │", result.output), label
+        assert re.search(rf"… {re.escape(label)}</td><td[^>]*>{figure}</td>", page), label
+    assert re.search(rf"alerts raised by meters\s*│\s*{alerts['raised']:,} │", result.output)

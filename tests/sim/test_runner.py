@@ -78,8 +78,15 @@ def test_series_are_cumulative_and_end_at_the_totals(clean) -> None:
         values = [value for _, value in result.series[f"switched_{name}"]]
         assert values == sorted(values) and values[-1] == total
     alerts = result.metrics["alerts"]
-    delivered = alerts["delivered_to_srp"] + alerts["delivered_to_supplier"]
-    assert result.series["alerts_delivered"][-1][1] == delivered > 0
+    for name, key in (
+        ("alerts_raised", "raised"),
+        ("alerts_to_srp", "delivered_to_srp"),
+        ("alerts_to_supplier", "delivered_to_supplier"),
+    ):
+        values = [value for _, value in result.series[name]]
+        assert values == sorted(values) and values[-1] == alerts[key]
+    assert alerts["raised"] > 0
+    assert result.series["alerts_held"][-1][1] == alerts["held"]
 
 
 def test_the_same_seed_replays_and_another_seed_does_not(clean) -> None:
@@ -335,3 +342,22 @@ def test_exported_keys_verify_the_captured_gbcs_frames(clean, tmp_path: Path) ->
     for event in responses:
         assert check_signature(decode(event.message), keys) is Verdict.VALID
     assert party(rehearsal.population.cast.srp.user_id) == SRP
+
+
+def test_the_log_shows_the_srp_s_threshold_move_from_zero_to_its_officer_s_adt(clean) -> None:
+    """R6.1: the DCC holds the SolrContingency User at zero until its ARO's ADT, once Ofgem has
+    instructed; the log shows the threshold before and after, from the DCC's own figures."""
+    _, result = clean
+    thresholds = [
+        e
+        for e in result.events
+        if e.kind is EventKind.SOLR and e.sender == "DCC" and e.recipient == SRP
+    ]
+    default, in_force = thresholds
+    assert (default.verdict, default.time) == ("default", result.started)
+    assert f"on {BRIGHT}'s meters: 0, the SolrContingency default (R6.1)" in default.detail
+    adt = small().srp.adt_count
+    assert in_force.verdict == "in-force"
+    assert f"on {BRIGHT}'s meters: {adt}, after the ADT by srp-aro was accepted" in in_force.detail
+    submitted = next(e for e in result.events if e.kind is EventKind.SOLR and e.sender == SRP)
+    assert submitted.time == in_force.time and submitted.verdict == "accepted"
