@@ -197,7 +197,8 @@ def submit_forged_adt(world: SolrWorld, count: int, supplier: str, officer: str)
     )
 )
 def subscribe(world: SolrWorld, party: str, user_role: str, role: str, usage: str) -> None:
-    """A certificate request; SMKI's answer (the issued record, or its refusal) is kept."""
+    """A certificate request, granted only in the User Role the DCC registered for the party's
+    User ID; SMKI's answer (the issued record, or its refusal) is kept."""
     world.begin()
     user_id = world.user_id(party)
     remote_role, key_usage = RemotePartyRole.parse(role), _USAGES[usage]
