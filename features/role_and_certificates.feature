@@ -69,3 +69,17 @@ Feature: The SolrContingency User Role and its SMKI certificates (MP134B R1, R2)
       | networkOperator | digitalSignature |
       | other           | digitalSignature |
       | xmlSign         | keyAgreement     |
+
+  @R2.2 @smets1 @smets2
+  Scenario Outline: The SRP may not obtain them by asking in another User Role
+    When "Shared Resource Provider" asks SMKI, in the "<user role>" User Role, for an Organisation Certificate with Remote Party Role "<role>" and key usage "<usage>"
+    Then SMKI refuses it, saying "but the DCC registers it in User Role SolrContingency"
+    And SMKI holds no "<role>" "<usage>" certificate for "Shared Resource Provider"
+
+    Examples:
+      | user role | role            | usage            |
+      | IS        | supplier        | digitalSignature |
+      | GS        | supplier        | keyAgreement     |
+      | ES        | supplier        | digitalSignature |
+      | ED        | networkOperator | digitalSignature |
+      | OU        | other           | keyAgreement     |

@@ -53,7 +53,8 @@ def enrol(
     role: UserRole,
     at: datetime,
 ) -> Party:
-    """Register ``user_id`` in ``role`` and issue its xmlSign certificate, valid from ``at``."""
+    """Register ``user_id`` in ``role`` and issue its xmlSign certificate, valid from ``at``.
+    ``subscriptions`` must read ``users``: SMKI issues in the role the DCC registered."""
     users.register(User(user_id, party, role))
     key = org_key_from_seed(seed, user_id, RemotePartyRole.XML_SIGN, _DS)
     record = subscriptions.subscribe(
@@ -63,14 +64,15 @@ def enrol(
 
 
 def grant_supplier_keys(
-    subscriptions: Subscriptions, seed: bytes, party: Party, at: datetime
+    subscriptions: Subscriptions, seed: bytes, party: Party, role: UserRole, at: datetime
 ) -> RemoteParty:
-    """Issue the party's Supplier DS and KA certificates; returns the anchor its meters hold."""
+    """Issue the party's Supplier DS and KA certificates, asked for in ``role``, the supplier
+    role it is registered in (SMKI refuses any other); returns the anchor its meters hold."""
     ds = org_key_from_seed(seed, party.user_id, RemotePartyRole.SUPPLIER, _DS)
     ka = org_key_from_seed(seed, party.user_id, RemotePartyRole.SUPPLIER, _KA)
     for usage, key in ((_DS, ds), (_KA, ka)):
         subscriptions.subscribe(
-            None, "IS", party.user_id, RemotePartyRole.SUPPLIER, usage, key.public_key(), at
+            None, role, party.user_id, RemotePartyRole.SUPPLIER, usage, key.public_key(), at
         )
     party.supplier_ds, party.supplier_ka = ds, ka
     return RemoteParty(Role.SUPPLIER, ds.public_key(), ka.public_key())

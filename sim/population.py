@@ -96,8 +96,8 @@ class Population:
         at = self.scenario.start - _ENROLMENT_LEAD
         smki = SmkiRepository(SmkiAuthority.from_seed(self.seed))
         identity = self._identity(smki, at)
-        subscriptions = Subscriptions(smki)
         users = Users()
+        subscriptions = Subscriptions(smki, users)
         anchors = TrustAnchors(identity.acb_ka_private.public_key(), {})
         suppliers = []
         for supplier in self.scenario.suppliers:
@@ -133,16 +133,9 @@ class Population:
         self, users: Users, subscriptions: Subscriptions, supplier: SupplierModel, at: datetime
     ) -> tuple[Party, RemoteParty]:
         """The supplier registered as an Import Supplier; the anchor its meters hold."""
-        party = enrol(
-            users,
-            subscriptions,
-            self.seed,
-            supplier.eui,
-            supplier.name,
-            UserRole.IMPORT_SUPPLIER,
-            at,
-        )
-        return party, grant_supplier_keys(subscriptions, self.seed, party, at)
+        role = UserRole.IMPORT_SUPPLIER
+        party = enrol(users, subscriptions, self.seed, supplier.eui, supplier.name, role, at)
+        return party, grant_supplier_keys(subscriptions, self.seed, party, role, at)
 
     @property
     def dcc(self) -> Dcc:

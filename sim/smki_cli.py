@@ -1,9 +1,14 @@
-"""``solrsim smki``: issue, list and revoke SMKI Organisation certificates in a test repository.
+"""``solrsim smki``: register DCC Users, and issue, list and revoke SMKI Organisation
+certificates in a test repository.
 
 The repository is a folder (``--repo``) holding the test PKI, every certificate ever issued and
 the CRLs, so a rehearsal can prepare identities, revoke a failed supplier's certificates and
-show the result. Exit codes: 0 done, 1 refused (e.g. MP134B R2.2, or nothing to revoke),
-2 bad input (unknown role, malformed EUI-64 or time, missing or corrupt repository).
+show the result. Beside its index, ``users.sqlite`` is the DCC's register of Users, in the form
+a DCC saves it (``dcc.state_store``): ``register`` records a User ID in its User Role once,
+``suspend`` suspends it, and ``issue`` subscribes in the registered role only, as the DCC's SMKI
+does (an unregistered, suspended or disguised subscriber is refused). Exit codes: 0 done,
+1 refused (e.g. MP134B R2.2, a disguise, or nothing to revoke), 2 bad input (unknown role,
+malformed EUI-64 or time, missing or corrupt repository or register).
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from rich.console import Console
 from rich.table import Table
 
+from dcc.audit import DatabaseError
 from dcc.smki.authority import SmkiAuthority, org_key_from_seed
 from dcc.smki.errors import SmkiError, SubscriptionRefused
 from dcc.smki.names import eui64_text
@@ -28,19 +34,27 @@ from dcc.smki.repository import INDEX_FILE, CertificateRecord, SmkiRepository
 from dcc.smki.roles import RemotePartyRole, parse_key_usage
 from dcc.smki.subscription import SUBSCRIPTION_RULES, Subscriptions
 from dcc.smki.times import parse_time
+from dcc.state_store import StateStore
+from dcc.users import RegistrationError, User, UserRole, Users, UserStatus
 from devices.gbcs.errors import GbcsKeyError
 from devices.gbcs.keystore import parse_eui64
 
 app = typer.Typer(
-    help="Issue, list and revoke SMKI Organisation certificates in a test repository.",
+    help="Register DCC Users; issue, list and revoke SMKI Organisation certificates in a test "
+    "repository.",
     no_args_is_help=True,
 )
 
 EXIT_REFUSED = 1
 EXIT_BAD_INPUT = 2
+USERS_FILE = "users.sqlite"
 
 RepoOption = Annotated[
-    Path, typer.Option("--repo", help="repository folder; `issue` creates it on first use")
+    Path,
+    typer.Option("--repo", help="repository folder; `register` or `issue` creates it"),
+]
+UserRoleOption = Annotated[
+    str, typer.Option(help="DUIS User Role: " + ", ".join(SUBSCRIPTION_RULES))
 ]
 AtOption = Annotated[
     str | None, typer.Option("--at", help="ISO 8601 time with offset; default: now")
@@ -57,14 +71,55 @@ class _Stop(Exception):
 
 
 @app.command()
+def register(
+    repo: RepoOption,
+    eui: Annotated[str, typer.Option(help="User ID (EUI-64), e.g. 90-B3-D5-1F-30-01-00-00")],
+    user_role: UserRoleOption,
+    party: Annotated[str, typer.Option(help="the party the User ID belongs to")],
+) -> None:
+    """Register a DCC User: a User ID in one User Role, the only role it subscribes in."""
+
+    def run() -> None:
+        eui64 = _eui(eui)
+        duis_role = UserRole(_user_role(user_role))
+        users = _load_users(repo)
+        try:
+            users.register(User(eui64, party, duis_role))
+        except RegistrationError as exc:
+            raise _Stop(EXIT_REFUSED, f"refused: {exc}") from None
+        _save_users(repo, users)
+        Console().print(f"registered {eui64_text(eui64)} ({party}) in User Role {duis_role}")
+
+    _run(run)
+
+
+@app.command()
+def suspend(
+    repo: RepoOption,
+    eui: Annotated[str, typer.Option(help="User ID (EUI-64) to suspend")],
+) -> None:
+    """Suspend a DCC User: SMKI issues it no new certificate (`revoke` ends the ones it has)."""
+
+    def run() -> None:
+        eui64 = _eui(eui)
+        users = _load_users(repo)
+        try:
+            users.set_status(eui64, UserStatus.SUSPENDED)
+        except RegistrationError as exc:
+            raise _Stop(EXIT_REFUSED, f"refused: {exc}") from None
+        _save_users(repo, users)
+        Console().print(f"suspended {eui64_text(eui64)}")
+
+    _run(run)
+
+
+@app.command()
 def issue(
     repo: RepoOption,
     eui: Annotated[str, typer.Option(help="subscriber EUI-64, e.g. 90-B3-D5-1F-30-01-00-00")],
     role: Annotated[str, typer.Option(help="Remote Party Role: supplier, xmlSign, ...")],
     usage: Annotated[str, typer.Option(help="ds (digitalSignature) or ka (keyAgreement)")],
-    user_role: Annotated[
-        str, typer.Option(help="DUIS User Role: " + ", ".join(SUBSCRIPTION_RULES))
-    ],
+    user_role: UserRoleOption,
     party: Annotated[str | None, typer.Option(help="subscriber name, written as the CN")] = None,
     seed: Annotated[
         str | None,
@@ -72,7 +127,7 @@ def issue(
     ] = None,
     at: AtOption = None,
 ) -> None:
-    """Subscribe for a certificate; writes its certificate and private key PEM under keys/."""
+    """Subscribe in the registered User Role; writes certificate and private key under keys/."""
 
     def run() -> None:
         eui64 = _eui(eui)
@@ -81,13 +136,14 @@ def issue(
         duis_role = _user_role(user_role)
         now = _time(at)
         seed_bytes = None if seed is None else seed.encode()
+        users = _load_users(repo)
         repository = _open(repo, create_seed=seed_bytes or os.urandom(32))
         if seed_bytes is None:
             key = ec.generate_private_key(ec.SECP256R1())
         else:
             key = org_key_from_seed(seed_bytes, eui64, remote_role, key_usage)
         try:
-            record = Subscriptions(repository).subscribe(
+            record = Subscriptions(repository, users).subscribe(
                 party, duis_role, eui64, remote_role, key_usage, key.public_key(), now
             )
         except SubscriptionRefused as exc:
@@ -181,6 +237,25 @@ def _run(command: Callable[[], None]) -> None:
     except SmkiError as exc:
         Console(stderr=True).print(f"bad input: {exc.reason}", markup=False)
         raise typer.Exit(EXIT_BAD_INPUT) from None
+    except (DatabaseError, OSError) as exc:
+        Console(stderr=True).print(f"bad input: {exc}", markup=False)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+
+
+def _load_users(repo: Path) -> Users:
+    """The DCC's register of Users kept beside the repository index; empty when there is none
+    (reading creates nothing)."""
+    path = repo / USERS_FILE
+    if not path.exists():
+        return Users()
+    with StateStore.open(path) as store:
+        return store.load_users()
+
+
+def _save_users(repo: Path, users: Users) -> None:
+    repo.mkdir(parents=True, exist_ok=True)
+    with StateStore.open(repo / USERS_FILE) as store:
+        store.save_users(users)
 
 
 def _open(repo: Path, *, create_seed: bytes | None) -> SmkiRepository:

@@ -31,7 +31,7 @@ from dcc.duis.request import (
 )
 from dcc.identity import DccIdentity
 from dcc.inventory import DeviceKind, DeviceRecord, Inventory
-from dcc.smki.authority import SmkiAuthority
+from dcc.smki.authority import SmkiAuthority, org_key_from_seed
 from dcc.smki.repository import SmkiRepository
 from dcc.smki.roles import KeyUsage, RemotePartyRole
 from dcc.smki.subscription import Subscriptions
@@ -75,6 +75,11 @@ class World:
     counters: dict[bytes, int] = field(default_factory=dict)
     received: list[UserDelivery] = field(default_factory=list)
     held: list[AlertHeld] = field(default_factory=list)
+
+    @property
+    def subscriptions(self) -> Subscriptions:
+        """SMKI subscription over this world's repository and the DCC's register of Users."""
+        return Subscriptions(self.smki, self.dcc.services.users)
 
     # --- building requests ---------------------------------------------------------------------
 
@@ -185,6 +190,25 @@ class World:
         later = max(path.stat().st_mtime_ns, before + 1_000_000_000)
         os.utime(path, ns=(later, later))
 
+    # --- SMKI ---------------------------------------------------------------------------------
+
+    def unsubscribed_xml_sign(self, user_id: bytes, party: str, at: datetime) -> None:
+        """An xmlSign certificate for ``user_id`` put in SMKI's repository without subscription,
+        as certificates from outside are (the DCC Boxed set): how a User ID the DCC never
+        registered comes to hold one, since subscription would refuse it. The party can then
+        sign DUIS, for the DCC to refuse all the same."""
+        key = org_key_from_seed(SEED, user_id, RemotePartyRole.XML_SIGN, _DS)
+        certificate = self.smki.authority.issue_organisation_certificate(
+            user_id,
+            RemotePartyRole.XML_SIGN,
+            _DS,
+            key.public_key(),
+            common_name=party,
+            not_before=at,
+        )
+        self.smki.add(certificate, at=at, party=party)
+        self.parties[user_id] = Party(user_id, key, certificate)
+
     # --- Ofgem and officers --------------------------------------------------------------------
 
     def fail(self, supplier: bytes, now: datetime) -> None:
@@ -210,8 +234,8 @@ class World:
 def build_world(tmp_path) -> World:
     smki = SmkiRepository(SmkiAuthority.from_seed(SEED))
     identity = DccIdentity.issue(smki, SEED, T0)
-    subscriptions = Subscriptions(smki)
     users, inventory = Users(), Inventory()
+    subscriptions = Subscriptions(smki, users)
     parties = {
         user_id: enrol(users, subscriptions, SEED, user_id, party, role, T0)
         for user_id, party, role in (
@@ -224,7 +248,9 @@ def build_world(tmp_path) -> World:
     }
     anchors = TrustAnchors(identity.acb_ka_private.public_key(), {})
     for supplier in (BRIGHT, STEADY):
-        anchor = grant_supplier_keys(subscriptions, SEED, parties[supplier], T0)
+        anchor = grant_supplier_keys(
+            subscriptions, SEED, parties[supplier], UserRole.IMPORT_SUPPLIER, T0
+        )
         anchors = anchors.with_party(supplier, anchor)
     meters: dict[bytes, Esme | Gsme | Smets1Meter] = {}
     for device_id, kind, supplier in (

@@ -9,6 +9,13 @@ Supplier Agents and Other Users hold Other (127) certificates, as the DCC Boxed 
 "otherUser" identities do. Every role may hold an xmlSign (87) certificate to sign DUIS XML.
 The SolrContingency role may hold that and nothing else: its key must never sign a critical
 GBCS command (MP134B requirement 2).
+
+Which rule applies is the DCC's to say, not the subscriber's: the role is the one the DCC's
+register of Users holds for the subscriber's User ID, and only an active User subscribes. A
+request still names the User Role it is made in, and one naming another role than the
+registered one is refused, naming both, rather than quietly re-labelled: a Shared Resource
+Provider asking as a supplier is in disguise or misconfigured, and either way the refusal and
+its reason are what it and an assurance team need to see.
 """
 
 from __future__ import annotations
@@ -16,14 +23,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from .errors import SubscriptionRefused
+from .names import check_eui64, eui64_text
 from .repository import CertificateRecord, CertificateStatus, SmkiRepository
 from .roles import KeyUsage, RemotePartyRole
 
 SOLR_CONTINGENCY = "SolrContingency"
+ACTIVE = "active"  # the status of a User that may subscribe (dcc.users.UserStatus.ACTIVE)
 
 _DS = KeyUsage.DIGITAL_SIGNING
 _KA = KeyUsage.KEY_AGREEMENT
@@ -54,17 +64,58 @@ SUBSCRIPTION_RULES: dict[str, RoleRule] = {
 }
 
 
+class RegisteredUser(Protocol):
+    """A DCC User as SMKI sees it: its User Role and whether it is active."""
+
+    @property
+    def role(self) -> str: ...
+
+    @property
+    def status(self) -> str: ...
+
+
+class UserRegister(Protocol):
+    """The DCC's register of Users (``dcc.users.Users``), read by User ID. A protocol, so that
+    SMKI and the DCC share one register while SMKI imports nothing above it."""
+
+    def get(self, user_id: bytes, /) -> RegisteredUser | None: ...
+
+
 class Subscriptions:
-    """SMKI subscription: check the request against the rules, then issue and record."""
+    """SMKI subscription: check the request against the DCC's register of Users and the rules,
+    then issue and record."""
 
     def __init__(
-        self, repository: SmkiRepository, rules: Mapping[str, RoleRule] = SUBSCRIPTION_RULES
+        self,
+        repository: SmkiRepository,
+        users: UserRegister,
+        rules: Mapping[str, RoleRule] = SUBSCRIPTION_RULES,
     ) -> None:
         self._repository = repository
+        self._users = users
         self._rules = rules
 
-    def check(self, user_role: str, role: RemotePartyRole, key_usage: KeyUsage) -> None:
-        """Raise SubscriptionRefused unless ``user_role`` may hold ``role`` / ``key_usage``."""
+    def check(
+        self, eui64: bytes, user_role: str, role: RemotePartyRole, key_usage: KeyUsage
+    ) -> None:
+        """Raise SubscriptionRefused unless ``eui64`` is an active DCC User registered in
+        ``user_role``, and that role may hold ``role`` / ``key_usage``."""
+        subscriber = eui64_text(check_eui64(eui64))
+        user = self._users.get(eui64)
+        if user is None:
+            raise SubscriptionRefused(
+                f"{subscriber} is not a registered DCC User: SMKI issues Organisation "
+                "certificates to DCC Users only"
+            )
+        if user.role != user_role:
+            raise SubscriptionRefused(
+                f"{subscriber} asks in User Role {user_role} but the DCC registers it in "
+                f"User Role {user.role}: a User subscribes in its registered role only"
+            )
+        if user.status != ACTIVE:
+            raise SubscriptionRefused(
+                f"{subscriber} is {user.status}: a User that is not active gets no new certificates"
+            )
         rule = self._rules.get(user_role)
         if rule is None:
             known = ", ".join(self._rules)
@@ -92,7 +143,7 @@ class Subscriptions:
     ) -> CertificateRecord:
         """Issue an Organisation certificate for ``public_key`` (CN = ``party`` when given),
         valid from ``now``, and record it IN_USE. A refused request issues and stores nothing."""
-        self.check(user_role, role, key_usage)
+        self.check(eui64, user_role, role, key_usage)
         certificate = self._repository.authority.issue_organisation_certificate(
             eui64, role, key_usage, public_key, common_name=party, not_before=now
         )

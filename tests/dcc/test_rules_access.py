@@ -19,7 +19,6 @@ from dcc.duis.xmldsig import sign_document
 from dcc.smki.authority import org_key_from_seed
 from dcc.smki.errors import SubscriptionRefused
 from dcc.smki.roles import KeyUsage, RemotePartyRole
-from dcc.smki.subscription import Subscriptions
 from dcc.users import RegistrationError, User, UserRole, UserStatus
 from devices.gbcs.payment_mode import PaymentMode
 from sim.testbed import (
@@ -105,17 +104,7 @@ def test_r1_1_the_role_belongs_to_the_user_id_not_to_the_party_kind(world: World
 def test_r1_1_an_unregistered_user_id_is_refused_even_with_an_xml_sign_certificate(
     world: World,
 ) -> None:
-    key = org_key_from_seed(SEED, UNREGISTERED, RemotePartyRole.XML_SIGN, _DS)
-    record = Subscriptions(world.smki).subscribe(
-        "Unknown",
-        "SolrContingency",
-        UNREGISTERED,
-        RemotePartyRole.XML_SIGN,
-        _DS,
-        key.public_key(),
-        T0,
-    )
-    world.parties[UNREGISTERED] = Party(UNREGISTERED, key, record.certificate)
+    world.unsubscribed_xml_sign(UNREGISTERED, "Unknown", T0)
     ready = world.solr_ready(NOW)
     _credit_switch_refused(world, UNREGISTERED, ResponseCode.E1, "user", ready)
 
@@ -142,7 +131,7 @@ def test_r1_1_the_srp_cannot_send_under_another_user_id(world: World) -> None:
 
 def test_r2_1_solr_contingency_may_subscribe_for_an_xml_sign_certificate(world: World) -> None:
     key = org_key_from_seed(b"another xmlSign key", SRP, RemotePartyRole.XML_SIGN, _DS)
-    record = Subscriptions(world.smki).subscribe(
+    record = world.subscriptions.subscribe(
         SRP_PARTY, "SolrContingency", SRP, RemotePartyRole.XML_SIGN, _DS, key.public_key(), NOW
     )
     assert (record.role, record.key_usage, record.user_role) == (
@@ -174,11 +163,39 @@ def test_r2_2_solr_contingency_may_not_subscribe_for_other_certificates(
     key = org_key_from_seed(SEED, SRP, role, usage)
     records = world.smki.records
     with pytest.raises(SubscriptionRefused, match=r"User Role SolrContingency may not hold.*R2\.2"):
-        Subscriptions(world.smki).subscribe(
+        world.subscriptions.subscribe(
             SRP_PARTY, "SolrContingency", SRP, role, usage, key.public_key(), NOW
         )
     assert world.smki.records == records
     assert world.smki.find(SRP, role, usage) == []
+
+
+@pytest.mark.parametrize("declared", ["IS", "GS", "ES", "ED", "OU"])
+def test_r2_2_the_srp_asking_in_another_user_role_is_refused(world: World, declared: str) -> None:
+    key = org_key_from_seed(SEED, SRP, RemotePartyRole.SUPPLIER, _DS)
+    records = world.smki.records
+    with pytest.raises(SubscriptionRefused, match="registers it in User Role SolrContingency"):
+        world.subscriptions.subscribe(
+            SRP_PARTY, declared, SRP, RemotePartyRole.SUPPLIER, _DS, key.public_key(), NOW
+        )
+    assert world.smki.records == records
+
+
+def test_r2_2_the_srp_holds_its_xml_sign_certificate_only(world: World) -> None:
+    (record,) = [r for r in world.smki.records if r.eui64 == SRP]
+    assert (record.role, record.key_usage) == (RemotePartyRole.XML_SIGN, _DS)
+
+
+def test_smki_reads_the_dccs_register_of_users(world: World) -> None:
+    """Suspended by the DCC, a supplier gets no new certificate from SMKI."""
+    world.dcc.services.users.set_status(BRIGHT, UserStatus.SUSPENDED)
+    key = org_key_from_seed(b"renewal", BRIGHT, RemotePartyRole.SUPPLIER, _DS)
+    records = world.smki.records
+    with pytest.raises(SubscriptionRefused, match="is suspended"):
+        world.subscriptions.subscribe(
+            None, "IS", BRIGHT, RemotePartyRole.SUPPLIER, _DS, key.public_key(), NOW
+        )
+    assert world.smki.records == records
 
 
 # --- R3 eligible Service Requests -------------------------------------------------------------

@@ -29,7 +29,6 @@ from dcc.duis.response import parse_response
 from dcc.duis.xmldsig import sign_document
 from dcc.smki.authority import org_key_from_seed
 from dcc.smki.roles import KeyUsage, RemotePartyRole
-from dcc.smki.subscription import Subscriptions
 from devices.gbcs.crypto import private_key_from_seed
 from devices.gbcs.frame import Cra, GbcsMessage, GroupingHeader, OtherInformation, encode
 from devices.gbcs.payment_mode import (
@@ -386,7 +385,7 @@ def test_r6_4_a_supplier_certified_again_after_the_transform_is_refused(world: W
     key = org_key_from_seed(
         b"re-certified", BRIGHT, RemotePartyRole.SUPPLIER, KeyUsage.DIGITAL_SIGNING
     )
-    Subscriptions(world.smki).subscribe(
+    world.subscriptions.subscribe(
         None,
         "IS",
         BRIGHT,

@@ -13,6 +13,7 @@ from dcc.smki.authority import SmkiAuthority, org_key_from_seed
 from dcc.smki.repository import SmkiRepository
 from dcc.smki.roles import KeyUsage, RemotePartyRole
 from dcc.smki.subscription import SOLR_CONTINGENCY, Subscriptions
+from dcc.users import User, UserRole, Users
 
 SRP = bytes.fromhex("90B3D51F300A0000")
 SUBSCRIBED = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
@@ -33,7 +34,9 @@ def repository() -> SmkiRepository:
 
 def _subscribe(repository: SmkiRepository, eui64: bytes = SRP):
     key = org_key_from_seed(b"srp", eui64, RemotePartyRole.XML_SIGN, KeyUsage.DIGITAL_SIGNING)
-    record = Subscriptions(repository).subscribe(
+    users = Users()
+    users.register(User(eui64, "Shared Resource Provider", UserRole.SOLR_CONTINGENCY))
+    record = Subscriptions(repository, users).subscribe(
         "Shared Resource Provider",
         SOLR_CONTINGENCY,
         eui64,

@@ -7,10 +7,15 @@ from pathlib import Path
 import pytest
 
 from dcc.inventory import DeviceKind
+from dcc.smki.errors import SubscriptionRefused
+from dcc.smki.roles import KeyUsage as CertificateUsage
+from dcc.smki.roles import RemotePartyRole
+from dcc.smki.subscription import Subscriptions
 from dcc.users import UserRole
 from devices.gbcs.keystore import KeyUsage
 from devices.gbcs.payment_mode import PaymentMode
 from devices.smets1 import Smets1Meter
+from sim.cast import grant_supplier_keys
 from sim.population import DEVICE_BASE, Population
 from sim.scenario import load_scenario
 
@@ -65,3 +70,26 @@ def test_the_cast_is_enrolled(population: Population) -> None:
     failing = population.scenario.suppliers.index(population.scenario.failing_supplier)
     assert cast.srp.supplier_ds is cast.suppliers[failing].supplier_ds
     assert users.officers_of(population.scenario.srp.name)
+
+
+def test_r2_2_the_srp_holds_one_certificate_its_xml_sign(population: Population) -> None:
+    """It signs GBCS with the failed supplier's DS key (MP134B 2.1.2), never with its own."""
+    srp = population.cast.srp
+    (record,) = [r for r in population.cast.smki.records if r.eui64 == srp.user_id]
+    assert (record.role, record.key_usage, record.user_role) == (
+        RemotePartyRole.XML_SIGN,
+        CertificateUsage.DIGITAL_SIGNING,
+        "SolrContingency",
+    )
+    assert record.certificate == srp.xml_certificate
+
+
+@pytest.mark.parametrize("role", [UserRole.IMPORT_SUPPLIER, UserRole.SOLR_CONTINGENCY])
+def test_r2_2_supplier_keys_for_the_srp_are_refused(role: UserRole) -> None:
+    population = Population(load_scenario(SMALL))
+    smki, srp = population.cast.smki, population.cast.srp
+    records = smki.records
+    subscriptions = Subscriptions(smki, population.dcc.services.users)
+    with pytest.raises(SubscriptionRefused, match="SolrContingency"):
+        grant_supplier_keys(subscriptions, population.seed, srp, role, population.scenario.start)
+    assert smki.records == records

@@ -1,5 +1,5 @@
-"""``solrsim smki issue / list / revoke`` as a user runs them: output, files and exit codes
-(0 done, 1 refused, 2 bad input)."""
+"""``solrsim smki register / suspend / issue / list / revoke`` as a user runs them: output, files
+and exit codes (0 done, 1 refused, 2 bad input)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,9 @@ from typer.testing import CliRunner
 from dcc.smki.profile import read_org_certificate
 from dcc.smki.repository import SmkiRepository
 from dcc.smki.roles import KeyUsage, RemotePartyRole
-from sim.smki_cli import app
+from dcc.state_store import StateStore
+from dcc.users import UserRole, UserStatus
+from sim.smki_cli import USERS_FILE, app
 
 runner = CliRunner(env={"COLUMNS": "250"})
 SUPPLIER = "90-B3-D5-1F-30-01-00-00"
@@ -22,7 +24,16 @@ SRP = "90B3D51F30050000"
 AT = "2026-01-01T00:00:00Z"
 
 
+def _register(repo: Path, eui: str, user_role: str, party: str = "Party Ltd") -> None:
+    args = ["register", "--repo", str(repo), "--eui", eui, "--user-role", user_role]
+    result = runner.invoke(app, [*args, "--party", party])
+    assert result.exit_code == 0, result.output
+
+
 def _issue(repo: Path, *extra: str, eui: str = SUPPLIER, role: str = "supplier"):
+    if not (repo / USERS_FILE).exists():
+        _register(repo, SUPPLIER, "IS", "Supplier A")
+        _register(repo, "90B3D51F30030000", "IS", "Supplier B")
     args = f"issue --repo {repo} --eui {eui} --role {role} --usage ds --at {AT}".split()
     return runner.invoke(app, [*args, "--user-role", "IS", *extra])
 
@@ -64,6 +75,7 @@ def test_issue_adds_to_an_existing_repository(tmp_path: Path) -> None:
 
 def test_r2_2_refused_with_exit_1_and_nothing_stored(tmp_path: Path) -> None:
     assert _issue(tmp_path, role="xmlsign").exit_code == 0
+    _register(tmp_path, SRP, "SolrContingency")
     index_before = (tmp_path / "index.json").read_bytes()
     result = runner.invoke(
         app,
@@ -80,6 +92,7 @@ def test_r2_2_refused_with_exit_1_and_nothing_stored(tmp_path: Path) -> None:
 
 
 def test_r2_1_solr_contingency_gets_an_xml_sign_certificate(tmp_path: Path) -> None:
+    _register(tmp_path, SRP, "SolrContingency")
     result = runner.invoke(
         app,
         f"issue --repo {tmp_path} --eui {SRP} --role xmlSign --usage DS "
@@ -89,14 +102,142 @@ def test_r2_1_solr_contingency_gets_an_xml_sign_certificate(tmp_path: Path) -> N
     assert "xmlSign (87) DS" in result.output and "User Role SolrContingency" in result.output
 
 
-def test_refused_on_a_new_repository_creates_nothing(tmp_path: Path) -> None:
+def test_an_unregistered_eui_on_a_new_repository_is_refused_and_creates_nothing(
+    tmp_path: Path,
+) -> None:
     result = runner.invoke(
         app,
-        f"issue --repo {tmp_path / 'new'} --eui {SRP} --role supplier --usage ka "
+        f"issue --repo {tmp_path / 'new'} --eui {SRP} --role xmlSign --usage ds "
         "--user-role SolrContingency",
     )
     assert result.exit_code == 1
+    assert "90-B3-D5-1F-30-05-00-00 is not a registered DCC User" in result.output
     assert not (tmp_path / "new").exists()
+
+
+def _refused_and_nothing_stored(repo: Path, args: str, message: str) -> None:
+    index_before = (repo / "index.json").read_bytes()
+    keys_before = sorted((repo / "keys").iterdir())
+    result = runner.invoke(app, f"issue --repo {repo} {args} --at {AT}".split())
+    assert result.exit_code == 1, result.output
+    assert message in " ".join(result.output.split())
+    assert (repo / "index.json").read_bytes() == index_before
+    assert sorted((repo / "keys").iterdir()) == keys_before
+
+
+@pytest.mark.parametrize("declared", ["IS", "GS", "ES", "ED", "OU"])
+@pytest.mark.parametrize("role", ["supplier", "networkOperator", "other"])
+@pytest.mark.parametrize("usage", ["ds", "ka"])
+def test_r2_2_the_srp_asking_in_another_user_role_is_refused(
+    tmp_path: Path, declared: str, role: str, usage: str
+) -> None:
+    assert _issue(tmp_path).exit_code == 0
+    _register(tmp_path, SRP, "SolrContingency", "SRP Ltd")
+    _refused_and_nothing_stored(
+        tmp_path,
+        f"--eui {SRP} --role {role} --usage {usage} --user-role {declared}",
+        f"refused: 90-B3-D5-1F-30-05-00-00 asks in User Role {declared} but the DCC registers "
+        "it in User Role SolrContingency",
+    )
+
+
+def test_a_supplier_asking_as_solr_contingency_is_refused(tmp_path: Path) -> None:
+    assert _issue(tmp_path).exit_code == 0
+    _refused_and_nothing_stored(
+        tmp_path,
+        f"--eui {SUPPLIER} --role xmlSign --usage ds --user-role SolrContingency",
+        "asks in User Role SolrContingency but the DCC registers it in User Role IS",
+    )
+
+
+def test_a_suspended_user_is_refused(tmp_path: Path) -> None:
+    assert _issue(tmp_path).exit_code == 0
+    result = runner.invoke(app, ["suspend", "--repo", str(tmp_path), "--eui", SUPPLIER])
+    assert result.exit_code == 0, result.output
+    assert "suspended 90-B3-D5-1F-30-01-00-00" in result.output
+    _refused_and_nothing_stored(
+        tmp_path,
+        f"--eui {SUPPLIER} --role supplier --usage ka --user-role IS",
+        "90-B3-D5-1F-30-01-00-00 is suspended: a User that is not active gets no new",
+    )
+
+
+def test_register_records_the_user_in_the_dcc_register(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app,
+        [
+            *("register", "--repo", str(tmp_path), "--eui", SRP),
+            *("--user-role", "solrcontingency", "--party", "SRP Ltd"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "registered 90-B3-D5-1F-30-05-00-00 (SRP Ltd) in User Role SolrContingency" in (
+        result.output
+    )
+    with StateStore.open(tmp_path / USERS_FILE) as store:
+        (user,) = store.load_users().users()
+    assert (user.user_id.hex().upper(), user.party, user.role, user.status) == (
+        SRP,
+        "SRP Ltd",
+        UserRole.SOLR_CONTINGENCY,
+        UserStatus.ACTIVE,
+    )
+
+
+def test_a_user_id_is_registered_once(tmp_path: Path) -> None:
+    _register(tmp_path, SRP, "SolrContingency")
+    again = runner.invoke(
+        app,
+        f"register --repo {tmp_path} --eui {SRP} --user-role IS --party Rogue".split(),
+    )
+    assert again.exit_code == 1
+    assert "is already registered" in again.output
+    with StateStore.open(tmp_path / USERS_FILE) as store:
+        (user,) = store.load_users().users()
+    assert user.role is UserRole.SOLR_CONTINGENCY
+
+
+def test_suspending_an_unregistered_user_is_refused(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["suspend", "--repo", str(tmp_path), "--eui", SRP])
+    assert result.exit_code == 1
+    assert "no User ID 90B3D51F30050000" in result.output
+    assert not (tmp_path / USERS_FILE).exists()
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--eui", "90-B3-D5", "not an EUI-64"),
+        ("--user-role", "Supplier", "unknown User Role"),
+    ],
+)
+def test_register_bad_input_exits_2(tmp_path: Path, option: str, value: str, message: str) -> None:
+    args = {"--eui": SRP, "--user-role": "IS", "--party": "P"}
+    args[option] = value
+    result = runner.invoke(
+        app, ["register", "--repo", str(tmp_path)] + [x for kv in args.items() for x in kv]
+    )
+    assert result.exit_code == 2
+    assert message in result.output
+    assert not (tmp_path / USERS_FILE).exists()
+
+
+def test_a_corrupt_user_register_exits_2(tmp_path: Path) -> None:
+    assert _issue(tmp_path).exit_code == 0
+    (tmp_path / USERS_FILE).write_bytes(b"not a database")
+    result = _issue(tmp_path, role="xmlsign")
+    assert result.exit_code == 2
+    assert "bad input: cannot use database" in result.output
+
+
+def test_a_repository_path_that_is_a_file_exits_2(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("")
+    result = runner.invoke(
+        app,
+        f"register --repo {tmp_path / 'file'} --eui {SRP} --user-role IS --party P".split(),
+    )
+    assert result.exit_code == 2
+    assert "bad input" in result.output
 
 
 @pytest.mark.parametrize(

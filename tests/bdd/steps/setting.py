@@ -13,7 +13,6 @@ from dcc.anomaly import AdtRefused
 from dcc.smki.authority import org_key_from_seed
 from dcc.smki.errors import SubscriptionRefused
 from dcc.smki.roles import KeyUsage, RemotePartyRole
-from dcc.smki.subscription import Subscriptions
 from dcc.solr_register import RegisterError
 from dcc.users import Officer, OfficerKind, UserRole, UserStatus
 from devices.gbcs.crypto import private_key_from_seed
@@ -67,7 +66,7 @@ def recertify(world: SolrWorld, supplier: str) -> None:
     """The supplier is certified again: no longer are all its Supplier certificates revoked."""
     user_id = world.user_id(supplier)
     key = org_key_from_seed(b"re-certified", user_id, RemotePartyRole.SUPPLIER, _DS)
-    Subscriptions(world.bed.smki).subscribe(
+    world.bed.subscriptions.subscribe(
         None, "IS", user_id, RemotePartyRole.SUPPLIER, _DS, key.public_key(), world.tick()
     )
 
@@ -126,19 +125,10 @@ def registered_user(world: SolrWorld, party: str, eui: str, role: str) -> None:
 
 @given(phrase("{party:Party} holds an xmlSign certificate for User ID {eui:Quoted}"))
 def unregistered_party(world: SolrWorld, party: str, eui: str) -> None:
-    """SMKI issues the party an xmlSign certificate; the DCC has not registered the User ID."""
+    """An xmlSign certificate put in SMKI's repository without subscription (which refuses a
+    User ID the DCC has not registered); the DCC has not registered the User ID."""
     user_id = bytes.fromhex(eui.replace("-", ""))
-    key = org_key_from_seed(SEED, user_id, RemotePartyRole.XML_SIGN, _DS)
-    record = Subscriptions(world.bed.smki).subscribe(
-        party,
-        "SolrContingency",
-        user_id,
-        RemotePartyRole.XML_SIGN,
-        _DS,
-        key.public_key(),
-        world.tick(),
-    )
-    world.bed.parties[user_id] = Party(user_id, key, record.certificate)
+    world.bed.unsubscribed_xml_sign(user_id, party, world.tick())
     world.parties[party] = user_id
 
 
@@ -221,13 +211,14 @@ def submit_forged_adt(world: SolrWorld, count: int, supplier: str, officer: str)
     )
 )
 def subscribe(world: SolrWorld, party: str, user_role: str, role: str, usage: str) -> None:
-    """A certificate request; SMKI's answer (the issued record, or its refusal) is kept."""
+    """A certificate request, granted only in the User Role the DCC registered for the party's
+    User ID; SMKI's answer (the issued record, or its refusal) is kept."""
     world.begin()
     user_id = world.user_id(party)
     remote_role, key_usage = RemotePartyRole.parse(role), _USAGES[usage]
     key = org_key_from_seed(b"bdd subscription", user_id, remote_role, key_usage)
     try:
-        record = Subscriptions(world.bed.smki).subscribe(
+        record = world.bed.subscriptions.subscribe(
             party, user_role, user_id, remote_role, key_usage, key.public_key(), world.tick()
         )
     except SubscriptionRefused as refusal:
