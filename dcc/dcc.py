@@ -1,6 +1,8 @@
 """The DCC facade that a simulation, a test or an HTTP endpoint calls. Sans-IO: every call takes
 the current time and returns what the DCC sends (DUIS responses, device commands, alerts).
 
+``ofgem_revocation`` puts a failed supplier out: every Organisation certificate it holds is
+revoked and its User suspended, so from then on only its SRP acts for it (R6.3-R6.5).
 ``submit`` runs a DUIS request through the check/sign pipeline (:mod:`dcc.pipeline`) and acts
 on it; ``on_device_message`` turns a device's GBCS response or alert into signed DUIS for the
 right User, routing a failed supplier's alerts to its SRP (R7).
@@ -11,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from cryptography import x509
 from lxml import etree
 
 from dcc.adt import AdtFile, SignedAdt
@@ -41,7 +44,9 @@ from dcc.identity import DccIdentity
 from dcc.inventory import DeviceKind, DeviceRecord
 from dcc.pipeline import Rejection, RequestContext, Services, run
 from dcc.s1sp import S1spFrameError, countersign, read_alert, to_duis_response
+from dcc.smki.repository import CertificateRecord
 from dcc.solr_register import OfgemInstruction, SolrNotification
+from dcc.users import User, UserStatus
 from devices.gbcs import crypto
 from devices.gbcs.alert_payload import FutureDatedAlert, GenericAlert
 from devices.gbcs.errors import GbcsError
@@ -119,6 +124,16 @@ class Outcome:
 
 
 @dataclass(frozen=True, slots=True)
+class OfgemRevocation:
+    """What Ofgem's revocation did: the certificates revoked now (earlier revoked ones are not
+    repeated) and the suspended User, None when the supplier is no DCC User."""
+
+    failed_supplier: bytes
+    revoked: tuple[CertificateRecord, ...]
+    suspended: User | None
+
+
+@dataclass(frozen=True, slots=True)
 class Pending:
     """A command sent to a device and not yet answered."""
 
@@ -139,6 +154,27 @@ class Dcc:
     def ofgem_notification(self, failed_supplier: bytes, now: datetime) -> None:
         """Ofgem's SoLR notification: the supplier has failed."""
         self.services.register.notify(SolrNotification(failed_supplier, now))
+
+    def ofgem_revocation(self, failed_supplier: bytes, now: datetime) -> OfgemRevocation:
+        """Ofgem's revocation: every unrevoked Organisation certificate of the failed supplier
+        (Supplier DS and KA, xmlSign) is revoked for cessation of operation, and the DCC
+        suspends its User, so the supplier can neither sign DUIS nor send it."""
+        smki, users = self.services.smki, self.services.users
+        revoked = tuple(
+            smki.revoke(record, x509.ReasonFlags.cessation_of_operation, now)
+            for record in smki.history(failed_supplier)
+            if record.role is not None and record.revoked_at is None
+        )
+        user = users.get(failed_supplier)
+        suspended = None if user is None else users.set_status(user.user_id, UserStatus.SUSPENDED)
+        if self.audit is not None:
+            self.audit.record_ofgem_revocation(
+                failed_supplier,
+                [record.describe() for record in revoked],
+                None if suspended is None else str(suspended.status),
+                now,
+            )
+        return OfgemRevocation(failed_supplier, revoked, suspended)
 
     def ofgem_instruction(self, failed_supplier: bytes, srp_user_id: bytes, now: datetime) -> None:
         """Ofgem's instruction that the SRP may act for the failed supplier (R6.2)."""

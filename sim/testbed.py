@@ -13,7 +13,6 @@ import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from dcc.adt import AdtFile, AdtThreshold, sign_adt
@@ -32,7 +31,7 @@ from dcc.identity import DccIdentity
 from dcc.inventory import DeviceKind, DeviceRecord, Inventory
 from dcc.smki.authority import SmkiAuthority
 from dcc.smki.repository import SmkiRepository
-from dcc.smki.roles import KeyUsage, RemotePartyRole
+from dcc.smki.roles import KeyUsage
 from dcc.smki.subscription import Subscriptions
 from dcc.users import Officer, OfficerKind, UserRole, Users
 from devices.credentials import DeviceSecurityCredentials, TrustAnchors
@@ -171,11 +170,10 @@ class World:
     # --- Ofgem and officers --------------------------------------------------------------------
 
     def fail(self, supplier: bytes, now: datetime) -> None:
-        """The supplier fails: SoLR notification, and its Supplier certificates are revoked."""
+        """The supplier fails: SoLR notification, then Ofgem's revocation (every certificate of
+        the supplier revoked, its User suspended)."""
         self.dcc.ofgem_notification(supplier, now)
-        self.smki.revoke_all_for(
-            supplier, RemotePartyRole.SUPPLIER, x509.ReasonFlags.cessation_of_operation, now
-        )
+        self.dcc.ofgem_revocation(supplier, now)
 
     def adt(self, count: int, supplier: bytes, now: datetime, key=None) -> AdtFile:
         thresholds = (AdtThreshold("1.6", count, supplier),)

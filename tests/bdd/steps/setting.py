@@ -39,7 +39,8 @@ def clock(world: SolrWorld, when: datetime) -> None:
 @given(phrase("supplier {supplier:Party} has failed and its SMKI certificates are revoked"))
 @when(phrase("supplier {supplier:Party} fails and its SMKI certificates are revoked"))
 def supplier_fails(world: SolrWorld, supplier: str) -> None:
-    """Ofgem's SoLR notification, and SMKI revokes every Supplier certificate of the supplier."""
+    """Ofgem's SoLR notification, then its revocation: SMKI revokes every certificate of the
+    supplier (Supplier DS and KA, xmlSign) and the DCC suspends its User."""
     world.bed.fail(world.user_id(supplier), world.tick())
 
 
