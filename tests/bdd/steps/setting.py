@@ -3,6 +3,7 @@ Users and responsible officers, ADT files, the DCC operator's dcc.toml and the W
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from cryptography import x509
@@ -135,6 +136,12 @@ def suspend(world: SolrWorld, user: str) -> None:
     world.bed.dcc.services.users.set_status(world.user_id(user), UserStatus.SUSPENDED)
 
 
+@when(phrase("the DCC reinstates {user:Actor}"))
+def reinstate(world: SolrWorld, user: str) -> None:
+    """The User's status in the DCC's register becomes active again."""
+    world.bed.dcc.services.users.set_status(world.user_id(user), UserStatus.ACTIVE)
+
+
 @given(phrase("{party:Party} has appointed {kind:OfficerKind} {officer:Quoted}"))
 def appoint(world: SolrWorld, party: str, kind: OfficerKind, officer: str) -> None:
     """The party registers a responsible officer (ARO or SRO) and the officer's public key."""
@@ -226,9 +233,13 @@ def subscribe(world: SolrWorld, party: str, user_role: str, role: str, usage: st
 
 @when(phrase("{user:Actor} signs its DUIS with the new certificate from now on"))
 def use_new_certificate(world: SolrWorld, user: str) -> None:
-    """The User's DUIS signing key and certificate become the ones SMKI just issued."""
+    """The User's DUIS signing key and certificate become the ones SMKI just issued; any
+    Supplier keys it holds stay as they were."""
     user_id = world.user_id(user)
-    world.bed.parties[user_id] = Party(user_id, world.new_key, world.result.certificate)
+    party = world.bed.parties[user_id]
+    world.bed.parties[user_id] = replace(
+        party, xml_key=world.new_key, xml_certificate=world.result.certificate
+    )
 
 
 # --- the DCC operator's dcc.toml ---------------------------------------------------------------
