@@ -1,4 +1,5 @@
-"""The DCC's audit trail: every request, stage decision, delivery and alert routing, in SQLite.
+"""The DCC's audit trail: every request, stage decision, delivery and alert routing, and every
+revocation Ofgem ordered, in SQLite.
 
 One embedded file that an assurance team opens with any SQLite tool, that another process reads
 while the DCC writes (WAL journal), and that the DCC restarts from (:mod:`dcc.state_store` keeps
@@ -28,7 +29,7 @@ from .duis.ids import RequestID
 
 MEMORY = ":memory:"
 SCHEMA = "audit"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: ofgem_revocations
 
 
 class DatabaseError(Exception):
@@ -131,6 +132,18 @@ class AlertRecord:
     safety_critical: bool
     at: datetime
     deliveries: tuple[DeliveryRecord, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RevocationRecord:
+    """Ofgem's revocation of a failed supplier: the certificates revoked (as SMKI describes
+    them) and its User's status afterwards (None when the supplier was no DCC User)."""
+
+    number: int
+    failed_supplier: bytes
+    certificates: tuple[str, ...]
+    user_status: str | None
+    at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -292,6 +305,13 @@ _TABLES = (
     )""",
     "CREATE INDEX deliveries_by_entry ON deliveries (entry)",
     "CREATE INDEX deliveries_by_alert ON deliveries (alert)",
+    """CREATE TABLE ofgem_revocations (
+        number INTEGER PRIMARY KEY,
+        failed_supplier TEXT NOT NULL,
+        certificates TEXT NOT NULL,
+        user_status TEXT,
+        at TEXT NOT NULL
+    )""",
 )
 
 _INSERT_REQUEST = """INSERT INTO requests
@@ -305,6 +325,10 @@ _INSERT_ALERT = """INSERT INTO alerts
 _INSERT_DELIVERY = """INSERT INTO deliveries
     (entry, alert, kind, sender, recipient, data, at, status)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING number"""
+_INSERT_REVOCATION = """INSERT INTO ofgem_revocations
+    (failed_supplier, certificates, user_status, at) VALUES (?, ?, ?, ?) RETURNING number"""
+_SELECT_REVOCATIONS = """SELECT number, failed_supplier, certificates, user_status, at
+    FROM ofgem_revocations ORDER BY number"""
 
 # A history's entries: by RequestID (:id) or by entry number (:entry), the other one NULL.
 _SELECT_HISTORY_REQUESTS = """SELECT
@@ -468,6 +492,18 @@ class AuditTrail:
         with self._recording(f"{kind} delivery for {owner}") as connection:
             return int(connection.execute(_INSERT_DELIVERY, row).fetchone()[0])
 
+    def record_ofgem_revocation(
+        self,
+        failed_supplier: bytes,
+        certificates: Sequence[str],
+        user_status: str | None,
+        at: datetime,
+    ) -> int:
+        """Record what Ofgem's revocation of a failed supplier did; returns its number."""
+        row = (eui64_text(failed_supplier), "\n".join(certificates), user_status, format_time(at))
+        with self._recording(f"Ofgem's revocation of {row[0]}") as connection:
+            return int(connection.execute(_INSERT_REVOCATION, row).fetchone()[0])
+
     # --- querying -----------------------------------------------------------------------------
 
     def history(self, request_id: RequestID | str) -> RequestHistory:
@@ -497,6 +533,10 @@ class AuditTrail:
             _alert(row, tuple(deliveries.get(row[0], ())))
             for row in self._connection.execute(_SELECT_ALERTS, parameters)
         ]
+
+    def ofgem_revocations(self) -> list[RevocationRecord]:
+        """Ofgem's revocations, in the order recorded."""
+        return [_revocation(row) for row in self._connection.execute(_SELECT_REVOCATIONS)]
 
     def counts(self) -> AuditCounts:
         return AuditCounts(*self._connection.execute(_SELECT_COUNTS).fetchone())
@@ -603,4 +643,12 @@ def _alert(row: tuple[Any, ...], deliveries: tuple[DeliveryRecord, ...]) -> Aler
         bool(safety_critical),
         parse_time(at),
         deliveries,
+    )
+
+
+def _revocation(row: tuple[Any, ...]) -> RevocationRecord:
+    number, failed_supplier, certificates, user_status, at = row
+    listed = tuple(certificates.split("\n")) if certificates else ()
+    return RevocationRecord(
+        number, eui64_bytes(failed_supplier), listed, user_status, parse_time(at)
     )

@@ -1,6 +1,8 @@
 """The DCC facade that a simulation, a test or an HTTP endpoint calls. Sans-IO: every call takes
 the current time and returns what the DCC sends (DUIS responses, device commands, alerts).
 
+``ofgem_revocation`` puts a failed supplier out: every Organisation certificate it holds is
+revoked and its User suspended, so from then on only its SRP acts for it (R6.3-R6.5).
 ``submit`` runs a DUIS request through the check/sign pipeline (:mod:`dcc.pipeline`) and acts
 on it; ``on_device_message`` turns a device's GBCS response or alert into signed DUIS for the
 right User, routing a failed supplier's alerts to its SRP (R7).
@@ -11,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from cryptography import x509
 from lxml import etree
 
 from dcc.adt import AdtFile, SignedAdt
@@ -48,9 +51,10 @@ from dcc.s1sp import (
     read_alert,
     to_duis_response,
 )
+from dcc.smki.repository import CertificateRecord
 from dcc.smki.roles import RemotePartyRole
 from dcc.solr_register import OfgemInstruction, RegisterError, SolrNotification, SrpArrangement
-from dcc.users import SUPPLIER_ROLES, UserRole
+from dcc.users import SUPPLIER_ROLES, User, UserRole, UserStatus
 from devices.gbcs import crypto
 from devices.gbcs.alert_payload import FutureDatedAlert, GenericAlert
 from devices.gbcs.errors import GbcsError
@@ -155,6 +159,16 @@ AlertOutcome = UserDelivery | AlertHeld
 
 
 @dataclass(frozen=True, slots=True)
+class OfgemRevocation:
+    """What Ofgem's revocation did: the certificates revoked now (earlier revoked ones are not
+    repeated) and the suspended User, None when the supplier is no DCC User."""
+
+    failed_supplier: bytes
+    revoked: tuple[CertificateRecord, ...]
+    suspended: User | None
+
+
+@dataclass(frozen=True, slots=True)
 class Pending:
     """A command sent to a device and not yet answered."""
 
@@ -178,6 +192,27 @@ class Dcc:
         """Ofgem's SoLR notification: the supplier has failed."""
         self.services.register.notify(SolrNotification(failed_supplier, now))
 
+    def ofgem_revocation(self, failed_supplier: bytes, now: datetime) -> OfgemRevocation:
+        """Ofgem's revocation: every unrevoked Organisation certificate of the failed supplier
+        (Supplier DS and KA, xmlSign) is revoked for cessation of operation, and the DCC
+        suspends its User, so the supplier can neither sign DUIS nor send it."""
+        smki, users = self.services.smki, self.services.users
+        revoked = tuple(
+            smki.revoke(record, x509.ReasonFlags.cessation_of_operation, now)
+            for record in smki.history(failed_supplier)
+            if record.role is not None and record.revoked_at is None
+        )
+        user = users.get(failed_supplier)
+        suspended = None if user is None else users.set_status(user.user_id, UserStatus.SUSPENDED)
+        if self.audit is not None:
+            self.audit.record_ofgem_revocation(
+                failed_supplier,
+                [record.describe() for record in revoked],
+                None if suspended is None else str(suspended.status),
+                now,
+            )
+        return OfgemRevocation(failed_supplier, revoked, suspended)
+
     def ofgem_instruction(
         self, failed_supplier: bytes, srp_user_id: bytes, now: datetime
     ) -> list[UserDelivery]:
@@ -194,6 +229,8 @@ class Dcc:
         supplier_user, srp = users.get(supplier), users.get(srp_user_id)
         if supplier_user is None or supplier_user.role not in SUPPLIER_ROLES:
             raise RegisterError(f"{supplier.hex().upper()} is not a supplier User")
+        if supplier_user.status is not UserStatus.ACTIVE:
+            raise RegisterError(f"supplier {supplier.hex().upper()} is {supplier_user.status}")
         if srp is None or srp.role is not UserRole.SOLR_CONTINGENCY:
             raise RegisterError(f"{srp_user_id.hex().upper()} is not a SolrContingency User")
         history = self.services.smki.role_history(supplier, RemotePartyRole.SUPPLIER, now)

@@ -28,9 +28,10 @@ naming its DUIS response code and reason; the first rejection decides. The whole
                         SMETS1 and at transform, decoded GBCS for SMETS2+)          ADA breach
     correlation         CV 5: it is the pre-command the DCC issued for this        E1000
                         RequestID at transform (CV 4)
-    gbcs-signature      CV 5: the pre-command's signature verifies with the        E1000
-                        business originator's Supplier DS certificate (revoked
-                        certificates included: that is the SoLR case)
+    gbcs-signature      CV 5: the pre-command's signature verifies with a Supplier E1000
+                        DS certificate of the business originator, in date and
+                        not revoked; a revoked one only for the SolrContingency
+                        User Ofgem instructed for that supplier (the SoLR case)
     adt                 within the User's anomaly detection threshold (R6.1)       quarantine:
                                                                                    ADT breach
 
@@ -66,7 +67,7 @@ from dcc.duis.schema import solrsim_schema, validate
 from dcc.duis.xmldsig import SignatureRejected, VerifiedSignature, verify_document
 from dcc.duis.xmlparse import parse_xml
 from dcc.inventory import DeviceKind, DeviceRecord, Inventory
-from dcc.smki.repository import SmkiRepository
+from dcc.smki.repository import CertificateRecord, SmkiRepository
 from dcc.smki.roles import KeyUsage, RemotePartyRole
 from dcc.solr_register import SolrRegister
 from dcc.users import SUPPLIER_ROLES, User, UserRole, Users, UserStatus
@@ -309,11 +310,19 @@ def _solr(ctx: RequestContext) -> bool:
     return ctx.user.role is UserRole.SOLR_CONTINGENCY
 
 
+def _instructed_srp(services: Services, ctx: RequestContext, supplier: bytes) -> bool:
+    """The SolrContingency path: the User is in that role and Ofgem's instruction in force
+    names it for ``supplier``."""
+    if not _solr(ctx):
+        return False
+    instruction = services.register.instruction_for(supplier, ctx.now)
+    return instruction is not None and instruction.srp_user_id == ctx.user.user_id
+
+
 def check_solr_instruction(services: Services, ctx: RequestContext) -> Rejection | None:
     if not _solr(ctx):
         return None
-    instruction = services.register.instruction_for(ctx.acting_for, ctx.now)
-    if instruction is None or instruction.srp_user_id != ctx.user.user_id:
+    if not _instructed_srp(services, ctx, ctx.acting_for):
         return _reject(
             "solr-instruction",
             ResponseCode.E4,
@@ -385,23 +394,51 @@ def _quarantine(stage: str, admission: Admission) -> Rejection:
     )
 
 
+_REVOKED = "revoked"
+
+
+def _unusable_because(smki: SmkiRepository, record: CertificateRecord, now: datetime) -> str | None:
+    """Why a certificate cannot vouch for a signature made at ``now``, or None if it can."""
+    if smki.is_revoked(record.certificate, now):
+        return _REVOKED
+    if now < record.not_before:
+        return "not yet valid"
+    if now > record.not_after:
+        return "expired"
+    return None
+
+
 def check_gbcs_signature(services: Services, ctx: RequestContext) -> Rejection | None:
+    """The stage decides for itself whether a revoked certificate may vouch, whatever the
+    earlier stages let through: only on the SolrContingency path for that supplier."""
     message = ctx.pre_command
     if message is None:
         return None
     originator = message.header.originator
+    solr_path = _instructed_srp(services, ctx, originator)
+    unusable = []
     for record in services.smki.find(
         originator, RemotePartyRole.SUPPLIER, KeyUsage.DIGITAL_SIGNING
     ):
         public_key = record.certificate.public_key()
-        if crypto.ecdsa_verify(public_key, signed_block(message)[1:], message.signature):
+        if not crypto.ecdsa_verify(public_key, signed_block(message)[1:], message.signature):
+            continue
+        why = _unusable_because(services.smki, record, ctx.now)
+        if why is None or (why == _REVOKED and solr_path):
             return None
-    return _reject(
-        "gbcs-signature",
-        ResponseCode.E1000,
-        f"the pre-command's signature does not verify with any Supplier DS certificate of "
-        f"{originator.hex().upper()}",
-    )
+        unusable.append(f"{record.serial:#x} {why}")
+    who = originator.hex().upper()
+    if unusable:
+        reason = (
+            f"the pre-command verifies only with Supplier DS certificates of {who} that are not "
+            f"valid ({', '.join(unusable)}); a revoked one vouches only for the SRP Ofgem "
+            "instructed for that supplier (R6.4)"
+        )
+    else:
+        reason = (
+            f"the pre-command's signature does not verify with any Supplier DS certificate of {who}"
+        )
+    return _reject("gbcs-signature", ResponseCode.E1000, reason)
 
 
 def check_adt(services: Services, ctx: RequestContext) -> Rejection | None:

@@ -38,7 +38,7 @@ Feature: Service Requests the SolrContingency role may send, as run-time configu
 
   @R3.2 @smets2
   Scenario: What the SRP may not send, a supplier still may
-    When "Bright Energy" sends an SRV 8.2 request to the ESME of "Flat 3"
+    When "Steady Power" sends an SRV 8.2 request to the ESME of "Flat 7"
     Then the audit trail shows that it passed the "srv" stage
 
   @R3.3 @smets2

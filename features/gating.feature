@@ -126,6 +126,7 @@ Feature: When and for whom the DCC countersigns or MACs the SRP's command (MP134
     And Ofgem has instructed the SRP to act for "Bright Energy"
     And officer "srp-aro" has submitted an ADT of 100 SR 1.6 a day for "Bright Energy"
     When the SRP asks the DCC to transform SR 1.6 "Credit" for the ESME of "Flat 3"
+    And the DCC reinstates "Bright Energy"
     And SMKI issues "Bright Energy" a new Supplier DS certificate
     And the SRP sends back the pre-command, signed with the Supplier DS key of "Bright Energy"
     Then the DCC rejects it at the "solr-revocation" stage with "E4"

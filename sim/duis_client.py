@@ -2,20 +2,27 @@
 with the User's xmlSign key, take the GBCS pre-command out of a transform's response and sign it
 with a Supplier DS key, then send it back under the transform's RequestID (CV 5).
 
-The testbed and a rehearsal's SRP build their requests here, so both speak the same DUIS.
+The testbed and a rehearsal's SRP and failed supplier build their requests here, so all speak the
+same DUIS.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from dcc.dcc import Outcome
 from dcc.duis.ids import RequestID
 from dcc.duis.request import (
     CommandVariant,
+    Credit,
+    Prepayment,
     Request,
     RequestBody,
     RequestHeader,
     SignedPreCommand,
+    UpdatePaymentMode,
     build_request,
 )
 from dcc.duis.response import PreCommand, parse_response
@@ -73,3 +80,27 @@ def signed_send(transform: Request, signed_gbcs: bytes) -> Request:
         ),
         SignedPreCommand(signed_gbcs),
     )
+
+
+def update_payment_mode(
+    party: Party,
+    device: bytes,
+    mode: Credit | Prepayment,
+    counter: int,
+    smets1: bool,
+    submit: Callable[[bytes], Outcome],
+) -> Outcome:
+    """SR 1.6 the whole way, as a User's system sends it: to a SMETS1 device one request (CV 1);
+    to a SMETS2+ device the transform (CV 4) and, if the DCC issues the pre-command, that signed
+    with the party's Supplier DS key and sent back (CV 5). ``submit`` hands a signed document
+    to the DCC; the DCC's last answer is returned."""
+    user, body = party.user_id, UpdatePaymentMode(mode)
+    if smets1:
+        send = service_request(user, device, body, CommandVariant.SEND_COMMAND, counter)
+        return submit(signed(party, send))
+    transform = service_request(user, device, body, CommandVariant.TRANSFORM, counter)
+    outcome = submit(signed(party, transform))
+    if not outcome.accepted:
+        return outcome
+    gbcs = sign_pre_command(pre_command(outcome.response), party.supplier_ds)
+    return submit(signed(party, signed_send(transform, gbcs)))

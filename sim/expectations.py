@@ -7,14 +7,16 @@ WAN fault window hits: the scenario asks for the others to be tried, not to be r
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from sim.events import Event, EventKind, Expectation
 from sim.scenario import (
     AlertsReachSrp,
+    FailedSupplierRefused,
     NoPrepaymentActioned,
     PrepaymentInCredit,
     RejectedAt,
@@ -50,6 +52,35 @@ class AlertWatch:
             self.to_srp += 1
 
 
+@dataclass
+class FailedSupplierWatch:
+    """Counts, as the wire log records them, the failed supplier's DUIS requests from Ofgem's
+    revocation on: those the DCC accepted, and the others by the stage and code that refused
+    them. Register with :meth:`sim.wire_log.WireLog.observe`."""
+
+    revocation: datetime
+    supplier: str  # the failed supplier as the log names it
+    accepted: int = 0
+    refused: Counter[str] = field(default_factory=Counter)  # "stage code" -> count
+
+    def __call__(self, event: Event) -> None:
+        if (
+            event.kind is not EventKind.DUIS_REQUEST
+            or event.sender != self.supplier
+            or event.time < self.revocation
+        ):
+            return
+        if event.verdict in _ACCEPTED:
+            self.accepted += 1
+        else:
+            stage = event.detail.partition(":")[0] or "unknown stage"
+            self.refused[f"{stage} {event.verdict}"] += 1
+
+
+# What the DCC answers a request it acts on: a transform issued, a command sent to a device.
+_ACCEPTED = frozenset({"I0", "I99"})
+
+
 @dataclass(frozen=True)
 class Evidence:
     """What the judging needs beyond the metrics and the log."""
@@ -60,6 +91,7 @@ class Evidence:
     reachable: Sequence[bytes]
     switched_at: Mapping[bytes, float]  # device ID -> seconds into the run
     alerts: AlertWatch  # counted as the run logged them
+    failed_supplier: FailedSupplierWatch  # counted as the run logged them
 
 
 def evaluate(
@@ -76,6 +108,8 @@ def evaluate(
                 verdicts.append(_alerts_reach_srp(evidence))
             case RejectedAt():
                 verdicts.append(_rejected_at(expectation, metrics))
+            case FailedSupplierRefused():
+                verdicts.append(_failed_supplier_refused(evidence.failed_supplier))
     return verdicts
 
 
@@ -132,4 +166,17 @@ def _rejected_at(expectation: RejectedAt, metrics: Mapping[str, Any]) -> Expecta
         total >= expectation.min_count,
         f"{total} requests rejected or quarantined at stage {expectation.stage!r} ({codes}); "
         f"needed at least {expectation.min_count}",
+    )
+
+
+def _failed_supplier_refused(watch: FailedSupplierWatch) -> Expectation:
+    refused = sum(watch.refused.values())
+    sent = refused + watch.accepted
+    by_stage = ", ".join(f"{what} x{n}" for what, n in sorted(watch.refused.items())) or "none"
+    return Expectation(
+        "failed_supplier_refused",
+        sent > 0 and watch.accepted == 0,
+        f"{refused} of {sent} requests from the failed supplier {watch.supplier} after its "
+        f"revocation ({watch.revocation.isoformat()}) were refused ({by_stage}); "
+        f"{watch.accepted} accepted (a transform issued or a command sent to a meter)",
     )

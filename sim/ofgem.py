@@ -1,5 +1,5 @@
-"""Ofgem in a rehearsal: the supplier fails, its Supplier certificates are revoked, and the SRP is
-instructed to act for it.
+"""Ofgem in a rehearsal: the supplier fails, its certificates are revoked and its DCC User
+suspended, and the SRP is instructed to act for it.
 
 At the failing supplier's ``fails_after_hours`` Ofgem notifies the DCC (SoLR notification); its
 revocation and its instruction follow after their own delays, both counted from the failure. The
@@ -12,9 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Generator
 
 import simpy
-from cryptography import x509
 
-from dcc.smki.roles import RemotePartyRole
 from sim.dcc_host import DccHost
 from sim.events import EventKind
 from sim.population import Population
@@ -55,13 +53,10 @@ class Ofgem:
         self._log.record(EventKind.SOLR, OFGEM, DCC, "notified", b"", detail)
 
     def _revoke(self) -> None:
-        revoked = self._population.cast.smki.revoke_all_for(
-            self._supplier,
-            RemotePartyRole.SUPPLIER,
-            x509.ReasonFlags.cessation_of_operation,
-            self._log.now,
-        )
-        detail = f"{len(revoked)} Supplier certificates of {party(self._supplier)} revoked"
+        revocation = self._population.dcc.ofgem_revocation(self._supplier, self._log.now)
+        who = party(self._supplier)
+        suspended = "; its User suspended" if revocation.suspended is not None else ""
+        detail = f"{len(revocation.revoked)} certificates of {who} revoked{suspended}"
         self._log.record(EventKind.SOLR, OFGEM, DCC, "revoked", b"", detail)
 
     def _instruct(self) -> None:

@@ -22,7 +22,7 @@ import simpy
 from sim.alert_bursts import start_alert_bursts
 from sim.dcc_host import DccHost
 from sim.events import RunResult
-from sim.expectations import AlertWatch, Evidence, evaluate
+from sim.expectations import AlertWatch, Evidence, FailedSupplierWatch, evaluate
 from sim.faults import schedule_faults
 from sim.key_export import export_keys
 from sim.meter_host import MeterHost
@@ -98,9 +98,13 @@ class Rehearsal:
             population.failed_supplier_device,
         )
         log.observe(alerts)
+        failed_supplier = FailedSupplierWatch(
+            log.at(ofgem.revocation), party(scenario.failing_supplier.eui)
+        )
+        log.observe(failed_supplier)
         env.process(ofgem.run())
         env.process(srp.run())
-        schedule_faults(log, population, srp)
+        schedule_faults(log, population, srp, host)
         start_alert_bursts(log, population, meters, tally)
         series: dict[str, list[tuple[datetime, float]]] = {name: [] for name in _SERIES}
         env.process(_ticks(log, tally, population, series, on_progress))
@@ -117,6 +121,7 @@ class Rehearsal:
             reachable=[device for device in to_switch if not wan.ever_hit(device)],
             switched_at=tally.switched_at,
             alerts=alerts,
+            failed_supplier=failed_supplier,
         )
         return RunResult(
             scenario=scenario.name,

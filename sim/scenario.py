@@ -212,8 +212,22 @@ class RequestBeforeInstruction(_Model):
     count: int = Field(ge=1)
 
 
+class FailedSupplierRequests(_Model):
+    """After Ofgem's revocation the failed supplier sends SR 1.6 to ``count`` of its own meters,
+    signed with its revoked xmlSign key, setting ``mode`` (R6.3-R6.5: refused, none actioned)."""
+
+    kind: Literal["failed_supplier_requests"]
+    at_hours: float = Field(ge=0)
+    count: int = Field(ge=1)
+    mode: Literal["credit", "prepayment"] = "credit"
+
+
 Fault = Annotated[
-    WanOutage | HubsOffline | MaliciousPrepayment | RequestBeforeInstruction,
+    WanOutage
+    | HubsOffline
+    | MaliciousPrepayment
+    | RequestBeforeInstruction
+    | FailedSupplierRequests,
     Field(discriminator="kind"),
 ]
 
@@ -260,6 +274,13 @@ class AlertsReachSrp(_Model):
     kind: Literal["alerts_reach_srp"]
 
 
+class FailedSupplierRefused(_Model):
+    """Every request the failed supplier sends after Ofgem's revocation is refused; none is
+    actioned (R6.3-R6.5)."""
+
+    kind: Literal["failed_supplier_refused"]
+
+
 def _known_stage(stage: str) -> str:
     """A misspelt stage would make the expectation fail for a reason nobody is looking for."""
     if stage not in STAGE_NAMES:
@@ -276,7 +297,7 @@ class RejectedAt(_Model):
 
 
 Expectation = Annotated[
-    PrepaymentInCredit | NoPrepaymentActioned | AlertsReachSrp | RejectedAt,
+    PrepaymentInCredit | NoPrepaymentActioned | AlertsReachSrp | RejectedAt | FailedSupplierRefused,
     Field(discriminator="kind"),
 ]
 
@@ -358,6 +379,9 @@ class Scenario(_Model):
             elif isinstance(fault, RequestBeforeInstruction) and fault.at_hours >= instruction:
                 why = f"{fault.at_hours:g} h is not before Ofgem's instruction at {instruction:g} h"
                 problems.append((("faults", i, "at_hours"), why))
+            elif isinstance(fault, FailedSupplierRequests) and fault.at_hours <= revocation:
+                why = f"{fault.at_hours:g} h is not after Ofgem's revocation at {revocation:g} h"
+                problems.append((("faults", i, "at_hours"), why))
         for i, burst in enumerate(self.alerts):
             if burst.start_hours >= end:
                 after_end(("alerts", i, "start_hours"), "it starts", burst.start_hours)
@@ -415,6 +439,8 @@ __all__ = [
     "AlertsReachSrp",
     "DeviceClass",
     "Expectation",
+    "FailedSupplierRefused",
+    "FailedSupplierRequests",
     "Fault",
     "Fleet",
     "FleetMix",

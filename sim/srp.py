@@ -28,17 +28,10 @@ from dcc.anomaly import AdtRefused
 from dcc.dcc import Outcome, UserDelivery
 from dcc.duis.alerts import BreachKind, DCCAlertMessage, QuarantinedRequest
 from dcc.duis.codes import ResponseCode
-from dcc.duis.request import CommandVariant, Credit, Prepayment, UpdatePaymentMode
+from dcc.duis.request import Credit, Prepayment
 from dcc.duis.response import Response
 from sim.dcc_host import DccHost
-from sim.duis_client import (
-    UPDATE_PAYMENT_MODE,
-    pre_command,
-    service_request,
-    sign_pre_command,
-    signed,
-    signed_send,
-)
+from sim.duis_client import UPDATE_PAYMENT_MODE, update_payment_mode
 from sim.events import EventKind
 from sim.population import ARO_ID, Population
 from sim.tally import Tally
@@ -134,18 +127,17 @@ class Srp:
         faults use this to send what a well-behaved SRP would not. Returns the counter and the
         DCC's last synchronous answer."""
         counter = next(self._counters)
+        smets1 = self._population.device_class(device_id) == "smets1"
         user = self._party.user_id
-        body = UpdatePaymentMode(mode)
-        if self._population.device_class(device_id) == "smets1":
-            request = service_request(user, device_id, body, CommandVariant.SEND_COMMAND, counter)
-            return counter, self._host.submit(signed(self._party, request), user)
-        transform = service_request(user, device_id, body, CommandVariant.TRANSFORM, counter)
-        outcome = self._host.submit(signed(self._party, transform), user)
-        if not outcome.accepted:
-            return counter, outcome
-        gbcs = sign_pre_command(pre_command(outcome.response), self._party.supplier_ds)
-        send = signed_send(transform, gbcs)
-        return counter, self._host.submit(signed(self._party, send), user)
+        outcome = update_payment_mode(
+            self._party,
+            device_id,
+            mode,
+            counter,
+            smets1,
+            lambda document: self._host.submit(document, user),
+        )
+        return counter, outcome
 
     # --- what comes back ------------------------------------------------------------------------
 

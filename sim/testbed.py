@@ -14,7 +14,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from dcc.adt import AdtFile, AdtThreshold, sign_adt
@@ -192,12 +191,15 @@ class World:
 
     # --- SMKI ---------------------------------------------------------------------------------
 
-    def unsubscribed_xml_sign(self, user_id: bytes, party: str, at: datetime) -> None:
-        """An xmlSign certificate for ``user_id`` put in SMKI's repository without subscription,
-        as certificates from outside are (the DCC Boxed set): how a User ID the DCC never
-        registered comes to hold one, since subscription would refuse it. The party can then
-        sign DUIS, for the DCC to refuse all the same."""
-        key = org_key_from_seed(SEED, user_id, RemotePartyRole.XML_SIGN, _DS)
+    def unsubscribed_xml_sign(
+        self, user_id: bytes, party: str, at: datetime, seed: bytes = SEED
+    ) -> None:
+        """An xmlSign certificate for ``user_id`` (its key from ``seed``) put in SMKI's
+        repository without subscription, as certificates from outside are (the DCC Boxed set):
+        how a User ID the DCC never registered, or a suspended one, comes to hold a valid one,
+        since subscription would refuse it. The party then signs DUIS with it (keeping any
+        Supplier keys it has), for the DCC to refuse all the same."""
+        key = org_key_from_seed(seed, user_id, RemotePartyRole.XML_SIGN, _DS)
         certificate = self.smki.authority.issue_organisation_certificate(
             user_id,
             RemotePartyRole.XML_SIGN,
@@ -207,16 +209,19 @@ class World:
             not_before=at,
         )
         self.smki.add(certificate, at=at, party=party)
-        self.parties[user_id] = Party(user_id, key, certificate)
+        held = self.parties.get(user_id)
+        supplier_ds, supplier_ka = (
+            (None, None) if held is None else (held.supplier_ds, held.supplier_ka)
+        )
+        self.parties[user_id] = Party(user_id, key, certificate, supplier_ds, supplier_ka)
 
     # --- Ofgem and officers --------------------------------------------------------------------
 
     def fail(self, supplier: bytes, now: datetime) -> None:
-        """The supplier fails: SoLR notification, and its Supplier certificates are revoked."""
+        """The supplier fails: SoLR notification, then Ofgem's revocation (every certificate of
+        the supplier revoked, its User suspended)."""
         self.dcc.ofgem_notification(supplier, now)
-        self.smki.revoke_all_for(
-            supplier, RemotePartyRole.SUPPLIER, x509.ReasonFlags.cessation_of_operation, now
-        )
+        self.dcc.ofgem_revocation(supplier, now)
 
     def adt(self, count: int, supplier: bytes, now: datetime, key=None) -> AdtFile:
         thresholds = (AdtThreshold("1.6", count, supplier),)

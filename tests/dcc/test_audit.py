@@ -11,6 +11,7 @@ import pytest
 
 from benchmarks.audit_trail import requests_per_second
 from dcc.audit import (
+    SCHEMA_VERSION,
     AuditCounts,
     AuditError,
     AuditTrail,
@@ -108,10 +109,38 @@ def test_records_survive_a_restart(path: Path) -> None:
 def test_a_newer_schema_version_is_refused(path: Path) -> None:
     AuditTrail(path).close()
     with sqlite3.connect(path) as connection:
-        connection.execute("UPDATE schema_version SET version = 2 WHERE component = 'audit'")
+        connection.execute(
+            "UPDATE schema_version SET version = ? WHERE component = 'audit'",
+            (SCHEMA_VERSION + 1,),
+        )
     connection.close()
-    with pytest.raises(SchemaVersionError, match="audit schema version 2 is newer than version 1"):
+    newer = f"audit schema version {SCHEMA_VERSION + 1} is newer than version {SCHEMA_VERSION}"
+    with pytest.raises(SchemaVersionError, match=newer):
         AuditTrail(path)
+
+
+def test_an_older_schema_version_is_refused(path: Path) -> None:
+    AuditTrail(path).close()
+    with sqlite3.connect(path) as connection:
+        connection.execute("UPDATE schema_version SET version = 1 WHERE component = 'audit'")
+    connection.close()
+    with pytest.raises(SchemaVersionError, match="audit schema version 1 is older than 2"):
+        AuditTrail(path)
+
+
+def test_ofgem_revocations_survive_a_restart(path: Path) -> None:
+    with AuditTrail(path) as trail:
+        trail.record_ofgem_revocation(SUPPLIER, ["xmlSign", "supplier DS"], "suspended", T0)
+        trail.record_ofgem_revocation(SRP, [], None, T0)
+    with AuditTrail(path) as reopened:
+        first, second = reopened.ofgem_revocations()
+    assert (first.failed_supplier, first.certificates, first.user_status, first.at) == (
+        SUPPLIER,
+        ("xmlSign", "supplier DS"),
+        "suspended",
+        T0,
+    )
+    assert (second.failed_supplier, second.certificates, second.user_status) == (SRP, (), None)
 
 
 def test_a_file_that_is_not_a_database_is_refused(path: Path) -> None:

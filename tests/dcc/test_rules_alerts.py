@@ -21,6 +21,7 @@ from dcc.duis.response import parse_response
 from dcc.smki.authority import org_key_from_seed
 from dcc.smki.roles import KeyUsage, RemotePartyRole
 from dcc.solr_register import RegisterError
+from dcc.users import UserStatus
 from devices.gbcs.alerts import R7_2_SAFETY_CRITICAL
 from devices.gbcs.crypto import ecdh
 from devices.gbcs.frame import decode, encode
@@ -200,8 +201,12 @@ def test_an_arrangement_names_a_supplier_and_a_solr_contingency_user(
     assert world.dcc.services.register.arrangements() == []
 
 
-def test_a_supplier_whose_certificates_are_revoked_cannot_arrange_an_srp(world: World) -> None:
+def test_a_failed_supplier_cannot_arrange_an_srp(world: World) -> None:
     world.fail(BRIGHT, NOW)
+    with pytest.raises(RegisterError, match="suspended"):
+        world.dcc.arrange_srp(BRIGHT, SRP, NOW + MINUTE)
+    # its Supplier certificates revoked, even with its User left active
+    world.dcc.services.users.set_status(BRIGHT, UserStatus.ACTIVE)
     with pytest.raises(RegisterError, match="revoked"):
         world.dcc.arrange_srp(BRIGHT, SRP, NOW + MINUTE)
     (held,) = world.alert(ESME_ID, TAMPER, NOW + 2 * MINUTE)

@@ -29,6 +29,7 @@ from dcc.duis.response import parse_response
 from dcc.duis.xmldsig import sign_document
 from dcc.smki.authority import org_key_from_seed
 from dcc.smki.roles import KeyUsage, RemotePartyRole
+from dcc.users import UserStatus
 from devices.gbcs.crypto import private_key_from_seed
 from devices.gbcs.frame import Cra, GbcsMessage, GroupingHeader, OtherInformation, encode
 from devices.gbcs.payment_mode import (
@@ -379,9 +380,11 @@ def test_r6_4_an_altered_credit_pre_command_is_refused(world: World) -> None:
 
 
 def test_r6_4_a_supplier_certified_again_after_the_transform_is_refused(world: World) -> None:
-    """BRIGHT gets a new Supplier DS certificate before the SRP sends: no longer all revoked."""
+    """BRIGHT, reinstated as a User, gets a new Supplier DS certificate before the SRP sends:
+    no longer are all its Supplier certificates revoked."""
     ready = world.solr_ready(NOW)
     transform, issued = world.transform(SRP, ESME_ID, Credit(), ready)
+    world.dcc.services.users.set_status(BRIGHT, UserStatus.ACTIVE)
     key = org_key_from_seed(
         b"re-certified", BRIGHT, RemotePartyRole.SUPPLIER, KeyUsage.DIGITAL_SIGNING
     )

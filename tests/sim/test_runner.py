@@ -11,16 +11,20 @@ import pytest
 
 from dcc.duis.alerts import DeviceAlertMessage
 from dcc.duis.codes import ResponseCode
+from dcc.duis.request import CommandVariant, parse_request
 from dcc.duis.response import parse_response
 from dcc.duis.smets1 import SMETS1ResponseMessage
 from devices.gbcs.frame import decode
 from devices.gbcs.keystore import load_keystore
 from devices.gbcs.payment_mode import PaymentMode
 from devices.gbcs.verify import Verdict, check_mac, check_signature
-from sim.events import EventKind, RunResult
+from sim.events import Event, EventKind, RunResult
+from sim.expectations import AlertWatch, Evidence, FailedSupplierWatch, evaluate
 from sim.runner import Rehearsal, RehearsalError
 from sim.scenario import (
     AlertBurst,
+    FailedSupplierRefused,
+    FailedSupplierRequests,
     HubsOffline,
     MaliciousPrepayment,
     RejectedAt,
@@ -158,6 +162,69 @@ def test_requests_before_the_instruction_are_refused_at_solr_instruction() -> No
     assert len(refused) == 3
     assert all("solr-instruction" in e.detail for e in refused)
     assert result.passed  # the walk after the instruction is unaffected
+
+
+def test_the_failed_suppliers_requests_after_its_revocation_are_refused_at_signature() -> None:
+    """Every meter of the failed supplier, SMETS1 and SMETS2+, asked for credit and then for
+    prepayment by the failed supplier itself: each request refused for its revoked xmlSign
+    certificate, and no meter touched on its say."""
+    faults = [
+        FailedSupplierRequests(kind="failed_supplier_requests", at_hours=0.6, count=999),
+        FailedSupplierRequests(
+            kind="failed_supplier_requests", at_hours=2, count=999, mode="prepayment"
+        ),
+    ]
+    expect = FailedSupplierRefused(kind="failed_supplier_refused")
+    rehearsal = Rehearsal(small(faults=faults, expectations=[*small().expectations, expect]))
+    result = rehearsal.run()
+    assert result.passed, [(e.name, e.detail) for e in result.expectations]
+    sent = 2 * len(rehearsal.population.failed_supplier_meters())
+    assert result.metrics["rejections"] == {"signature": {"E1": sent}}
+    assert result.metrics["prepayment_actioned"] == 0
+    requests = [e for e in result.events if e.kind is EventKind.DUIS_REQUEST and e.sender == BRIGHT]
+    assert len(requests) == sent
+    assert {e.verdict for e in requests} == {"E1"}
+    assert all(e.detail.startswith("signature: ") and "revoked" in e.detail for e in requests)
+    bodies = {parse_request(e.message).body for e in requests}
+    variants = {parse_request(e.message).header.command_variant for e in requests}
+    assert variants == {CommandVariant.SEND_COMMAND, CommandVariant.TRANSFORM}
+    assert {type(body.mode).__name__ for body in bodies} == {"Credit", "Prepayment"}
+    verdict = result.expectations[-1]
+    assert verdict.name == "failed_supplier_refused"
+    assert f"{sent} of {sent} requests" in verdict.detail
+    assert f"signature E1 x{sent}" in verdict.detail
+
+
+def _judge_failed_supplier(*verdicts: str, at: datetime | None = None) -> tuple[bool, str]:
+    """The failed_supplier_refused verdict on requests from Bright with these DCC verdicts, at
+    ``at`` (after the revocation unless given)."""
+    scenario = small(expectations=[FailedSupplierRefused(kind="failed_supplier_refused")])
+    revocation = scenario.start.replace(minute=35)
+    watch = FailedSupplierWatch(revocation, BRIGHT)
+    for verdict in verdicts:
+        detail = "" if verdict.startswith("I") else "signature: xmlSign certificate is revoked"
+        watch(Event(at or revocation, EventKind.DUIS_REQUEST, BRIGHT, "DCC", verdict, b"", detail))
+    watch(Event(revocation, EventKind.DUIS_REQUEST, SRP, "DCC", "I0"))  # not the supplier
+    alerts = AlertWatch(revocation, revocation, SRP, lambda device: True)
+    evidence = Evidence(0.0, SRP, [], [], {}, alerts, watch)
+    (judged,) = evaluate(scenario, evidence, {})
+    return judged.passed, judged.detail
+
+
+def test_failed_supplier_refused_fails_on_a_request_the_dcc_accepted() -> None:
+    assert _judge_failed_supplier("E1", "E3")[0]
+    for accepted in ("I0", "I99"):
+        passed, detail = _judge_failed_supplier("E1", accepted)
+        assert not passed
+        assert "1 of 2 requests" in detail and "1 accepted" in detail
+
+
+def test_failed_supplier_refused_needs_a_request_after_the_revocation() -> None:
+    assert not _judge_failed_supplier()[0]
+    before = small().start.replace(minute=30)
+    passed, detail = _judge_failed_supplier("I0", at=before)
+    assert not passed
+    assert detail.startswith("0 of 0 requests")
 
 
 @pytest.mark.parametrize("kind", [WanOutage, HubsOffline])

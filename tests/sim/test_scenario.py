@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim.scenario import (
+    FailedSupplierRefused,
     NoPrepaymentActioned,
     PrepaymentInCredit,
     RejectedAt,
@@ -130,6 +131,12 @@ def _edit(old: str, new: str) -> str:
     return VALID.replace(old, new)
 
 
+def _failed_supplier_requests(fields: str, count: str = "\n    count: 2") -> str:
+    """VALID with a failed_supplier_requests fault after the WAN outage."""
+    fault = f"  - kind: failed_supplier_requests\n    {fields}{count}\n"
+    return _edit("alerts:\n", fault + "alerts:\n")
+
+
 def _line(text: str, fragment: str) -> int:
     """The 1-based line of ``text`` where ``fragment`` first occurs."""
     return next(n for n, line in enumerate(text.splitlines(), 1) if fragment in line)
@@ -172,10 +179,23 @@ def test_the_faults_scenario_expects_each_refusal_at_its_stage() -> None:
         "hubs_offline",
         "malicious_prepayment",
         "request_before_instruction",
+        "failed_supplier_requests",
     }
     stages = {e.stage for e in scenario.expectations if isinstance(e, RejectedAt)}
-    assert stages == {"content", "solr-instruction"}
+    assert stages == {"content", "solr-instruction", "signature"}
     assert any(isinstance(e, NoPrepaymentActioned) for e in scenario.expectations)
+    assert any(isinstance(e, FailedSupplierRefused) for e in scenario.expectations)
+
+
+def test_failed_supplier_requests_set_credit_unless_told_otherwise() -> None:
+    scenario = parse_scenario(_failed_supplier_requests("at_hours: 0.6"), "case.yaml")
+    fault = scenario.faults[1]
+    assert (fault.kind, fault.at_hours, fault.count, fault.mode) == (
+        "failed_supplier_requests",
+        0.6,
+        2,
+        "credit",
+    )
 
 
 BAD = {
@@ -280,6 +300,30 @@ BAD = {
         "contnet",
         "expectations.2.stage",
         "no pipeline stage 'contnet'",
+    ),
+    "failed supplier requests before the revocation": (
+        _failed_supplier_requests("at_hours: 0.5"),
+        "at_hours: 0.5",
+        "faults.1.at_hours",
+        "0.5 h is not after Ofgem's revocation at 0.583333 h",
+    ),
+    "failed supplier requests after the run's end": (
+        _failed_supplier_requests("at_hours: 6"),
+        "at_hours: 6",
+        "faults.1.at_hours",
+        "it comes at 6 h, but the run ends at 6 h",
+    ),
+    "failed supplier requests of an unknown mode": (
+        _failed_supplier_requests("at_hours: 1\n    mode: standby"),
+        "mode: standby",
+        "faults.1.mode",
+        "'credit' or 'prepayment'",
+    ),
+    "failed supplier requests without a count": (
+        _failed_supplier_requests("at_hours: 1", count=""),
+        "kind: failed_supplier_requests",
+        "faults.1.count",
+        "missing: add 'count:'",
     ),
     "SRP using a supplier's User ID": (
         _edit("90-B3-D5-1F-30-0A-00-00", "90b3d51f30010000"),

@@ -22,7 +22,7 @@ from dcc.smki.errors import SubscriptionRefused
 from dcc.smki.repository import CertificateRecord
 from dcc.smki.roles import KeyUsage, RemotePartyRole
 from dcc.solr_register import RegisterError
-from dcc.users import OfficerKind, UserRole
+from dcc.users import OfficerKind, UserRole, UserStatus
 from devices.gbcs.frame import decode
 from devices.gbcs.payment_mode import PaymentMode
 from devices.smets1_frame import Smets1Command
@@ -276,6 +276,12 @@ def user_roles(world: SolrWorld, roles: str) -> None:
     assert [role.value for role in UserRole] == [r.strip() for r in roles.split(",")]
 
 
+@then(phrase("the DCC's register shows {user:Actor} as suspended"))
+def user_suspended(world: SolrWorld, user: str) -> None:
+    """The User's status in the DCC's register of Users."""
+    assert world.bed.dcc.services.users.get(world.user_id(user)).status is UserStatus.SUSPENDED
+
+
 @then(phrase("the DCC's register lists {kind:OfficerKind} {officer:Quoted} for {party:Party}"))
 def officer_listed(world: SolrWorld, kind: OfficerKind, officer: str, party: str) -> None:
     officers = world.bed.dcc.services.users.officers_of(party)
@@ -326,6 +332,16 @@ def certificate_issued(world: SolrWorld, ou: str) -> None:
 def certificate_refused(world: SolrWorld, text: str) -> None:
     assert isinstance(world.result, SubscriptionRefused), world.result
     assert text in str(world.result)
+
+
+@then(phrase("SMKI's CRLs list every certificate of {party:Party} as revoked"))
+def all_revoked(world: SolrWorld, party: str) -> None:
+    """Each Organisation certificate SMKI ever issued the party (Supplier DS and KA, xmlSign),
+    looked up in its issuer's signed CRL."""
+    smki = world.bed.smki
+    held = smki.history(world.user_id(party))
+    assert {record.role for record in held} >= {RemotePartyRole.SUPPLIER, RemotePartyRole.XML_SIGN}
+    assert all(smki.is_revoked(record.certificate, world.now) for record in held)
 
 
 @then(phrase("SMKI holds no {role:Quoted} {usage:Quoted} certificate for {party:Party}"))

@@ -3,6 +3,7 @@ Users and responsible officers, ADT files, the DCC operator's dcc.toml and the W
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from cryptography import x509
@@ -16,7 +17,7 @@ from dcc.smki.roles import KeyUsage, RemotePartyRole
 from dcc.solr_register import RegisterError
 from dcc.users import Officer, OfficerKind, UserRole, UserStatus
 from devices.gbcs.crypto import private_key_from_seed
-from sim.testbed import SEED, SRP, Party
+from sim.testbed import SEED, SRP
 from tests.bdd.world import Meter, SolrWorld, phrase
 
 _DS, _KA = KeyUsage.DIGITAL_SIGNING, KeyUsage.KEY_AGREEMENT
@@ -38,7 +39,8 @@ def clock(world: SolrWorld, when: datetime) -> None:
 @given(phrase("supplier {supplier:Party} has failed and its SMKI certificates are revoked"))
 @when(phrase("supplier {supplier:Party} fails and its SMKI certificates are revoked"))
 def supplier_fails(world: SolrWorld, supplier: str) -> None:
-    """Ofgem's SoLR notification, and SMKI revokes every Supplier certificate of the supplier."""
+    """Ofgem's SoLR notification, then its revocation: SMKI revokes every certificate of the
+    supplier (Supplier DS and KA, xmlSign) and the DCC suspends its User."""
     world.bed.fail(world.user_id(supplier), world.tick())
 
 
@@ -132,10 +134,25 @@ def unregistered_party(world: SolrWorld, party: str, eui: str) -> None:
     world.parties[party] = user_id
 
 
+@when(
+    phrase("an xmlSign certificate of {party:Party} reaches SMKI's repository without subscription")
+)
+def xml_sign_from_outside(world: SolrWorld, party: str) -> None:
+    """A valid xmlSign certificate of the party (a new key) added to SMKI's repository the way
+    certificates from outside are, past subscription's checks; the party signs its DUIS with it."""
+    world.bed.unsubscribed_xml_sign(world.user_id(party), party, world.tick(), seed=b"outside")
+
+
 @given(phrase("the DCC has suspended {user:Actor}"))
 def suspend(world: SolrWorld, user: str) -> None:
     """The User's status in the DCC's register becomes suspended."""
     world.bed.dcc.services.users.set_status(world.user_id(user), UserStatus.SUSPENDED)
+
+
+@when(phrase("the DCC reinstates {user:Actor}"))
+def reinstate(world: SolrWorld, user: str) -> None:
+    """The User's status in the DCC's register becomes active again."""
+    world.bed.dcc.services.users.set_status(world.user_id(user), UserStatus.ACTIVE)
 
 
 @given(phrase("{party:Party} has appointed {kind:OfficerKind} {officer:Quoted}"))
@@ -230,9 +247,13 @@ def subscribe(world: SolrWorld, party: str, user_role: str, role: str, usage: st
 
 @when(phrase("{user:Actor} signs its DUIS with the new certificate from now on"))
 def use_new_certificate(world: SolrWorld, user: str) -> None:
-    """The User's DUIS signing key and certificate become the ones SMKI just issued."""
+    """The User's DUIS signing key and certificate become the ones SMKI just issued; any
+    Supplier keys it holds stay as they were."""
     user_id = world.user_id(user)
-    world.bed.parties[user_id] = Party(user_id, world.new_key, world.result.certificate)
+    party = world.bed.parties[user_id]
+    world.bed.parties[user_id] = replace(
+        party, xml_key=world.new_key, xml_certificate=world.result.certificate
+    )
 
 
 # --- the DCC operator's dcc.toml ---------------------------------------------------------------

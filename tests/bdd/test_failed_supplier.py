@@ -1,0 +1,7 @@
+"""features/failed_supplier.feature."""
+
+from pytest_bdd import scenarios
+
+from tests.bdd.world import FEATURES
+
+scenarios(str(FEATURES / "failed_supplier.feature"))
