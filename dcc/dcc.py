@@ -141,7 +141,6 @@ class ReceivedAlert:
     alert_code: int
     counter: int
     frame: bytes
-    received_at: datetime
     smets1: Smets1DeviceAlert | None = None
 
 
@@ -520,7 +519,7 @@ class Dcc:
         alert_code = payload.alert_code if has_code else message.message_code
         header = message.header
         alert = ReceivedAlert(
-            header.originator, header.recipient, alert_code, header.counter, frame, now
+            header.originator, header.recipient, alert_code, header.counter, frame
         )
         return self._route_alert(alert, now)
 
@@ -539,7 +538,6 @@ class Dcc:
             s1.alert_code,
             s1.originator_counter,
             frame,
-            now,
             s1,
         )
         return self._route_alert(alert, now)

@@ -152,7 +152,6 @@ def _held_json(held: AlertHeld) -> dict[str, Any]:
         "alert_code": alert.alert_code,
         "counter": alert.counter,
         "frame": alert.frame.hex(),
-        "received_at": alert.received_at.isoformat(),
         "smets1": alert.smets1 is not None,
         "safety_critical": held.safety_critical,
         "audit_number": held.audit_number,
@@ -178,7 +177,6 @@ def _held(dcc: Dcc, data: dict[str, Any]) -> AlertHeld:
         data["alert_code"],
         data["counter"],
         frame,
-        datetime.fromisoformat(data["received_at"]),
         smets1,
     )
     return AlertHeld(alert, data["safety_critical"], data["audit_number"])
