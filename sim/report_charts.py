@@ -66,7 +66,7 @@ def counts_chart(
             if points:
                 times, values = zip(*points, strict=True)
                 axes.step(times, values, where="post", label=label)
-        axes.legend(loc="upper left", frameon=False)
+        axes.legend(loc="center right", frameon=False)
         axes.set_ylabel(ylabel)
         axes.set_xlabel("simulated time")
         axes.grid(alpha=0.3)
