@@ -12,7 +12,7 @@ naming its DUIS response code and reason; the first rejection decides. The whole
     header              RequestID, CommandVariant and SRV readable                 E1000
     user                registered User ID, active                                 E1 / E3
     srv                 SRV eligible for the User Role (configuration, R3)         E2
-    request             a Service Request solrsim simulates, CV fits the body      E12 / E1000
+    request             an SRV the DCC offers (E2 otherwise), CV fits the body     E2 / E12 / E1000
     device              target device in the inventory                             E19
     command-variant     SMETS2+: 1.6 transformed (CV 4), then signed (CV 5);       E12
                         SMETS1: 1.6 sent (CV 1) and countersigned
