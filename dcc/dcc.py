@@ -43,6 +43,7 @@ from dcc.duis.xmldsig import sign_document
 from dcc.identity import DccIdentity
 from dcc.inventory import DeviceKind, DeviceRecord
 from dcc.pipeline import Rejection, RequestContext, Services, run
+from dcc.read_inventory import read_inventory
 from dcc.s1sp import (
     S1spFrameError,
     Smets1DeviceAlert,
@@ -366,6 +367,8 @@ class Dcc:
         body, header = ctx.request.body, ctx.request.header
         if header.command_variant is CommandVariant.TRANSFORM:
             return self._transform(ctx)
+        if header.command_variant is CommandVariant.NON_DEVICE:
+            return self._read_inventory(ctx)
         device = ctx.device
         frame = self._command(ctx, body)
         delivery = DeviceDelivery(device.device_id, frame, header.request_id, device.smets1)
@@ -425,6 +428,17 @@ class Dcc:
             None,
             self._document(response, sign=True),
             request_id,
+        )
+
+    def _read_inventory(self, ctx: RequestContext) -> Outcome:
+        """CV 8, SR 8.2: answered at once from the inventory, signed like every DCC answer."""
+        response = self._response(ctx, ResponseCode.I0, read_inventory(ctx.device))
+        return Outcome(
+            ResponseCode.I0,
+            "inventory read",
+            None,
+            self._document(response, sign=True),
+            ctx.header.request_id,
         )
 
     # --- device messages -----------------------------------------------------------------------

@@ -12,14 +12,17 @@ naming its DUIS response code and reason; the first rejection decides. The whole
     header              RequestID, CommandVariant and SRV readable                 E1000
     user                registered User ID, active                                 E1 / E3
     srv                 SRV eligible for the User Role (configuration, R3)         E2
-    request             a Service Request solrsim simulates, CV fits the body      E12 / E1000
-    device              target device in the inventory                             E19
+    request             an SRV the DCC offers (E2 otherwise), CV fits the body     E2 / E12 / E1000
+    device              the device in the inventory: the RequestID target, or for  E19 / E1000
+                        8.2 (CV 8, addressed to the DCC) its DeviceID; a search
+                        by UPRN, MPxN or address (none recorded): E1000
     command-variant     SMETS2+: 1.6 transformed (CV 4), then signed (CV 5);       E12
-                        SMETS1: 1.6 sent (CV 1) and countersigned
+                        SMETS1: 1.6 sent (CV 1) and countersigned; 8.2 CV 8
     replay              RequestID counter above the last one from this User        E1000 (choice)
     pre-command         CV 5: the GBCS payload decodes, is a signed pre-command    E1000
                         for the target device
-    registered-supplier IS/GS: the User is the device's registered supplier        E4
+    registered-supplier IS/GS: the User is the device's registered supplier;       E4
+                        other roles but SolrContingency: not for any device
     solr-instruction    SolrContingency: Ofgem instruction names this SRP for the  E4
                         supplier acted for (R6.2)
     solr-revocation     SolrContingency: that supplier held Supplier certificates  E4
@@ -36,8 +39,20 @@ naming its DUIS response code and reason; the first rejection decides. The whole
                                                                                    ADT breach
 
 E4 for the SoLR gating conditions and E1000 for a replayed counter are solrsim's choices: the
-DUIS code table for them is not public (spec duis-smki "Could not confirm" 1). A quarantined
-request is acknowledged (I99) and the DCC sends the User a DCC alert (AD1, QuarantinedRequest).
+DUIS code table for them is not public (spec duis-smki "Could not confirm" 1).
+
+SR 8.2 Read Inventory is a non-device request (CV 8): its RequestID names the DCC and its body
+the device, so the device stage looks that one up and the stages after it judge the User's
+right to it as for a command to it. The DUIS matrix makes 8.2 eligible for every User Role; which
+devices a User may read is the E4 check ("User Role not authorised for Device"). solrsim's
+inventory records one relation of a User to a device, its registered supplier, so (choice) that
+supplier may read it, the SRP Ofgem instructed for that supplier may once its certificates are
+revoked (when 8.2 is made eligible for SolrContingency), and no other User may: E4, with a reason
+that does not say who the supplier is. E1000 for an 8.2 not addressed to the DCC or searching
+by what the inventory does not record is a choice too; the answer is :mod:`dcc.read_inventory`.
+
+A quarantined request is acknowledged (I99) and the DCC sends the User a DCC alert (AD1,
+QuarantinedRequest).
 """
 
 from __future__ import annotations
@@ -53,6 +68,7 @@ from dcc.config import ConfigSource
 from dcc.duis.alerts import BreachKind
 from dcc.duis.codes import ResponseCode
 from dcc.duis.errors import DuisError
+from dcc.duis.inventory import ReadInventory
 from dcc.duis.request import (
     CommandVariant,
     Credit,
@@ -66,6 +82,7 @@ from dcc.duis.request import read_request as read_duis_request
 from dcc.duis.schema import solrsim_schema, validate
 from dcc.duis.xmldsig import SignatureRejected, VerifiedSignature, verify_document
 from dcc.duis.xmlparse import parse_xml
+from dcc.identity import DCC_ID
 from dcc.inventory import DeviceKind, DeviceRecord, Inventory
 from dcc.smki.repository import CertificateRecord, SmkiRepository
 from dcc.smki.roles import KeyUsage, RemotePartyRole
@@ -99,6 +116,7 @@ class Services:
     smki: SmkiRepository
     register: SolrRegister
     anomaly: AnomalyDetection
+    dcc_id: bytes = DCC_ID
     issued_precommands: dict[str, bytes] = field(default_factory=dict)
     # (User ID, is a signed pre-command) -> the last RequestID counter accepted
     last_counters: dict[tuple[bytes, bool], int] = field(default_factory=dict)
@@ -201,17 +219,34 @@ def check_srv(services: Services, ctx: RequestContext) -> Rejection | None:
 
 
 def check_device(services: Services, ctx: RequestContext) -> Rejection | None:
-    target = ctx.header.request_id.target
-    ctx.device = services.inventory.get(target)
+    """The device the request is about: the RequestID target, or for SR 8.2, which is
+    addressed to the DCC, the DeviceID in its body."""
+    target = device_id = ctx.header.request_id.target
+    if ctx.header.command_variant is CommandVariant.NON_DEVICE:
+        if target != services.dcc_id:
+            reason = f"a non-device request is addressed to the DCC, not {_eui(target)}"
+            return _reject("device", ResponseCode.E1000, reason)
+        device_id = ctx.request.body.device_id
+        if device_id is None:
+            reason = "the inventory records no UPRN, MPxN or address: SR 8.2 by DeviceID only"
+            return _reject("device", ResponseCode.E1000, reason)
+    ctx.device = services.inventory.get(device_id)
     if ctx.device is None:
-        return _reject("device", ResponseCode.E19, f"device {target.hex().upper()} is unknown")
+        what = "the DCC, not a device" if device_id == services.dcc_id else "unknown"
+        return _reject("device", ResponseCode.E19, f"device {_eui(device_id)} is {what}")
     return None
+
+
+def _eui(eui64: bytes) -> str:
+    return eui64.hex().upper()
 
 
 _CV_FOR = {
     (False, UpdatePaymentMode): {CommandVariant.TRANSFORM},
     (False, SignedPreCommand): {CommandVariant.SIGNED_SEND_COMMAND},
     (True, UpdatePaymentMode): {CommandVariant.SEND_COMMAND},
+    (False, ReadInventory): {CommandVariant.NON_DEVICE},
+    (True, ReadInventory): {CommandVariant.NON_DEVICE},
 }
 
 
@@ -303,6 +338,12 @@ def check_registered_supplier(services: Services, ctx: RequestContext) -> Reject
             ResponseCode.E4,
             "the User is not the device's registered supplier",
         )
+    if ctx.user.role not in SUPPLIER_ROLES and not _solr(ctx):
+        return _reject(
+            "registered-supplier",
+            ResponseCode.E4,
+            f"the DCC records no relation of User Role {ctx.user.role} to any device",
+        )
     return None
 
 
@@ -345,6 +386,8 @@ def check_solr_revocation(services: Services, ctx: RequestContext) -> Rejection 
 
 def check_content(services: Services, ctx: RequestContext) -> Rejection | None:
     """R5: read the mode from the real payload, never from a label beside it."""
+    if isinstance(ctx.request.body, ReadInventory):
+        return None
     if ctx.pre_command is not None:
         message = ctx.pre_command
         try:

@@ -49,8 +49,8 @@ Feature: Service Requests the SolrContingency role may send, as run-time configu
     When the DCC operator sets the SRVs of the "SolrContingency" User Role to "1.6, 1.5" in dcc.toml
     And the SRP sends an SRV 1.5 request to the ESME of "Flat 3"
     Then the audit trail shows that it passed the "srv" stage
-    # solrsim simulates no SR 1.5, so the next stage refuses the request's body
-    And the DCC rejects it at the "request" stage with "E1000"
+    # the DCC does not offer SR 1.5, so the next stage refuses it as no User Role's to send
+    And the DCC rejects it at the "request" stage with "E2"
     And no meter has changed
     And the DCC has not been restarted
 

@@ -11,14 +11,17 @@ solrsim's choice, made here and nowhere else:
       extra or misplaced element; bad value (RequestID, number
       out of range, non-boolean, date-time); body not its SRV's
     CommandVariant 9, or a CV the body cannot travel with          DuisSchemaError       E12
-    valid DUIS that solrsim does not simulate (another SRV,        DuisUnsupportedError  E1000
-      response content or DCC alert, a SMETS1 response)
+    a Service Request for an SRV the DCC does not offer            DuisUnsupportedError  E2
+    other valid DUIS that solrsim does not simulate (response      DuisUnsupportedError  E1000
+      content or DCC alert, a SMETS1 response)
 
 E1000 for XML and schema refusals is the default ``errors.DuisError`` already carries. E12 is the
 one documented code that fits ("invalid Request / Command Variant combination"): CV 9 is internal
 to the DCC, a Signed Pre-Command travels with CV 5-7 only, SR 1.6 with CV 4 (it is critical, so it
 is transformed first; CV 1 for a SMETS1 device, whose request the DCC countersigns) and SR 8.2
-with CV 8 (non-device).
+with CV 8 (non-device). E2 for an SRV the DCC does not offer is the DUIS table's answer to a
+Service Reference the sender's User Role may not send ("Invalid User Role / Service Reference"):
+no role may send one the DCC does not offer, even when the eligibility list names it.
 """
 
 from __future__ import annotations
@@ -301,13 +304,14 @@ class DCCAlertCode(StrEnum):
 SCHEMA_INVALID = ResponseCode.E1000
 COMMAND_VARIANT_INVALID = ResponseCode.E12
 UNSUPPORTED = ResponseCode.E1000
+SRV_NOT_OFFERED = ResponseCode.E2
 
 
 class DuisUnsupportedError(DuisError):
     """Valid DUIS that solrsim has no model for: answered, logged and kept, never a crash."""
 
-    def __init__(self, reason: str, element: str) -> None:
-        super().__init__(reason, UNSUPPORTED)
+    def __init__(self, reason: str, element: str, code: ResponseCode = UNSUPPORTED) -> None:
+        super().__init__(reason, code)
         self.element = element
 
 

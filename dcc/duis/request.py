@@ -3,7 +3,8 @@
 A SoLR switch uses SR 1.6 Update Payment Mode twice: as a Service Request with CV 4 (the DCC
 transforms it into a GBCS pre-command) and, once the pre-command is signed, as a Signed
 Pre-Command with CV 5, 6 or 7. SR 8.2 Read Inventory (CV 8) finds the meters. Any other SRV is
-refused with :class:`DuisUnsupportedError`; see :mod:`dcc.duis.codes` for every refusal's code.
+refused with :class:`DuisUnsupportedError` (E2: the DCC does not offer it); see
+:mod:`dcc.duis.codes` for every refusal's code.
 
 The pipeline reads a document once (:func:`dcc.duis.xmlparse.parse_xml`), validates that tree,
 verifies its signature (:mod:`dcc.duis.xmldsig`) and then calls :func:`read_request` on the
@@ -21,7 +22,7 @@ from lxml import etree
 
 from devices.gbcs.payment_mode import Activation, PaymentMode, PaymentModeChange
 
-from .codes import COMMAND_VARIANT_INVALID, DuisUnsupportedError, invalid
+from .codes import COMMAND_VARIANT_INVALID, SRV_NOT_OFFERED, DuisUnsupportedError, invalid
 from .elements import (
     SCHEMA_VERSION,
     Children,
@@ -332,9 +333,10 @@ def _read_body(element: etree._Element, header: RequestHeader) -> RequestBody:
     srv = header.service_reference_variant
     if srv not in SIMULATED_SRVS:
         raise DuisUnsupportedError(
-            f"SRV {srv} ({label(body)}) is not one solrsim simulates "
-            f"(it simulates {', '.join(sorted(SIMULATED_SRVS))})",
+            f"the DCC does not offer SRV {srv} ({label(body)}); "
+            f"it offers {', '.join(sorted(SIMULATED_SRVS))}",
             label(body),
+            SRV_NOT_OFFERED,
         )
     kind = _BODIES.get(body.tag)
     if kind is None:

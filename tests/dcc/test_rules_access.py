@@ -233,9 +233,9 @@ def test_r3_3_adding_sr_1_5_takes_effect_while_running(world: World) -> None:
     world.configure('[eligible_srvs]\nSolrContingency = ["1.6", "1.5"]\n')
 
     outcome = dcc.submit(_request_for_srv(world, SRP, "1.5"), ready)
-    # past "srv"; solrsim does not simulate SR 1.5, so the body is refused next
-    assert_refused(outcome, ResponseCode.E1000, "request")
-    assert "not one solrsim simulates" in outcome.reason
+    # past "srv"; the DCC does not offer SR 1.5, so the request is refused next, naming it
+    assert_refused(outcome, ResponseCode.E2, "request")
+    assert "the DCC does not offer SRV 1.5 (sr:UpdatePaymentMode)" in outcome.reason
     assert world.dcc is dcc
     assert world.states() == before
 

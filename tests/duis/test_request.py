@@ -13,8 +13,9 @@ from lxml import etree
 from dcc.duis.codes import (
     COMMAND_VARIANT_INVALID,
     SCHEMA_INVALID,
-    UNSUPPORTED,
+    SRV_NOT_OFFERED,
     DuisUnsupportedError,
+    ResponseCode,
 )
 from dcc.duis.elements import SIGNATURE, to_bytes
 from dcc.duis.errors import DuisSchemaError, DuisXmlError
@@ -259,7 +260,7 @@ def test_comments_and_processing_instructions_are_skipped() -> None:
 
 
 @pytest.mark.parametrize(("srv", "body"), [("4.1.1", "UpdatePaymentMode"), ("99.9", "Anything")])
-def test_unsimulated_srvs_are_unsupported(srv: str, body: str) -> None:
+def test_srvs_the_dcc_does_not_offer_are_refused_e2_naming_the_srv(srv: str, body: str) -> None:
     reference = srv.rsplit(".", 1)[0] if srv.count(".") == 2 else srv
     data = (
         _mutated(">1.6</sr:ServiceReference>", f">{reference}</sr:ServiceReference>")
@@ -269,10 +270,10 @@ def test_unsimulated_srvs_are_unsupported(srv: str, body: str) -> None:
         .replace(b"sr:UpdatePaymentMode>", f"sr:{body}>".encode())
     )
     with pytest.raises(
-        DuisUnsupportedError, match=f"SRV {srv} \\(sr:{body}\\) is not one"
+        DuisUnsupportedError, match=f"does not offer SRV {srv} \\(sr:{body}\\); it offers 1.6, 8.2"
     ) as caught:
         parse_request(data)
-    assert caught.value.response_code == UNSUPPORTED
+    assert caught.value.response_code == SRV_NOT_OFFERED == ResponseCode.E2
     assert caught.value.element == f"sr:{body}"
 
 
