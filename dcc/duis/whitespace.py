@@ -22,13 +22,17 @@ def is_blank(text: str | None) -> bool:
     return not text or not text.strip(XML_WHITESPACE)
 
 
+# The whitespace-only text nodes of every element that has child elements and no other text.
+# XPath's normalize-space() strips XML whitespace only, as is_blank does; libxml2 does the search.
+_LAYOUT = etree.XPath("descendant-or-self::*[* and not(text()[normalize-space()])]/text()")
+
+
 def remove_element_content_whitespace(root: etree._Element) -> None:
     """Drop, in place, the whitespace-only text of every element under and including ``root``
     whose content is child elements and layout (comments and processing instructions aside)."""
-    for element in root.iter(etree.Element):
-        if not len(element) or not any(isinstance(child.tag, str) for child in element):
-            continue
-        if is_blank(element.text) and all(is_blank(child.tail) for child in element):
-            element.text = None
-            for child in element:
-                child.tail = None
+    for text in _LAYOUT(root):
+        owner = text.getparent()  # the node the text is the tail of, or its parent
+        if text.is_tail:
+            owner.tail = None
+        else:
+            owner.text = None
