@@ -14,12 +14,12 @@ from __future__ import annotations
 
 from lxml import etree
 
-XML_WHITESPACE = " \t\r\n"  # XML 1.0 production S; other Unicode spaces are content
+_XML_WHITESPACE = " \t\r\n"  # XML 1.0 production S; other Unicode spaces are content
 
 
 def is_blank(text: str | None) -> bool:
     """No text, or XML whitespace only."""
-    return not text or not text.strip(XML_WHITESPACE)
+    return not text or not text.strip(_XML_WHITESPACE)
 
 
 # The whitespace-only text nodes of every element that has child elements and no other text.

@@ -33,11 +33,6 @@ def tool() -> SigningTool:
 
 
 @pytest.fixture(scope="module")
-def duis(conformance: Path) -> Path:
-    return conformance / "duis"
-
-
-@pytest.fixture(scope="module")
 def template(duis: Path) -> bytes:
     """An SR 1.6 request from the test supplier, a DCC Boxed identity the tool has keys for."""
     return (duis / ECS02).read_bytes()

@@ -42,11 +42,6 @@ BOXED_SAMPLE = "read-inventory-response-5.4.signed.xml"
 
 
 @pytest.fixture(scope="module")
-def duis(conformance: Path) -> Path:
-    return conformance / "duis"
-
-
-@pytest.fixture(scope="module")
 def resolver(duis: Path) -> InMemoryResolver:
     return InMemoryResolver(boxed_certificates(duis))
 

@@ -42,11 +42,6 @@ SR = f"{{{elements.SR}}}"
 
 
 @pytest.fixture(scope="module")
-def duis(conformance: Path) -> Path:
-    return conformance / "duis"
-
-
-@pytest.fixture(scope="module")
 def certificates(duis: Path) -> list[x509.Certificate]:
     return boxed_certificates(duis)
 
