@@ -5,7 +5,8 @@ document is the RTDS ECS02 SR 1.6 request (``templates/`` in the DUIS corpus, pl
 signature removed) and the key is the DCC Boxed test supplier's xmlSign key. The baseline is
 plain signxml: ``XMLSigner`` with its default shape (ECDSA-SHA256, certificate in KeyInfo; the
 DCC would refuse it) and ``XMLVerifier`` given the certificate. solrsim's verify makes every
-DCC check (profile, certificate, validity, revocation, role, signer, digest, signature).
+DCC check (profile, certificate, validity, revocation, role, signer, digest, signature), on
+the signed request as solrsim writes it (one line) and indented, which it first undoes.
 
 Memory is the tracemalloc peak of Python allocations over 100 operations; libxml2 and OpenSSL
 allocate outside Python and are not counted.
@@ -56,11 +57,15 @@ def operations(folder: Path) -> dict[str, Callable[[bytes], object]]:
 
     unsigned = unsigned_request(folder)
     ours = sign_document(unsigned, key, certificate)
+    indented = etree.fromstring(ours)
+    etree.indent(indented)
+    ours_indented = etree.tostring(indented)
     theirs = signxml_sign(unsigned)
     return {
         "solrsim sign (DCC profile)": lambda data: sign_document(data, key, certificate),
         "signxml sign (default shape)": signxml_sign,
         "solrsim verify (all DCC checks)": lambda _: verify_document(ours, resolver, at=now),
+        "solrsim verify, indented": lambda _: verify_document(ours_indented, resolver, at=now),
         "signxml verify (signature only)": lambda _: XMLVerifier().verify(
             theirs, x509_cert=pem.decode()
         ),

@@ -182,6 +182,7 @@ def check_signature(services: Services, ctx: RequestContext) -> Rejection | None
         return _reject("signature", ResponseCode(exc.response_code), f"{exc.check}: {exc.reason}")
     except DuisError as exc:
         return _refused("signature", exc)
+    ctx.tree = ctx.signer.document  # the later stages read what the digest covers
     return None
 
 

@@ -50,7 +50,7 @@ def sign(
         Path | None, typer.Option("--output", "-o", help="where to write (default: stdout)")
     ] = None,
 ) -> None:
-    """Sign FILE as the DCC Boxed signer does: any old signature is replaced."""
+    """Sign FILE as the DCC Boxed signer does: any old signature replaced, written on one line."""
     try:
         private_key = _read_key(key)
         certificate = _read_certificate(cert)

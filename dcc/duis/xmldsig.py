@@ -5,7 +5,8 @@ refused by the DCC validator, and its verifier accepts shapes the DCC profile ex
 libxml2's canonicaliser (through lxml) and ``cryptography`` are called directly: the digest is
 SHA-256 over the inclusive C14N 1.0 of the document without its Signature, SignedInfo is signed
 in exclusive C14N, and the value is raw r||s. That is also two to three times faster than
-signxml (``python -m benchmarks.duis_signatures``).
+signxml (``python -m benchmarks.duis_signatures``). Signing and verifying both drop the
+whitespace between elements first, as the DCC Boxed tools do (``whitespace``).
 
 Verification makes the checks of :class:`SignatureCheck` in order, cheapest first, and a
 failure raises :class:`SignatureRejected` naming the check, a reason and a response code.
@@ -42,6 +43,7 @@ from .elements import DS, SIGNATURE, SR, label
 from .errors import DuisSchemaError, DuisSignatureError, DuisXmlError
 from .ids import RequestID, format_eui64
 from .values import format_base64
+from .whitespace import remove_element_content_whitespace
 from .xmldsig_profile import (
     SIGNATURE_SHAPE,
     SIGNED_INFO_SHAPE,
@@ -153,8 +155,8 @@ class VerifiedSignature:
 
     certificate: x509.Certificate
     info: OrgCertificateInfo
-    # The parsed document, Signature included. Later stages read this tree, not the bytes
-    # again, so they act on precisely the content whose digest was checked.
+    # The parsed document, Signature included, without the whitespace between elements. Later
+    # stages read this tree, not the bytes again, so they act on precisely what was digested.
     document: etree._ElementTree
 
 
@@ -165,9 +167,10 @@ def sign_document(
 ) -> bytes:
     """``document`` signed in the DCC profile, as UTF-8 bytes with an XML declaration.
 
-    Like the DCC Boxed signer, any existing ``ds:Signature`` is dropped first; the RequestID is
-    left as it is. An element is copied, never changed. Nonces are deterministic, so the same
-    input always gives the same bytes.
+    Like the DCC Boxed signer, any existing ``ds:Signature`` is dropped first, and so is the
+    whitespace between elements: the document is signed and written on one line, and verifies
+    the same once indented. The RequestID is left as it is. An element is copied, never
+    changed. Nonces are deterministic, so the same input always gives the same bytes.
     """
     if not isinstance(private_key.curve, ec.SECP256R1):
         raise ValueError(f"the DCC profile signs with P-256 keys, not {private_key.curve.name}")
@@ -178,7 +181,9 @@ def sign_document(
     else:
         tree = copy.deepcopy(document).getroottree()
     root = tree.getroot()
-    layout = _detach_signatures(root)
+    remove_element_content_whitespace(root)
+    for signature in list(root.iterdescendants(SIGNATURE)):
+        _remove_keeping_tail(signature)
     values = {
         "DigestValue": format_base64(hashlib.sha256(_canonical(tree, exclusive=False)).digest()),
         "X509IssuerName": certificate.issuer.rfc4514_string(),  # as Java: CN=Z1,OU=07
@@ -186,10 +191,7 @@ def sign_document(
     }
     signed_info = render(SIGNED_INFO_SHAPE, values).encode()
     values["SignatureValue"] = format_base64(raw_signature(private_key.sign(signed_info, _SIGN)))
-    signature = etree.fromstring(render(SIGNATURE_SHAPE, values))
-    _give_back(root, len(root), layout)
-    signature.tail = layout
-    root.append(signature)
+    root.append(etree.fromstring(render(SIGNATURE_SHAPE, values)))
     return etree.tostring(tree, xml_declaration=True, encoding="UTF-8")
 
 
@@ -235,7 +237,10 @@ def verify_document(
     ``ds:Signature`` (the DCC's error acknowledgements) returns None instead of failing.
 
     ``data`` is the document's bytes or, so that a pipeline parses once, the tree
-    :func:`~dcc.duis.xmlparse.parse_xml` made of them; a tree is left as it was.
+    :func:`~dcc.duis.xmlparse.parse_xml` made of them. As the DCC Boxed validator, it ignores
+    whitespace between elements: it removes it from the tree first, in place, then checks
+    that tree. The tree returned in :class:`VerifiedSignature` is the one checked, so whoever
+    reads the request from it reads exactly what the digest covers.
 
     Raises :class:`~dcc.duis.errors.DuisXmlError` for input that is not acceptable XML and
     :class:`SignatureRejected` for every signature failure.
@@ -243,6 +248,7 @@ def verify_document(
     at = check_utc(at)
     tree = data if isinstance(data, etree._ElementTree) else parse_xml(data)
     root = tree.getroot()
+    remove_element_content_whitespace(root)
     signatures = list(root.iter(SIGNATURE))
     if not signatures:
         if allow_unsigned:
@@ -407,17 +413,6 @@ def _canonical(node: etree._Element | etree._ElementTree, *, exclusive: bool) ->
         raise DuisXmlError(
             "the document cannot be canonicalised (relative namespace URI?)"
         ) from None
-
-
-def _detach_signatures(root: etree._Element) -> str | None:
-    """Remove every ds:Signature below ``root`` and return the text that followed the one that
-    was its last child, so the new Signature can take that place and the document keeps its
-    layout. Where that text sits does not change the digest input."""
-    last = root[-1] if len(root) else None
-    text = last.tail if last is not None and last.tag == SIGNATURE else None
-    for signature in list(root.iterdescendants(SIGNATURE)):
-        _remove_keeping_tail(signature)
-    return text
 
 
 def _give_back(parent: etree._Element, index: int, text: str | None) -> None:

@@ -25,6 +25,7 @@ from lxml import etree
 from .elements import DS, label
 from .errors import DuisSchemaError
 from .values import parse_base64
+from .whitespace import is_blank
 
 EXC_C14N = "http://www.w3.org/2001/10/xml-exc-c14n#"
 ECDSA_SHA256 = "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256"
@@ -151,7 +152,7 @@ def _match(shape: Shape, element: etree._Element, values: dict[str, str]) -> Non
             raise ProfileViolation(f"ds:{shape.name} must hold only text")
         values[shape.name] = element.text or ""
         return
-    if not _blank(element.text) or not all(_blank(child.tail) for child in element):
+    if not is_blank(element.text) or not all(is_blank(child.tail) for child in element):
         raise ProfileViolation(f"ds:{shape.name} must not contain text")
     children = [child for child in element if isinstance(child.tag, str)]
     if [child.tag for child in children] != shape.child_tags:
@@ -160,10 +161,6 @@ def _match(shape: Shape, element: etree._Element, values: dict[str, str]) -> Non
         raise ProfileViolation(f"ds:{shape.name} must contain exactly {wanted}; found {got}")
     for child_shape, child in zip(shape.children, children, strict=True):
         _match(child_shape, child, values)
-
-
-def _blank(text: str | None) -> bool:
-    return not text or text.isspace()
 
 
 def _attributes(items: tuple[tuple[str, str], ...]) -> str:

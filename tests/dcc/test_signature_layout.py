@@ -1,0 +1,86 @@
+"""Through the DCC: a signed request may travel indented, and the DCC signs its own responses and
+alerts on one line, as DCC Boxed does; a changed character still fails the signature stage."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from lxml import etree
+
+from dcc.duis.codes import ResponseCode
+from dcc.duis.request import CommandVariant, Credit, Request, UpdatePaymentMode
+from dcc.duis.xmldsig import DCC_SIGNING_ROLES, verify_document
+from dcc.pipeline import RequestContext, run
+from devices.gbcs.payment_mode import PaymentMode
+from sim import duis_client
+from sim.testbed import BRIGHT, ESME_ID, T0, World, build_world
+from tests.dcc.rule_checks import assert_refused
+from tests.duis.layouts import hand_indented, lxml_indented
+
+NOW = T0 + timedelta(days=1)
+TAMPER = 0x8F3F
+
+
+@pytest.fixture
+def world(tmp_path) -> World:
+    return build_world(tmp_path)
+
+
+def transform(world: World) -> Request:
+    return world.request(BRIGHT, ESME_ID, UpdatePaymentMode(Credit()), CommandVariant.TRANSFORM)
+
+
+def assert_dcc_signed_on_one_line(world: World, document: bytes) -> None:
+    assert document.count(b"\n") == 1
+    for layout in (lxml_indented, hand_indented):
+        verify_document(
+            layout(document),
+            world.smki,
+            at=NOW,
+            expected_signer=world.dcc.identity.dcc_id,
+            allowed_roles=DCC_SIGNING_ROLES,
+        )
+
+
+def test_a_switch_signed_compact_and_sent_indented_is_accepted(world: World) -> None:
+    request = transform(world)
+    signed = world.signed(request)
+    assert signed.count(b"\n") == 1
+    outcome = world.dcc.submit(lxml_indented(signed), NOW)
+    assert outcome.response_code is ResponseCode.I0, outcome.reason
+    assert_dcc_signed_on_one_line(world, outcome.response)
+
+    pre_command = world.sign_pre_command(outcome, BRIGHT)
+    send = world.signed(duis_client.signed_send(request, pre_command))
+    outcome = world.dcc.submit(hand_indented(send), NOW)
+    assert outcome.accepted, (outcome.decided_by, outcome.reason)
+    world.deliver(outcome, NOW)
+    assert world.meters[ESME_ID].state.account.payment_mode is PaymentMode.CREDIT
+
+
+def test_an_indented_request_changed_in_a_value_is_refused_at_the_signature(
+    world: World,
+) -> None:
+    indented = lxml_indented(world.signed(transform(world)))
+    counter = f":{world.counters[BRIGHT]}<".encode()
+    for changed in (
+        indented.replace(counter, counter.replace(b":", b":9")),
+        indented.replace(b"<sr:CommandVariant>4<", b"<sr:CommandVariant> 4 <"),
+    ):
+        assert changed != indented
+        assert_refused(world.dcc.submit(changed, NOW), ResponseCode.E1000, "signature")
+
+
+def test_the_stages_after_the_signature_read_the_tree_it_verified(world: World) -> None:
+    ctx = RequestContext(hand_indented(world.signed(transform(world))), NOW)
+    assert run(world.dcc.services, ctx) is None
+    assert ctx.tree is ctx.signer.document
+    assert b"\n" not in etree.tostring(ctx.tree)
+    assert ctx.request.body == UpdatePaymentMode(Credit())
+
+
+def test_the_dccs_device_alerts_are_on_one_line_and_verify_indented(world: World) -> None:
+    (delivery,) = world.alert(ESME_ID, TAMPER, NOW)
+    assert delivery.user_id == BRIGHT
+    assert_dcc_signed_on_one_line(world, delivery.document)
