@@ -5,7 +5,7 @@ naming its DUIS response code and reason; the first rejection decides. The whole
 
     stage               checks                                                     on failure
     ------------------  ---------------------------------------------------------  ----------------
-    xml                 well-formed, no DOCTYPE/entities, size limit               E1000
+    xml                 well-formed, no DOCTYPE/ENTITY/XInclude, size limit        E1000
     schema              valid against the DUIS schema                              E1000
     signature           DCC XML-signature profile; xmlSign certificate of the      E1 / E1000
                         RequestID originator, in date, not revoked (SMKI)
