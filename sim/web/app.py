@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from concurrent.futures import Executor, ThreadPoolExecutor
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
@@ -27,7 +28,7 @@ from starlette.routing import Route
 
 from dcc.duis.codes import ResponseCode
 from dcc.duis.errors import DuisError
-from dcc.duis.request import CommandVariant, read_request_header
+from dcc.duis.request import CommandVariant, RequestHeader, read_request_header
 from dcc.duis.xmlparse import MAX_DOCUMENT_BYTES, parse_xml
 from sim.web.delivery import QUEUE_FULL, DeliveryService
 from sim.web.live import LiveSimulation
@@ -69,8 +70,12 @@ def create_app(live: LiveSimulation, delivery: DeliveryService) -> Starlette:
             user, lambda sent, _response: delivery.post_threadsafe(sent.user_id, sent.document)
         )
 
+    # The DCC decides one request at a time under the world's lock; requests queue for this one
+    # thread rather than as threads contending for the lock (and the GIL).
+    dcc_thread = ThreadPoolExecutor(1, thread_name_prefix="solrsim-dcc")
+
     async def duis(request: Request) -> Response:
-        return await _answer(request, request.path_params["service"], live, delivery)
+        return await _answer(request, request.path_params["service"], live, delivery, dcc_thread)
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
@@ -79,6 +84,7 @@ def create_app(live: LiveSimulation, delivery: DeliveryService) -> Starlette:
             yield
         finally:
             await delivery.stop()
+            dcc_thread.shutdown(wait=False, cancel_futures=True)
 
     routes = [
         Route("/api/v1/{service:str}", duis, methods=["POST"]),
@@ -88,7 +94,11 @@ def create_app(live: LiveSimulation, delivery: DeliveryService) -> Starlette:
 
 
 async def _answer(
-    request: Request, service: str, live: LiveSimulation, delivery: DeliveryService
+    request: Request,
+    service: str,
+    live: LiveSimulation,
+    delivery: DeliveryService,
+    dcc_thread: Executor,
 ) -> Response:
     variants = PATHS.get(service)
     if variants is None:
@@ -105,18 +115,22 @@ async def _answer(
     except _Incomplete as cut:
         why = f"the body stopped after {cut.received} bytes"
         return await _refused(live, b"", None, ResponseCode.E1000, why, 400)
-    status, answer = await asyncio.to_thread(_decide, body, service, variants, live, delivery)
-    return _xml(answer, status)
+    screened = await asyncio.to_thread(_screen, body, service, variants, live, delivery)
+    if isinstance(screened, tuple):
+        status, answer = screened
+        return _xml(answer, status)
+    loop = asyncio.get_running_loop()
+    return _xml(await loop.run_in_executor(dcc_thread, _submit, body, screened, live))
 
 
-def _decide(
+def _screen(
     body: bytes,
     service: str,
     variants: frozenset[CommandVariant],
     live: LiveSimulation,
     delivery: DeliveryService,
-) -> tuple[int, bytes]:
-    """The HTTP status and DUIS answer for ``body``, off the event loop."""
+) -> RequestHeader | tuple[int, bytes]:
+    """The request's header if the DCC is to see it; else the HTTP status and DUIS refusal."""
     tree = None
     try:
         tree = parse_xml(body)
@@ -134,8 +148,12 @@ def _decide(
         why = "the User's response queue is full"
         answer = refuse_header(QUEUE_FULL, header, live.now)
         return _logged(live, body, user, QUEUE_FULL, why, 503, answer)
-    outcome = live.submit(body, user)
-    return 200, outcome.response or refuse_header(outcome.response_code, header, live.now)
+    return header
+
+
+def _submit(body: bytes, header: RequestHeader, live: LiveSimulation) -> bytes:
+    outcome = live.submit(body, header.request_id.originator)
+    return outcome.response or refuse_header(outcome.response_code, header, live.now)
 
 
 async def _refused(
