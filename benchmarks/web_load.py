@@ -130,17 +130,11 @@ def _requests(population: Population, count: int) -> list[tuple[bytes, bytes]]:
         and population.device_class(population.device_id(i)) == "esme"
     ]
     body = UpdatePaymentMode(Credit())
+    variant = CommandVariant.TRANSFORM
+    targets = [meters[n % len(meters)] for n in range(count)]
     return [
-        (
-            meters[n % len(meters)],
-            signed(
-                supplier,
-                service_request(
-                    supplier.user_id, meters[n % len(meters)], body, CommandVariant.TRANSFORM, n + 1
-                ),
-            ),
-        )
-        for n in range(count)
+        (device, signed(supplier, service_request(supplier.user_id, device, body, variant, n + 1)))
+        for n, device in enumerate(targets)
     ]
 
 

@@ -9,9 +9,10 @@ an oversize body, 415 for another content type, 503 while the User's response qu
 Each refusal is logged in the wire log, request (in its bounded form, see :mod:`sim.web.live`)
 and answer, with the reason.
 
-Everything done with a body (parsing, the header, the DCC's pipeline and signatures) runs in a
-worker thread, the DCC under the simulation's lock: the event loop only moves bytes, so one slow
-request never stalls another, nor an SMKI lookup.
+Everything done with a body runs off the event loop, which only moves bytes: parsing and the
+header in worker threads, the DCC's pipeline and signatures on a thread of its own, under the
+simulation's lock. One slow request never stalls the loop, and so neither other requests' reading
+and screening nor SMKI lookups.
 """
 
 from __future__ import annotations

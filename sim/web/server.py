@@ -1,7 +1,7 @@
 """uvicorn and the live simulation together: the server on its asyncio loop, simpy on its thread.
 
-:class:`DuisServer` is what ``solrsim serve`` runs in the foreground and what tests and the load
-benchmark run in a background thread (:meth:`start` / :meth:`stop`), on a loopback port.
+:class:`DuisServer` is what ``solrsim serve`` runs in the foreground and what tests run in a
+background thread (:meth:`start` / :meth:`stop`), on a loopback port.
 Each request must arrive whole within ``request_timeout`` seconds (:mod:`sim.web.deadline`).
 """
 

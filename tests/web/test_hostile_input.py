@@ -62,15 +62,6 @@ def test_an_unreadable_certificate_lookup_is_a_400(server: DuisServer, query: st
 
 
 @pytest.mark.parametrize(
-    "query",
-    ["eui=zz&role=supplier", "eui=00&role=supplier", "eui=0011223344556677&role=nobody", "eui=1"],
-)
-def test_an_unreadable_certificates_lookup_is_a_400(server: DuisServer, query: str) -> None:
-    answer = httpx.get(f"{server.url}/smki/certificates?{query}", timeout=10)
-    assert answer.status_code == 400, answer.text
-
-
-@pytest.mark.parametrize(
     "sent",
     [
         b"",
