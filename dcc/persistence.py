@@ -128,8 +128,8 @@ def _memory_json(dcc: Dcc) -> dict[str, Any]:
             request_id: block.hex() for request_id, block in services.issued_precommands.items()
         },
         "last_counters": [
-            [originator.hex(), signed, counter]
-            for (originator, signed), counter in services.last_counters.items()
+            [originator.hex(), target.hex(), signed, counter]
+            for (originator, target, signed), counter in services.last_counters.items()
         ],
         "pending": [
             [
@@ -191,7 +191,10 @@ def _restore_memory(dcc: Dcc, data: Any) -> None:
             {rid: bytes.fromhex(block) for rid, block in data["issued_precommands"].items()}
         )
         services.last_counters.update(
-            {(bytes.fromhex(o), signed): counter for o, signed, counter in data["last_counters"]}
+            {
+                (bytes.fromhex(originator), bytes.fromhex(target), signed): counter
+                for originator, target, signed, counter in data["last_counters"]
+            }
         )
         for device, counter, document, entry in data["pending"]:
             request = parse_request(base64.b64decode(document))

@@ -5,7 +5,7 @@ naming its DUIS response code and reason; the first rejection decides. The whole
 
     stage               checks                                                     on failure
     ------------------  ---------------------------------------------------------  ----------------
-    xml                 well-formed, no DOCTYPE/entities, size limit               E1000
+    xml                 well-formed, no DOCTYPE/ENTITY/XInclude, size limit        E1000
     schema              valid against the DUIS schema                              E1000
     signature           DCC XML-signature profile; xmlSign certificate of the      E1 / E1000
                         RequestID originator, in date, not revoked (SMKI)
@@ -18,7 +18,9 @@ naming its DUIS response code and reason; the first rejection decides. The whole
                         by UPRN, MPxN or address (none recorded): E1000
     command-variant     SMETS2+: 1.6 transformed (CV 4), then signed (CV 5);       E12
                         SMETS1: 1.6 sent (CV 1) and countersigned; 8.2 CV 8
-    replay              RequestID counter above the last one from this User        E1000 (choice)
+    replay              RequestID counter above the last one from this User for    E1000 (choice)
+                        this target device (GBCS counts per originator at each
+                        device); signed pre-commands (CV 5) counted apart
     pre-command         CV 5: the GBCS payload decodes, is a signed pre-command    E1000
                         for the target device
     registered-supplier IS/GS: the User is the device's registered supplier;       E4
@@ -118,8 +120,8 @@ class Services:
     anomaly: AnomalyDetection
     dcc_id: bytes = DCC_ID
     issued_precommands: dict[str, bytes] = field(default_factory=dict)
-    # (User ID, is a signed pre-command) -> the last RequestID counter accepted
-    last_counters: dict[tuple[bytes, bool], int] = field(default_factory=dict)
+    # (User ID, target device, is a signed pre-command) -> the last RequestID counter accepted
+    last_counters: dict[tuple[bytes, bytes, bool], int] = field(default_factory=dict)
 
 
 @dataclass
@@ -266,18 +268,24 @@ def check_command_variant(services: Services, ctx: RequestContext) -> Rejection 
 
 
 def check_replay(services: Services, ctx: RequestContext) -> Rejection | None:
-    """The RequestID counter rises per User over its Service Requests (CV 1, 4, 8), and
-    separately over its signed pre-commands (CV 5), each of which keeps its transform's
-    RequestID. A SMETS1 send (CV 1) is a Service Request with a counter of its own, so it must
-    not make a pending signed pre-command look replayed."""
+    """The RequestID counter rises per User and target device, as a GBCS device counts each
+    originator's commands: requests for different devices never conflict, so a User may send
+    them concurrently and they may arrive in any order. Per device it rises over the Service
+    Requests (CV 1, 4, 8), and separately over the signed pre-commands (CV 5), each of which
+    keeps its transform's RequestID."""
     request_id = ctx.header.request_id
-    key = (request_id.originator, isinstance(ctx.request.body, SignedPreCommand))
+    key = (
+        request_id.originator,
+        request_id.target,
+        isinstance(ctx.request.body, SignedPreCommand),
+    )
     last = services.last_counters.get(key)
     if last is not None and request_id.counter <= last:
         return _reject(
             "replay",
             ResponseCode.E1000,
-            f"RequestID counter {request_id.counter} is not above {last}",
+            f"RequestID counter {request_id.counter} is not above {last}, the last from "
+            f"this User for target {request_id.target.hex().upper()}",
         )
     services.last_counters[key] = request_id.counter
     return None

@@ -53,7 +53,9 @@ def web(
     concurrency: Annotated[int, typer.Option(help="connections at once")] = 8,
     seconds: Annotated[float, typer.Option(help="stop sending after this long")] = 30.0,
 ) -> None:
-    """Requests per second and p50 / p99 acknowledgement latency of ``solrsim serve``, loopback."""
+    """Valid requests per second, p50 / p99 and answers per DUIS code of ``solrsim serve``;
+    exits 1 if a valid request was refused."""
     from benchmarks.web_load import run
 
-    run(count, concurrency, seconds)
+    if run(count, concurrency, seconds).wrongly_refused:
+        raise typer.Exit(1)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from sim.run_cli import DEFAULT_SCENARIO
+from sim.web.limits import DELIVERY_TIMEOUT, REQUEST_TIMEOUT
 
 if TYPE_CHECKING:
     from sim.population import Population
@@ -26,6 +27,14 @@ def serve(
         typer.Option(help="USER_ID=URL: where a User's asynchronous documents are POSTed"),
     ] = None,
     queue: Annotated[int, typer.Option(help="documents waiting per User before refusing")] = 1000,
+    delivery_timeout: Annotated[
+        float,
+        typer.Option(help="seconds a --receiver has to answer before the document is sent again"),
+    ] = DELIVERY_TIMEOUT,
+    request_timeout: Annotated[
+        float,
+        typer.Option(help="seconds a request, headers and body, has to arrive before it is cut"),
+    ] = REQUEST_TIMEOUT,
     boxed_identities: Annotated[
         Path | None,
         typer.Option(
@@ -39,7 +48,7 @@ def serve(
 ) -> None:
     """Run the scenario in real time and serve DUIS on /api/v1/serviceS, serviceT, serviceD."""
     from sim.scenario import load_scenario
-    from sim.web.delivery import DeliveryService
+    from sim.web.delivery import DeliveryService, RetryPolicy
     from sim.web.live import LiveSimulation
     from sim.web.server import DuisServer
 
@@ -49,7 +58,8 @@ def serve(
     if boxed_identities is not None:
         population = _boxed(model, boxed_identities)
     live = LiveSimulation(model, speed=speed, population=population)
-    server = DuisServer(live, DeliveryService(receivers, queue), host, port)
+    delivery = DeliveryService(receivers, queue, RetryPolicy(timeout=delivery_timeout))
+    server = DuisServer(live, delivery, host, port, request_timeout)
     typer.echo(f"DUIS on {server.url}/api/v1/service{{S,T,D}}; SMKI on {server.url}/smki")
     server.run()
 

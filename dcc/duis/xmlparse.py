@@ -1,10 +1,20 @@
 """The one way solrsim reads untrusted XML: no DTDs, no entities, no network, bounded size.
 
-DUIS documents never need a DOCTYPE, so any is refused outright: that stops entity expansion
-("billion laughs") and external entities before the parser can act on them.
+DUIS documents never need a DOCTYPE, an ENTITY declaration or XInclude, so the bytes are
+scanned for them before lxml sees anything, and any is refused: libxml2 opens a DOCTYPE's
+external subset and parameter entities even with ``load_dtd=False``, so the parser itself must
+never get the chance. The scan reads the document in its own encoding (BOM, UTF-16/32 byte
+pattern or XML declaration, as XML 1.0 Appendix F detects it); a declared encoding other than
+UTF-8, US-ASCII or ISO-8859-1 is refused, so the scan and libxml2 never disagree about what the
+characters are. As a second line, the parser's resolver answers every external reference with
+nothing, so no file or URL is ever opened even if a declaration got past the scan.
 """
 
 from __future__ import annotations
+
+import codecs
+import re
+import threading
 
 from lxml import etree
 
@@ -12,16 +22,55 @@ from .errors import DuisXmlError
 
 MAX_DOCUMENT_BYTES = 1 << 20
 
-_PARSER = etree.XMLParser(
-    resolve_entities=False,
-    no_network=True,
-    load_dtd=False,
-    dtd_validation=False,
-    remove_comments=False,
-    remove_pis=False,
-    huge_tree=False,
-    collect_ids=False,
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),  # before UTF-16 LE, whose BOM it starts with
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
+# "<" or "<?" in a wide encoding without a BOM.
+_UNMARKED = (
+    (b"\x00\x00\x00<", "utf-32-be"),
+    (b"<\x00\x00\x00", "utf-32-le"),
+    (b"\x00<\x00?", "utf-16-be"),
+    (b"<\x00?\x00", "utf-16-le"),
+)
+_ACCEPTED_8BIT = frozenset({"utf-8", "ascii", "iso8859-1"})
+_DECLARED = re.compile(rb"""\A<\?xml[^>]*?\sencoding\s*=\s*["']([^"']*)["']""")
+_FORBIDDEN = re.compile(
+    r"<!\s*(DOCTYPE|ENTITY)|(http://www\.w3\.org/200[13]/XInclude)", re.IGNORECASE
+)
+
+
+class _NothingExternal(etree.Resolver):
+    """Every DTD, entity or XInclude target resolves to an empty document, never a file or URL."""
+
+    def resolve(self, system_url: str | None, public_id: str | None, context: object) -> object:
+        return self.resolve_string("", context)
+
+
+_local = threading.local()
+
+
+def _parser() -> etree.XMLParser:
+    """One parser per thread: lxml serialises the threads that share a parser."""
+    parser = getattr(_local, "parser", None)
+    if parser is None:
+        parser = etree.XMLParser(
+            resolve_entities=False,
+            no_network=True,
+            load_dtd=False,
+            dtd_validation=False,
+            attribute_defaults=False,
+            remove_comments=False,
+            remove_pis=False,
+            huge_tree=False,
+            collect_ids=False,
+        )
+        parser.resolvers.add(_NothingExternal())
+        _local.parser = parser
+    return parser
 
 
 def parse_xml(data: bytes, *, max_bytes: int = MAX_DOCUMENT_BYTES) -> etree._ElementTree:
@@ -30,11 +79,42 @@ def parse_xml(data: bytes, *, max_bytes: int = MAX_DOCUMENT_BYTES) -> etree._Ele
         raise DuisXmlError("XML must be given as bytes")
     if len(data) > max_bytes:
         raise DuisXmlError(f"document of {len(data)} bytes exceeds the {max_bytes}-byte limit")
+    refuse_declarations(data)
     try:
-        tree = etree.ElementTree(etree.fromstring(data, _PARSER))
+        return etree.ElementTree(etree.fromstring(data, _parser()))
     except etree.XMLSyntaxError as exc:
         raise DuisXmlError(f"malformed XML: {exc}") from None
-    docinfo = tree.docinfo
-    if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
-        raise DuisXmlError("DOCTYPE declarations are not allowed in DUIS documents")
-    return tree
+
+
+def refuse_declarations(data: bytes) -> None:
+    """Raise :class:`DuisXmlError` if ``data`` holds a DOCTYPE, an ENTITY declaration or an
+    XInclude, or declares an encoding the scan cannot read as libxml2 would."""
+    found = _FORBIDDEN.search(_text_of(data))
+    if found is None:
+        return
+    if found.group(2):
+        raise DuisXmlError("XInclude is not allowed in DUIS documents")
+    raise DuisXmlError(f"{found.group(1).upper()} declarations are not allowed in DUIS documents")
+
+
+def _text_of(data: bytes) -> str:
+    for mark, codec in _BOMS:
+        if data.startswith(mark):
+            return data[len(mark) :].decode(codec, "replace")
+    for start, codec in _UNMARKED:
+        if data.startswith(start):
+            return data.decode(codec, "replace")
+    declared = _DECLARED.match(data)
+    if declared is not None:
+        name = declared.group(1).decode("ascii", "replace")
+        try:
+            codec = codecs.lookup(name).name
+        except LookupError:
+            codec = ""
+        if codec not in _ACCEPTED_8BIT:
+            raise DuisXmlError(
+                f"encoding {name!r} is not accepted: DUIS documents are UTF-8 "
+                "(UTF-16, UTF-32, US-ASCII and ISO-8859-1 are also read)"
+            )
+        return data.decode(codec, "replace")
+    return data.decode("utf-8", "replace")

@@ -2,9 +2,12 @@
 
 Each User has one FIFO queue and one sender task. A document leaves its queue only when the
 User's endpoint answered 2xx; otherwise the sender waits (exponential back-off, capped) and
-sends the same document again, so nothing is lost while an endpoint is down. The bound is an
-admission limit: while a User has ``capacity`` documents waiting, the web service refuses that
-User's new requests (:data:`QUEUE_FULL`) rather than drop a response the DCC already owes.
+sends the same document again, so nothing is lost while an endpoint is down. Delivery is
+at-least-once: an endpoint that keeps a document but answers after ``timeout`` seconds (or not
+at all) gets it again, byte for byte, with the same ResponseID, by which it can de-duplicate.
+The bound is an admission limit: while a User has ``capacity`` documents waiting, the web
+service refuses that User's new requests (:data:`QUEUE_FULL`) rather than drop a response the
+DCC already owes.
 Documents for a User with no registered URL are only logged by the simulation.
 """
 
@@ -17,6 +20,7 @@ from dataclasses import dataclass, field
 import httpx
 
 from dcc.duis.codes import ResponseCode
+from sim.web.limits import DELIVERY_TIMEOUT
 
 # What a request is refused with while its User's queue is full: E1000, solrsim's general
 # "not accepted" code (dcc.duis.codes); DCC Boxed documents no busy code.
@@ -27,7 +31,7 @@ QUEUE_FULL = ResponseCode.E1000
 class RetryPolicy:
     first_delay: float = 0.2
     max_delay: float = 10.0
-    timeout: float = 5.0
+    timeout: float = DELIVERY_TIMEOUT
 
 
 @dataclass
@@ -46,7 +50,7 @@ class DeliveryService:
         self, receivers: dict[bytes, str], capacity: int = 1000, policy: RetryPolicy | None = None
     ) -> None:
         self.capacity = capacity
-        self._policy = policy or RetryPolicy()
+        self.policy = policy or RetryPolicy()
         self._receivers = {user: _Receiver(url) for user, url in receivers.items()}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._tasks: list[asyncio.Task[None]] = []
@@ -58,7 +62,7 @@ class DeliveryService:
 
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
-        self._client = httpx.AsyncClient(timeout=self._policy.timeout, trust_env=False)
+        self._client = httpx.AsyncClient(timeout=self.policy.timeout, trust_env=False)
         self._tasks = [
             asyncio.create_task(self._send_all(receiver)) for receiver in self._receivers.values()
         ]
@@ -99,7 +103,7 @@ class DeliveryService:
         receiver.ready.set()
 
     async def _send_all(self, receiver: _Receiver) -> None:
-        delay = self._policy.first_delay
+        delay = self.policy.first_delay
         while True:
             if not receiver.queue:
                 receiver.ready.clear()
@@ -107,11 +111,11 @@ class DeliveryService:
             if await self._post(receiver.url, receiver.queue[0]):
                 receiver.queue.popleft()
                 receiver.delivered += 1
-                delay = self._policy.first_delay
+                delay = self.policy.first_delay
             else:
                 receiver.failures += 1
                 await asyncio.sleep(delay)
-                delay = min(delay * 2, self._policy.max_delay)
+                delay = min(delay * 2, self.policy.max_delay)
 
     async def _post(self, url: str, document: bytes) -> bool:
         if self._client is None:

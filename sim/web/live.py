@@ -5,13 +5,19 @@ background thread advances simpy to the clock's time every ``tick`` seconds; HTT
 submit through :meth:`LiveSimulation.submit`. One lock guards the whole world, so the DCC is
 never called from two threads at once. The SRP is played by whoever calls over HTTP; only its
 ARO's ADT is submitted here, at Ofgem's instruction, since an ADT does not travel over DUIS.
+
+The log's events are kept in memory for the life of the server (:attr:`LiveSimulation.events`),
+but a refused request only in a bounded form (:func:`kept_form`): anyone can send refused
+requests, up to 1 MiB each, and they must not pile up.
 """
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
 from collections.abc import Callable, Generator
+from dataclasses import replace
 from datetime import datetime
 from typing import TypeVar
 
@@ -22,18 +28,31 @@ from dcc.dcc import Outcome
 from dcc.duis.codes import ResponseCode
 from sim.dcc_host import DccHost, Endpoint
 from sim.duis_client import UPDATE_PAYMENT_MODE
-from sim.events import EventKind
+from sim.events import Event, EventKind
 from sim.meter_host import MeterHost
 from sim.ofgem import Ofgem
 from sim.population import ARO_ID, Population
 from sim.scenario import Scenario
 from sim.tally import Tally
 from sim.wan import SimulatedWan
+from sim.web.limits import KEPT_BYTES
 from sim.wire_log import DCC, WireLog, party
 
 T = TypeVar("T")
 # How the log names the sender of a request the web layer could not read.
 UNIDENTIFIED = "unidentified"
+
+
+def kept_form(event: Event) -> Event:
+    """``event`` as the live log keeps it: a request refused with a DUIS error code, if longer
+    than :data:`KEPT_BYTES`, by its first bytes, its size and its SHA-256 (in ``detail``)."""
+    refused = event.kind is EventKind.DUIS_REQUEST and event.verdict.startswith("E")
+    if not refused or len(event.message) <= KEPT_BYTES:
+        return event
+    digest = hashlib.sha256(event.message).hexdigest()
+    kept = f"first {KEPT_BYTES} of {len(event.message)} bytes kept, sha256 {digest}"
+    detail = f"{event.detail}; {kept}" if event.detail else kept
+    return replace(event, message=event.message[:KEPT_BYTES], detail=detail)
 
 
 class LiveSimulation:
@@ -54,7 +73,9 @@ class LiveSimulation:
         self.speed = speed
         self._tick = tick
         self._env = simpy.Environment()
-        self.log = WireLog(self._env, scenario.start)
+        self.log = WireLog(self._env, scenario.start, keep_events=False)
+        self.events: list[Event] = []
+        self.log.observe(lambda event: self.events.append(kept_form(event)))
         self.tally = Tally()
         wan = SimulatedWan(
             self.log, scenario.wan, scenario.faults, scenario.seed, self.population.device_class

@@ -1,11 +1,13 @@
 """uvicorn and the live simulation together: the server on its asyncio loop, simpy on its thread.
 
-:class:`DuisServer` is what ``solrsim serve`` runs in the foreground and what tests and the load
-benchmark run in a background thread (:meth:`start` / :meth:`stop`), on a loopback port.
+:class:`DuisServer` is what ``solrsim serve`` runs in the foreground and what tests run in a
+background thread (:meth:`start` / :meth:`stop`), on a loopback port.
+Each request must arrive whole within ``request_timeout`` seconds (:mod:`sim.web.deadline`).
 """
 
 from __future__ import annotations
 
+import functools
 import socket
 import threading
 import time
@@ -14,7 +16,9 @@ from dataclasses import dataclass
 import uvicorn
 
 from sim.web.app import create_app
+from sim.web.deadline import DeadlineProtocol
 from sim.web.delivery import DeliveryService
+from sim.web.limits import REQUEST_TIMEOUT
 from sim.web.live import LiveSimulation
 
 LOOPBACK = "127.0.0.1"
@@ -30,11 +34,17 @@ class DuisServer:
     delivery: DeliveryService
     host: str = LOOPBACK
     port: int = 8079
+    request_timeout: float = REQUEST_TIMEOUT
 
     def __post_init__(self) -> None:
         app = create_app(self.live, self.delivery)
         config = uvicorn.Config(
-            app, host=self.host, port=self.port, log_level="warning", access_log=False
+            app,
+            host=self.host,
+            port=self.port,
+            http=functools.partial(DeadlineProtocol, request_timeout=self.request_timeout),
+            log_level="warning",
+            access_log=False,
         )
         self._server = uvicorn.Server(config)
         self._thread: threading.Thread | None = None

@@ -65,7 +65,7 @@ def _by_issuer_serial(repository: SmkiRepository, query) -> CertificateRecord | 
         return repository.by_issuer_serial(query["issuer"], int(query["serial"], 0))
     except KeyError as missing:
         raise QueryError(f"missing query parameter {missing}") from None
-    except ValueError as error:
+    except (SmkiError, ValueError) as error:
         raise QueryError(str(error)) from None
 
 

@@ -288,11 +288,35 @@ def test_r6_4_a_counter_not_above_the_last_is_refused(world: World) -> None:
     assert outcome.accepted
     before = world.states()
     last = outcome.request_id.counter
-    request = world.request(
-        SRP, GSME_ID, UpdatePaymentMode(Credit()), CommandVariant.TRANSFORM, counter=last
-    )
-    assert_refused(world.dcc.submit(world.signed(request), ready), ResponseCode.E1000, "replay")
+    for counter in (last, last - 1):
+        request = world.request(
+            SRP, ESME_ID, UpdatePaymentMode(Credit()), CommandVariant.TRANSFORM, counter=counter
+        )
+        refused = world.dcc.submit(world.signed(request), ready)
+        assert_refused(refused, ResponseCode.E1000, "replay")
     assert world.states() == before
+
+
+def test_r6_4_counters_rise_per_user_and_device_so_requests_may_arrive_out_of_order(
+    world: World,
+) -> None:
+    """Concurrent requests for different devices: a lower counter for another device is no
+    replay, and another User's counters are its own."""
+    ready = world.solr_ready(NOW)
+    body = UpdatePaymentMode(Credit())
+    late, early = (
+        world.request(SRP, device, body, CommandVariant.TRANSFORM, counter=counter)
+        for device, counter in ((ESME_ID, 700), (GSME_ID, 600))
+    )
+    for request in (late, early):
+        outcome = world.dcc.submit(world.signed(request), ready)
+        assert outcome.accepted, (outcome.decided_by, outcome.reason)
+    again = world.dcc.submit(world.signed(early), ready)
+    assert_refused(again, ResponseCode.E1000, "replay")
+    assert GSME_ID.hex().upper() in again.reason
+    other = world.request(STEADY, ESME_ID, body, CommandVariant.TRANSFORM, counter=600)
+    past_replay = world.dcc.submit(world.signed(other), ready)
+    assert past_replay.decided_by == "registered-supplier"  # not STEADY's meter
 
 
 def test_r6_4_a_pre_command_from_another_business_originator_is_refused(world: World) -> None:

@@ -15,6 +15,7 @@ from sim.cast import Party
 from sim.duis_client import pre_command, service_request, sign_pre_command, signed, signed_send
 from sim.scenario import load_scenario
 from sim.web.delivery import DeliveryService, RetryPolicy
+from sim.web.limits import REQUEST_TIMEOUT
 from sim.web.live import LiveSimulation
 from sim.web.server import LOOPBACK, DuisServer, free_port
 
@@ -34,10 +35,12 @@ def wait_for(condition: Callable[[], bool], timeout: float = 10.0) -> None:
 
 
 class Receiver:
-    """A User's Receive Response endpoint: keeps every document POSTed to it."""
+    """A User's Receive Response endpoint: keeps every document POSTed to it, then answers,
+    after ``delay`` seconds."""
 
-    def __init__(self, port: int | None = None) -> None:
+    def __init__(self, port: int | None = None, delay: float = 0.0) -> None:
         self.port = port or free_port()
+        self.delay = delay
         self.documents: list[bytes] = []
         self._server: ThreadingHTTPServer | None = None
 
@@ -46,12 +49,13 @@ class Receiver:
         return f"http://{LOOPBACK}:{self.port}/receive"
 
     def start(self) -> None:
-        documents = self.documents
+        documents, delay = self.documents, self.delay
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", "0"))
                 documents.append(self.rfile.read(length))
+                time.sleep(delay)
                 self.send_response(200)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
@@ -70,10 +74,15 @@ class Receiver:
             self._server = None
 
 
-def start_server(receivers: dict[bytes, str], capacity: int = 1000) -> DuisServer:
+def start_server(
+    receivers: dict[bytes, str],
+    capacity: int = 1000,
+    retry: RetryPolicy = FAST_RETRY,
+    request_timeout: float = REQUEST_TIMEOUT,
+) -> DuisServer:
     live = LiveSimulation(load_scenario(SCENARIO), speed=SPEED)
-    delivery = DeliveryService(receivers, capacity, FAST_RETRY)
-    server = DuisServer(live, delivery, port=free_port())
+    delivery = DeliveryService(receivers, capacity, retry)
+    server = DuisServer(live, delivery, port=free_port(), request_timeout=request_timeout)
     server.start()
     return server
 

@@ -1,12 +1,30 @@
-"""The web load benchmark, kept small: bounded in count and time, loopback only."""
+"""``solrsim bench web``, kept small: figures, answers per DUIS code, and a non-zero exit when a
+valid request is refused."""
 
 from __future__ import annotations
 
-from benchmarks.web_load import measure
+import pytest
+from typer.testing import CliRunner
+
+from benchmarks import web_load
+from sim.cli import app
 
 
-def test_the_load_benchmark_measures_acknowledgements() -> None:
-    result = measure(count=40, concurrency=4, seconds=20)
-    assert result.answered == 40
-    assert 0 < result.p50 <= result.p99
-    assert result.per_second > 0
+def test_the_load_benchmark_prints_rates_latencies_and_codes() -> None:
+    result = CliRunner().invoke(app, ["bench", "web", "--count", "60", "--concurrency", "8"])
+    assert result.exit_code == 0, result.output
+    assert "valid requests/s" in result.output and "p99" in result.output
+    assert "answers by DUIS response code: I0 60; wrongly refused: 0" in result.output
+
+
+def test_a_refused_valid_request_fails_the_benchmark(monkeypatch: pytest.MonkeyPatch) -> None:
+    valid = web_load._requests
+
+    def with_a_replay(population, count):
+        documents = valid(population, count)
+        return [*documents, documents[0]]  # the first request, sent again: a replay
+
+    monkeypatch.setattr(web_load, "_requests", with_a_replay)
+    result = CliRunner().invoke(app, ["bench", "web", "--count", "20", "--concurrency", "4"])
+    assert result.exit_code == 1
+    assert "E1000 1" in result.output and "wrongly refused: 1" in result.output
