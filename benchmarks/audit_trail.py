@@ -1,9 +1,9 @@
 """Audit trail write rate on a real WAL file: how many requests per second the DCC can record.
 
 Run with ``python -m benchmarks.audit_trail``. One request's life is what the DCC writes for an
-SR 1.6 that passes: the request with 4 KiB of raw XML, the decisions of an eleven-stage pipeline
-(one transaction, ``executemany``), the command to the device and the response to the user;
-four transactions and fourteen rows.
+SR 1.6 that passes: the request with 4 KiB of raw XML, the decision of every pipeline stage (one
+transaction, ``executemany``), the command to the device and the response to the user: four
+transactions.
 """
 
 from __future__ import annotations
@@ -15,21 +15,9 @@ from pathlib import Path
 
 from dcc.audit import AuditTrail, DeliveryKind, DeliveryStatus, StageDecision, Verdict
 from dcc.duis.ids import RequestID
+from dcc.pipeline import STAGE_NAMES
 
-STAGES = (
-    "schema",
-    "xml signature",
-    "user and role",
-    "SRV eligibility",
-    "SoLR instruction",
-    "revoked supplier",
-    "credit only",
-    "anomaly detection",
-    "replay",
-    "ACB MAC",
-    "transmit",
-)
-ROWS_PER_REQUEST = 1 + len(STAGES) + 2
+ROWS_PER_REQUEST = 1 + len(STAGE_NAMES) + 2
 SRP = bytes.fromhex("90B3D51F30020000")
 METER = bytes.fromhex("00DB1234567890A0")
 RAW = b"<sr:Request>" + b"x" * 4072 + b"</sr:Request>"
@@ -40,7 +28,7 @@ def record_one(trail: AuditTrail, counter: int) -> None:
     at = START + timedelta(seconds=counter)
     request_id = RequestID(SRP, METER, counter)
     entry = trail.record_request(RAW, at, request_id=request_id, srv="1.6", command_variant=5)
-    trail.record_decisions(entry, [StageDecision(stage, Verdict.PASS, at) for stage in STAGES])
+    trail.record_decisions(entry, [StageDecision(stage, Verdict.PASS, at) for stage in STAGE_NAMES])
     trail.record_delivery(
         DeliveryKind.COMMAND_TO_DEVICE,
         sender="DCC",

@@ -22,7 +22,6 @@ from dcc.audit import AuditTrail, DeliveryKind, StageDecision, Verdict
 from dcc.duis.alerts import DCCAlertMessage, DeviceAlertMessage, QuarantinedRequest
 from dcc.duis.codes import DCCAlertCode, ResponseCode
 from dcc.duis.elements import to_bytes
-from dcc.duis.errors import DuisError
 from dcc.duis.ids import RequestID, ResponseID
 from dcc.duis.request import (
     CommandVariant,
@@ -186,6 +185,9 @@ class Dcc:
     held_alerts: dict[bytes, list[AlertHeld]] = field(default_factory=dict)
     _secrets: dict[bytes, bytes] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        self.services.actor = self._act
+
     # --- Ofgem and the SRP's officers ----------------------------------------------------------
 
     def ofgem_notification(self, failed_supplier: bytes, now: datetime) -> None:
@@ -254,15 +256,10 @@ class Dcc:
         rejection = run(
             self.services, ctx, lambda stage, r: decisions.append(_decision(stage, r, now))
         )
-        if rejection is None:
-            try:
-                outcome = self._act(ctx)
-            except (DuisError, GbcsError) as exc:
-                code = ResponseCode(getattr(exc, "response_code", ResponseCode.E1000))
-                rejection = Rejection("act", code, f"cannot act on it: {exc}")
-                decisions.append(_decision("act", rejection, now))
         entry = self._audit_request(ctx, decisions)
         if rejection is None:
+            assert isinstance(ctx.outcome, Outcome), "the act stage sets the outcome"
+            outcome = ctx.outcome
             self._track(ctx, entry)
         elif rejection.quarantine is not None:
             outcome = self._quarantine(ctx, rejection)

@@ -1,44 +1,11 @@
 """The DCC's check/sign pipeline for a DUIS request: an ordered list of named stages.
 
-Each stage looks at the request context and returns ``None`` (pass) or a :class:`Rejection`
-naming its DUIS response code and reason; the first rejection decides. The whole policy:
+Each stage looks at the request context and returns ``None`` (pass) or a :class:`Refusal`
+naming its DUIS response code and reason; the first refusal decides, and the last stage is the
+DCC acting on the request. The whole policy, the table :data:`STAGES` (this docstring's copy of
+it is made from that table):
 
-    stage               checks                                                     on failure
-    ------------------  ---------------------------------------------------------  ----------------
-    xml                 well-formed, no DOCTYPE/ENTITY/XInclude, size limit        E1000
-    schema              valid against the DUIS schema                              E1000
-    signature           DCC XML-signature profile; xmlSign certificate of the      E1 / E1000
-                        RequestID originator, in date, not revoked (SMKI)
-    header              RequestID, CommandVariant and SRV readable                 E1000
-    user                registered User ID, active                                 E1 / E3
-    srv                 SRV eligible for the User Role (configuration, R3)         E2
-    request             an SRV the DCC offers (E2 otherwise), CV fits the body     E2 / E12 / E1000
-    device              the device in the inventory: the RequestID target, or for  E19 / E1000
-                        8.2 (CV 8, addressed to the DCC) its DeviceID; a search
-                        by UPRN, MPxN or address (none recorded): E1000
-    command-variant     SMETS2+: 1.6 transformed (CV 4), then signed (CV 5);       E12
-                        SMETS1: 1.6 sent (CV 1) and countersigned; 8.2 CV 8
-    replay              RequestID counter above the last one from this User for    E1000 (choice)
-                        this target device (GBCS counts per originator at each
-                        device); signed pre-commands (CV 5) counted apart
-    pre-command         CV 5: the GBCS payload decodes, is a signed pre-command    E1000
-                        for the target device
-    registered-supplier IS/GS: the User is the device's registered supplier;       E4
-                        other roles but SolrContingency: not for any device
-    solr-instruction    SolrContingency: Ofgem instruction names this SRP for the  E4
-                        supplier acted for (R6.2)
-    solr-revocation     SolrContingency: that supplier held Supplier certificates  E4
-                        and all are revoked (R6.3-R6.5)
-    content             R5: SolrContingency may only set credit (DUIS body for      quarantine:
-                        SMETS1 and at transform, decoded GBCS for SMETS2+)          ADA breach
-    correlation         CV 5: it is the pre-command the DCC issued for this        E1000
-                        RequestID at transform (CV 4)
-    gbcs-signature      CV 5: the pre-command's signature verifies with a Supplier E1000
-                        DS certificate of the business originator, in date and
-                        not revoked; a revoked one only for the SolrContingency
-                        User Ofgem instructed for that supplier (the SoLR case)
-    adt                 within the User's anomaly detection threshold (R6.1)       quarantine:
-                                                                                   ADT breach
+{policy}
 
 E4 for the SoLR gating conditions and E1000 for a replayed counter are solrsim's choices: the
 DUIS code table for them is not public (spec duis-smki "Could not confirm" 1).
@@ -59,6 +26,7 @@ QuarantinedRequest).
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -98,14 +66,31 @@ from devices.gbcs.payment_mode import message_code_agrees as gbcs_code_agrees
 
 
 @dataclass(frozen=True, slots=True)
+class Refusal:
+    """What a check found wrong: the DUIS code and reason; for a quarantine, its kind and
+    event ref."""
+
+    code: ResponseCode
+    reason: str
+    quarantine: BreachKind | None = None
+    quarantine_event_ref: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Rejection:
-    """The stage that refused, the code and reason; for a quarantine, its kind and event ref."""
+    """A refusal and the stage that made it: what the DCC answers, audits and reports."""
 
     stage: str
     code: ResponseCode
     reason: str
     quarantine: BreachKind | None = None
     quarantine_event_ref: int | None = None
+
+    @classmethod
+    def at(cls, stage: str, refusal: Refusal) -> Rejection:
+        return cls(
+            stage, refusal.code, refusal.reason, refusal.quarantine, refusal.quarantine_event_ref
+        )
 
 
 @dataclass
@@ -120,6 +105,8 @@ class Services:
     anomaly: AnomalyDetection
     dcc_id: bytes = DCC_ID
     issued_precommands: dict[str, bytes] = field(default_factory=dict)
+    # what the DCC does with a request that passed every check (the "act" stage): its outcome
+    actor: Callable[[RequestContext], object] | None = None
     # (User ID, target device, is a signed pre-command) -> the last RequestID counter accepted
     last_counters: dict[tuple[bytes, bytes, bool], int] = field(default_factory=dict)
 
@@ -139,6 +126,7 @@ class RequestContext:
     pre_command: GbcsMessage | None = None
     acting_for: bytes | None = None
     mode: PaymentMode | None = None
+    outcome: object = None  # what the DCC did, set by the "act" stage
 
     @property
     def sends(self) -> bool:
@@ -149,94 +137,94 @@ class RequestContext:
         )
 
 
-Stage = Callable[[Services, RequestContext], Rejection | None]
+Check = Callable[[Services, RequestContext], "Refusal | None"]
 
 
-def _reject(stage: str, code: ResponseCode, reason: str) -> Rejection:
-    return Rejection(stage, code, reason)
+def _reject(code: ResponseCode, reason: str) -> Refusal:
+    return Refusal(code, reason)
 
 
-def _refused(stage: str, exc: DuisError) -> Rejection:
+def _refused(exc: DuisError) -> Refusal:
     """A DUIS document refused: the error already carries its response code and reason."""
-    return _reject(stage, ResponseCode(exc.response_code), exc.reason)
+    return _reject(ResponseCode(exc.response_code), exc.reason)
 
 
-def check_xml(services: Services, ctx: RequestContext) -> Rejection | None:
+def check_xml(services: Services, ctx: RequestContext) -> Refusal | None:
     try:
         ctx.tree = parse_xml(ctx.raw)
     except DuisError as exc:
-        return _refused("xml", exc)
+        return _refused(exc)
     return None
 
 
-def check_schema(services: Services, ctx: RequestContext) -> Rejection | None:
+def check_schema(services: Services, ctx: RequestContext) -> Refusal | None:
     try:
         validate(ctx.tree, solrsim_schema())
     except DuisError as exc:
-        return _refused("schema", exc)
+        return _refused(exc)
     return None
 
 
-def check_signature(services: Services, ctx: RequestContext) -> Rejection | None:
+def check_signature(services: Services, ctx: RequestContext) -> Refusal | None:
     try:
         ctx.signer = verify_document(ctx.tree, services.smki, at=ctx.now)
     except SignatureRejected as exc:
-        return _reject("signature", ResponseCode(exc.response_code), f"{exc.check}: {exc.reason}")
+        return _reject(ResponseCode(exc.response_code), f"{exc.check}: {exc.reason}")
     except DuisError as exc:
-        return _refused("signature", exc)
+        return _refused(exc)
     ctx.tree = ctx.signer.document  # the later stages read what the digest covers
     return None
 
 
-def read_header(services: Services, ctx: RequestContext) -> Rejection | None:
+def read_header(services: Services, ctx: RequestContext) -> Refusal | None:
     try:
         ctx.header = read_request_header(ctx.tree)
     except DuisError as exc:
-        return _refused("header", exc)
+        return _refused(exc)
     return None
 
 
-def read_request(services: Services, ctx: RequestContext) -> Rejection | None:
+def read_request(services: Services, ctx: RequestContext) -> Refusal | None:
     try:
         ctx.request = read_duis_request(ctx.tree)
     except DuisError as exc:
-        return _refused("request", exc)
+        return _refused(exc)
     return None
 
 
-def check_user(services: Services, ctx: RequestContext) -> Rejection | None:
+def check_user(services: Services, ctx: RequestContext) -> Refusal | None:
     originator = ctx.header.request_id.originator
     ctx.user = services.users.get(originator)
     if ctx.user is None:
-        return _reject("user", ResponseCode.E1, f"{originator.hex().upper()} is not a DCC User")
+        return _reject(ResponseCode.E1, f"{originator.hex().upper()} is not a DCC User")
     if ctx.user.status is not UserStatus.ACTIVE:
-        return _reject("user", ResponseCode.E3, f"User status is {ctx.user.status}")
+        return _reject(ResponseCode.E3, f"User status is {ctx.user.status}")
     return None
 
 
-def check_srv(services: Services, ctx: RequestContext) -> Rejection | None:
+def check_srv(services: Services, ctx: RequestContext) -> Refusal | None:
     srv = ctx.header.service_reference_variant
     if not services.config.current().srv_allowed(ctx.user.role, srv):
-        return _reject("srv", ResponseCode.E2, f"User Role {ctx.user.role} may not send SRV {srv}")
+        return _reject(ResponseCode.E2, f"User Role {ctx.user.role} may not send SRV {srv}")
     return None
 
 
-def check_device(services: Services, ctx: RequestContext) -> Rejection | None:
+def check_device(services: Services, ctx: RequestContext) -> Refusal | None:
     """The device the request is about: the RequestID target, or for SR 8.2, which is
     addressed to the DCC, the DeviceID in its body."""
     target = device_id = ctx.header.request_id.target
     if ctx.header.command_variant is CommandVariant.NON_DEVICE:
         if target != services.dcc_id:
             reason = f"a non-device request is addressed to the DCC, not {_eui(target)}"
-            return _reject("device", ResponseCode.E1000, reason)
+            return _reject(ResponseCode.E1000, reason)
         device_id = ctx.request.body.device_id
         if device_id is None:
             reason = "the inventory records no UPRN, MPxN or address: SR 8.2 by DeviceID only"
-            return _reject("device", ResponseCode.E1000, reason)
+            return _reject(ResponseCode.E1000, reason)
     ctx.device = services.inventory.get(device_id)
     if ctx.device is None:
         what = "the DCC, not a device" if device_id == services.dcc_id else "unknown"
-        return _reject("device", ResponseCode.E19, f"device {_eui(device_id)} is {what}")
+        return _reject(ResponseCode.E19, f"device {_eui(device_id)} is {what}")
     return None
 
 
@@ -253,13 +241,12 @@ _CV_FOR = {
 }
 
 
-def check_command_variant(services: Services, ctx: RequestContext) -> Rejection | None:
+def check_command_variant(services: Services, ctx: RequestContext) -> Refusal | None:
     allowed = _CV_FOR.get((ctx.device.smets1, type(ctx.request.body)), set())
     variant = ctx.header.command_variant
     if variant not in allowed:
         kind = "SMETS1" if ctx.device.smets1 else "SMETS2+"
         return _reject(
-            "command-variant",
             ResponseCode.E12,
             f"CommandVariant {int(variant)} with {type(ctx.request.body).__name__} "
             f"is not accepted for a {kind} device",
@@ -267,7 +254,7 @@ def check_command_variant(services: Services, ctx: RequestContext) -> Rejection 
     return None
 
 
-def check_replay(services: Services, ctx: RequestContext) -> Rejection | None:
+def check_replay(services: Services, ctx: RequestContext) -> Refusal | None:
     """The RequestID counter rises per User and target device, as a GBCS device counts each
     originator's commands: requests for different devices never conflict, so a User may send
     them concurrently and they may arrive in any order. Per device it rises over the Service
@@ -282,7 +269,6 @@ def check_replay(services: Services, ctx: RequestContext) -> Rejection | None:
     last = services.last_counters.get(key)
     if last is not None and request_id.counter <= last:
         return _reject(
-            "replay",
             ResponseCode.E1000,
             f"RequestID counter {request_id.counter} is not above {last}, the last from "
             f"this User for target {request_id.target.hex().upper()}",
@@ -291,7 +277,7 @@ def check_replay(services: Services, ctx: RequestContext) -> Rejection | None:
     return None
 
 
-def check_pre_command(services: Services, ctx: RequestContext) -> Rejection | None:
+def check_pre_command(services: Services, ctx: RequestContext) -> Refusal | None:
     """CV 5: the GBCS payload is a signed pre-command for this device."""
     body = ctx.request.body
     if not isinstance(body, SignedPreCommand):
@@ -299,28 +285,28 @@ def check_pre_command(services: Services, ctx: RequestContext) -> Rejection | No
     try:
         message = decode(body.gbcs_payload)
     except GbcsError as exc:
-        return _reject("pre-command", ResponseCode.E1000, f"GBCS payload: {exc}")
+        return _reject(ResponseCode.E1000, f"GBCS payload: {exc}")
     header = message.header
     if header.cra is not Cra.COMMAND or message.mac is not None or not message.signature:
-        return _reject("pre-command", ResponseCode.E1000, "not a signed GBCS pre-command")
+        return _reject(ResponseCode.E1000, "not a signed GBCS pre-command")
     if header.recipient != ctx.device.device_id:
         reason = f"the pre-command is for {header.recipient.hex().upper()}, not the target"
-        return _reject("pre-command", ResponseCode.E1000, reason)
+        return _reject(ResponseCode.E1000, reason)
     ctx.pre_command = message
     return None
 
 
-def check_correlation(services: Services, ctx: RequestContext) -> Rejection | None:
+def check_correlation(services: Services, ctx: RequestContext) -> Refusal | None:
     """CV 5: the signed pre-command is the one the DCC issued for this RequestID (CV 4)."""
     if ctx.pre_command is None:
         return None
     issued = services.issued_precommands.get(str(ctx.header.request_id))
     if issued is None:
         reason = "no pre-command was issued for this RequestID"
-        return _reject("correlation", ResponseCode.E1000, reason)
+        return _reject(ResponseCode.E1000, reason)
     if signed_block(ctx.pre_command) != issued:
         reason = "the signed pre-command differs from the one issued for this RequestID"
-        return _reject("correlation", ResponseCode.E1000, reason)
+        return _reject(ResponseCode.E1000, reason)
     return None
 
 
@@ -332,24 +318,21 @@ def _supplier_acted_for(ctx: RequestContext) -> bytes:
     return ctx.device.registered_supplier
 
 
-def check_registered_supplier(services: Services, ctx: RequestContext) -> Rejection | None:
+def check_registered_supplier(services: Services, ctx: RequestContext) -> Refusal | None:
     ctx.acting_for = _supplier_acted_for(ctx)
     if ctx.acting_for != ctx.device.registered_supplier:
         return _reject(
-            "registered-supplier",
             ResponseCode.E4,
             f"business originator {ctx.acting_for.hex().upper()} is not the device's "
             f"registered supplier {ctx.device.registered_supplier.hex().upper()}",
         )
     if ctx.user.role in SUPPLIER_ROLES and ctx.user.user_id != ctx.device.registered_supplier:
         return _reject(
-            "registered-supplier",
             ResponseCode.E4,
             "the User is not the device's registered supplier",
         )
     if ctx.user.role not in SUPPLIER_ROLES and not _solr(ctx):
         return _reject(
-            "registered-supplier",
             ResponseCode.E4,
             f"the DCC records no relation of User Role {ctx.user.role} to any device",
         )
@@ -369,12 +352,11 @@ def _instructed_srp(services: Services, ctx: RequestContext, supplier: bytes) ->
     return instruction is not None and instruction.srp_user_id == ctx.user.user_id
 
 
-def check_solr_instruction(services: Services, ctx: RequestContext) -> Rejection | None:
+def check_solr_instruction(services: Services, ctx: RequestContext) -> Refusal | None:
     if not _solr(ctx):
         return None
     if not _instructed_srp(services, ctx, ctx.acting_for):
         return _reject(
-            "solr-instruction",
             ResponseCode.E4,
             f"no Ofgem instruction names this SRP for supplier {ctx.acting_for.hex().upper()} "
             "(R6.2)",
@@ -382,18 +364,18 @@ def check_solr_instruction(services: Services, ctx: RequestContext) -> Rejection
     return None
 
 
-def check_solr_revocation(services: Services, ctx: RequestContext) -> Rejection | None:
+def check_solr_revocation(services: Services, ctx: RequestContext) -> Refusal | None:
     if not _solr(ctx):
         return None
     history = services.smki.role_history(ctx.acting_for, RemotePartyRole.SUPPLIER, ctx.now)
     refusal = history.refusal()
     if refusal is not None:
         rule = "R6.4" if ctx.pre_command is not None else "R6.3"
-        return _reject("solr-revocation", ResponseCode.E4, f"{refusal} ({rule}, R6.5)")
+        return _reject(ResponseCode.E4, f"{refusal} ({rule}, R6.5)")
     return None
 
 
-def check_content(services: Services, ctx: RequestContext) -> Rejection | None:
+def check_content(services: Services, ctx: RequestContext) -> Refusal | None:
     """R5: read the mode from the real payload, never from a label beside it."""
     if isinstance(ctx.request.body, ReadInventory):
         return None
@@ -430,19 +412,19 @@ def _fits_device(ctx: RequestContext, message: GbcsMessage) -> bool:
 _CODES = {DeviceKind.ESME: (0x001A, 0x001B), DeviceKind.GSME: (0x006C, 0x006D)}
 
 
-def _content_refusal(services: Services, ctx: RequestContext, reason: str) -> Rejection:
+def _content_refusal(services: Services, ctx: RequestContext, reason: str) -> Refusal:
     """Content a SolrContingency User may not send is quarantined as an ADA breach; for other
     Users malformed content is a plain refusal."""
     if _solr(ctx):
         quarantined = services.anomaly.quarantine(BreachKind.ATTRIBUTE_LIMITS, reason)
-        return _quarantine("content", quarantined)
-    return _reject("content", ResponseCode.E1000, reason)
+        return _quarantine(quarantined)
+    return _reject(ResponseCode.E1000, reason)
 
 
-def _quarantine(stage: str, admission: Admission) -> Rejection:
+def _quarantine(admission: Admission) -> Refusal:
     """Quarantined requests are acknowledged (I99); the User hears of them by DCC alert."""
-    return Rejection(
-        stage, ResponseCode.I99, admission.reason, admission.breach, admission.quarantine_event_ref
+    return Refusal(
+        ResponseCode.I99, admission.reason, admission.breach, admission.quarantine_event_ref
     )
 
 
@@ -460,7 +442,7 @@ def _unusable_because(smki: SmkiRepository, record: CertificateRecord, now: date
     return None
 
 
-def check_gbcs_signature(services: Services, ctx: RequestContext) -> Rejection | None:
+def check_gbcs_signature(services: Services, ctx: RequestContext) -> Refusal | None:
     """The stage decides for itself whether a revoked certificate may vouch, whatever the
     earlier stages let through: only on the SolrContingency path for that supplier."""
     message = ctx.pre_command
@@ -490,37 +472,217 @@ def check_gbcs_signature(services: Services, ctx: RequestContext) -> Rejection |
         reason = (
             f"the pre-command's signature does not verify with any Supplier DS certificate of {who}"
         )
-    return _reject("gbcs-signature", ResponseCode.E1000, reason)
+    return _reject(ResponseCode.E1000, reason)
 
 
-def check_adt(services: Services, ctx: RequestContext) -> Rejection | None:
+def check_adt(services: Services, ctx: RequestContext) -> Refusal | None:
     if not ctx.sends:
         return None
     srv = ctx.header.service_reference_variant
     admission = services.anomaly.admit(ctx.user.user_id, srv, ctx.acting_for, ctx.now)
-    return None if admission.admitted else _quarantine("adt", admission)
+    return None if admission.admitted else _quarantine(admission)
 
 
-STAGES: tuple[tuple[str, Stage], ...] = (
-    ("xml", check_xml),
-    ("schema", check_schema),
-    ("signature", check_signature),
-    ("header", read_header),
-    ("user", check_user),
-    ("srv", check_srv),
-    ("request", read_request),
-    ("device", check_device),
-    ("command-variant", check_command_variant),
-    ("replay", check_replay),
-    ("pre-command", check_pre_command),
-    ("registered-supplier", check_registered_supplier),
-    ("solr-instruction", check_solr_instruction),
-    ("solr-revocation", check_solr_revocation),
-    ("content", check_content),
-    ("correlation", check_correlation),
-    ("gbcs-signature", check_gbcs_signature),
-    ("adt", check_adt),
+def act(services: Services, ctx: RequestContext) -> Refusal | None:
+    """The request passed every check: the DCC acts on it (:attr:`Services.actor`). What it
+    cannot build (a value no GBCS or DUIS field can carry) is refused here, never raised."""
+    if services.actor is None:
+        return _reject(ResponseCode.E1000, "this DCC does not act on requests")
+    try:
+        ctx.outcome = services.actor(ctx)
+    except DuisError as exc:
+        return _reject(ResponseCode(exc.response_code), f"cannot act on it: {exc.reason}")
+    except GbcsError as exc:
+        return _reject(ResponseCode.E1000, f"cannot act on it: {exc}")
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Stage:
+    """One step of the pipeline: what it checks, the DUIS answer when the check fails, the
+    SoLR rules it enforces, a refusal in plain words (for reports) and the check itself."""
+
+    name: str
+    checks: str
+    on_failure: str
+    meaning: str
+    check: Check
+    rules: str = ""
+
+
+STAGES: tuple[Stage, ...] = (
+    Stage(
+        "xml",
+        "well-formed, no DOCTYPE/ENTITY/XInclude, size limit",
+        "E1000",
+        "the request is not acceptable XML",
+        check_xml,
+    ),
+    Stage(
+        "schema",
+        "valid against the DUIS schema",
+        "E1000",
+        "the request does not follow the DUIS schema",
+        check_schema,
+    ),
+    Stage(
+        "signature",
+        "DCC XML-signature profile; xmlSign certificate of the RequestID originator, in date, "
+        "not revoked (SMKI)",
+        "E1 / E1000",
+        "the request's XML signature or its SMKI certificate failed",
+        check_signature,
+    ),
+    Stage(
+        "header",
+        "RequestID, CommandVariant and SRV readable",
+        "E1000",
+        "the request's header could not be read",
+        read_header,
+    ),
+    Stage(
+        "user",
+        "registered User ID, active",
+        "E1 / E3",
+        "the sender is not an active DCC User",
+        check_user,
+    ),
+    Stage(
+        "srv",
+        "SRV eligible for the User Role (configuration)",
+        "E2",
+        "the sender's User Role may not send this Service Request",
+        check_srv,
+        "R3",
+    ),
+    Stage(
+        "request",
+        "an SRV the DCC offers (E2 otherwise), CV fits the body",
+        "E2 / E12 / E1000",
+        "a Service Request or Command Variant the DCC does not accept here",
+        read_request,
+    ),
+    Stage(
+        "device",
+        "the device in the inventory: the RequestID target, or for 8.2 (CV 8, addressed to the "
+        "DCC) its DeviceID; a search by UPRN, MPxN or address (none recorded): E1000",
+        "E19 / E1000",
+        "the target device is not in the DCC inventory",
+        check_device,
+    ),
+    Stage(
+        "command-variant",
+        "SMETS2+: 1.6 transformed (CV 4), then signed (CV 5); SMETS1: 1.6 sent (CV 1) and "
+        "countersigned; 8.2 CV 8",
+        "E12",
+        "the wrong Command Variant for the device type",
+        check_command_variant,
+    ),
+    Stage(
+        "replay",
+        "RequestID counter above the last one from this User for this target device (GBCS "
+        "counts per originator at each device); signed pre-commands (CV 5) counted apart",
+        "E1000 (choice)",
+        "a request counter already used (replay)",
+        check_replay,
+    ),
+    Stage(
+        "pre-command",
+        "CV 5: the GBCS payload decodes, is a signed pre-command for the target device",
+        "E1000",
+        "the signed pre-command is malformed or for another device",
+        check_pre_command,
+    ),
+    Stage(
+        "registered-supplier",
+        "IS/GS: the User is the device's registered supplier; other roles but "
+        "SolrContingency: not for any device",
+        "E4",
+        "the sender is not the device's registered supplier",
+        check_registered_supplier,
+    ),
+    Stage(
+        "solr-instruction",
+        "SolrContingency: Ofgem instruction names this SRP for the supplier acted for",
+        "E4",
+        "no Ofgem instruction names this SRP for the failed supplier",
+        check_solr_instruction,
+        "R6.2",
+    ),
+    Stage(
+        "solr-revocation",
+        "SolrContingency: that supplier held Supplier certificates and all are revoked",
+        "E4",
+        "the supplier acted for never held or still holds certificates",
+        check_solr_revocation,
+        "R6.3-R6.5",
+    ),
+    Stage(
+        "content",
+        "SolrContingency may only set credit (DUIS body for SMETS1 and at transform, decoded "
+        "GBCS for SMETS2+)",
+        "quarantine: ADA breach",
+        "the command would set anything other than credit mode",
+        check_content,
+        "R5",
+    ),
+    Stage(
+        "correlation",
+        "CV 5: it is the pre-command the DCC issued for this RequestID at transform (CV 4)",
+        "E1000",
+        "the signed pre-command is not the one the DCC transformed",
+        check_correlation,
+    ),
+    Stage(
+        "gbcs-signature",
+        "CV 5: the pre-command's signature verifies with a Supplier DS certificate of the "
+        "business originator, in date and not revoked; a revoked one only for the "
+        "SolrContingency User Ofgem instructed for that supplier (the SoLR case)",
+        "E1000",
+        "the pre-command's supplier signature does not verify",
+        check_gbcs_signature,
+        "R6.4",
+    ),
+    Stage(
+        "adt",
+        "within the User's anomaly detection threshold",
+        "quarantine: ADT breach",
+        "above the SRP's anomaly detection threshold: held in quarantine",
+        check_adt,
+        "R6.1",
+    ),
+    Stage(
+        "act",
+        "the DCC issues the pre-command (CV 4), MACs (SMETS2+) or countersigns (SMETS1) the "
+        "command, or answers 8.2",
+        "E1000 (or the DUIS error's code)",
+        "the DCC could not build what the request asks for",
+        act,
+    ),
 )
+STAGE_NAMES = tuple(stage.name for stage in STAGES)
+
+
+def policy_table(stages: tuple[Stage, ...] = STAGES) -> str:
+    """The stages as the fixed-width table this module's docstring shows."""
+    head = f"    {'stage':<19} {'checks':<57}  {'on failure':<22} rules"
+    rule = f"    {'-' * 19} {'-' * 57}  {'-' * 22} {'-' * 9}"
+    lines = [head, rule]
+    for stage in stages:
+        checks = textwrap.wrap(stage.checks, 57) or [""]
+        failure = textwrap.wrap(stage.on_failure, 22) or [""]
+        for n in range(max(len(checks), len(failure))):
+            first = n == 0
+            lines.append(
+                f"    {stage.name if first else '':<19} "
+                f"{checks[n] if n < len(checks) else '':<57}  "
+                f"{failure[n] if n < len(failure) else '':<22} "
+                f"{stage.rules if first else ''}".rstrip()
+            )
+    return "\n".join(lines)
+
+
+__doc__ = (__doc__ or "").replace("{policy}", policy_table())
 
 
 def run(
@@ -528,11 +690,13 @@ def run(
     ctx: RequestContext,
     on_stage: Callable[[str, Rejection | None], None] | None = None,
 ) -> Rejection | None:
-    """Run the stages in order; ``on_stage`` hears every decision (for the audit trail)."""
-    for name, stage in STAGES:
-        rejection = stage(services, ctx)
+    """Run the stages in order, up to and including the DCC's act; the first refusal decides.
+    ``on_stage`` hears every decision (for the audit trail)."""
+    for stage in STAGES:
+        refusal = stage.check(services, ctx)
+        rejection = None if refusal is None else Rejection.at(stage.name, refusal)
         if on_stage is not None:
-            on_stage(name, rejection)
+            on_stage(stage.name, rejection)
         if rejection is not None:
             return rejection
     return None

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from dcc.pipeline import STAGES as PIPELINE
+
 NA = "n/a"
 
 METER_TYPES: dict[str, str] = {
@@ -36,29 +38,10 @@ ALERT_SERIES: dict[str, str] = {
     "alerts_held": "held by the DCC",
 }
 
-# DCC pipeline stage -> (rule id of the SoLR requirements, what the stage checks in plain words).
+# DCC pipeline stage -> (rule ids of the SoLR requirements, what a refusal there means in plain
+# words), from the pipeline's own table.
 STAGES: dict[str, tuple[str, str]] = {
-    "xml": ("", "the request is not acceptable XML"),
-    "schema": ("", "the request does not follow the DUIS schema"),
-    "signature": ("", "the request's XML signature or its SMKI certificate failed"),
-    "header": ("", "the request's header could not be read"),
-    "user": ("", "the sender is not an active DCC User"),
-    "srv": ("R3", "the sender's User Role may not send this Service Request"),
-    "request": ("", "a Service Request or Command Variant the DCC does not accept here"),
-    "device": ("", "the target device is not in the DCC inventory"),
-    "command-variant": ("", "the wrong Command Variant for the device type"),
-    "replay": ("", "a request counter already used (replay)"),
-    "pre-command": ("", "the signed pre-command is malformed or for another device"),
-    "registered-supplier": ("", "the sender is not the device's registered supplier"),
-    "solr-instruction": ("R6.2", "no Ofgem instruction names this SRP for the failed supplier"),
-    "solr-revocation": (
-        "R6.3-R6.5",
-        "the supplier acted for never held or still holds certificates",
-    ),
-    "content": ("R5", "the command would set anything other than credit mode"),
-    "correlation": ("", "the signed pre-command is not the one the DCC transformed"),
-    "gbcs-signature": ("", "the pre-command's supplier signature does not verify"),
-    "adt": ("R6.1", "above the SRP's anomaly detection threshold: held in quarantine"),
+    stage.name: (stage.rules, stage.meaning) for stage in PIPELINE
 }
 
 BREACHES: dict[str, str] = {

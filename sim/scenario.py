@@ -28,13 +28,12 @@ from pydantic import (
 )
 
 from dcc.duis.ids import format_eui64
-from dcc.pipeline import STAGES
+from dcc.pipeline import STAGE_NAMES
 from sim.scenario_loader import FieldErrors, FieldPath, ScenarioError, validate_yaml
 
 DeviceClass = Literal["esme", "gsme", "smets1"]
 DEVICE_CLASSES: tuple[DeviceClass, ...] = ("esme", "gsme", "smets1")
 SHARE_TOLERANCE = 1e-9
-STAGE_NAMES = tuple(name for name, _ in STAGES)
 
 _EUI64 = re.compile(r"[0-9A-Fa-f]{2}(?:-[0-9A-Fa-f]{2}){7}|[0-9A-Fa-f]{16}")
 _ALERT_CODE = re.compile(r"[0-9A-Fa-f]{4}")

@@ -197,4 +197,6 @@ def _png_byte_values(data: bytes) -> int:
 
 
 def test_every_pipeline_stage_is_explained_in_plain_words() -> None:
-    assert [name for name, _ in PIPELINE_STAGES] == list(STAGES)
+    assert list(STAGES) == [stage.name for stage in PIPELINE_STAGES]
+    for stage in PIPELINE_STAGES:
+        assert stage.meaning and stage.checks and stage.on_failure, stage.name
