@@ -4,20 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
 from dcc.duis.codes import ResponseCode
 from dcc.duis.request import CommandVariant, Credit, Prepayment, UpdatePaymentMode
 from dcc.duis.response import parse_response
 from devices.gbcs.payment_mode import PaymentMode
-from sim.testbed import BRIGHT, ESME_ID, GSME_ID, SMETS1_ID, SRP, T0, World, build_world
+from sim.testbed import BRIGHT, ESME_ID, GSME_ID, SMETS1_ID, SRP, T0, World
 
 NOW = T0 + timedelta(days=1)
-
-
-@pytest.fixture
-def world(tmp_path) -> World:
-    return build_world(tmp_path)
 
 
 def test_supplier_switches_its_esme_to_credit(world: World) -> None:

@@ -23,7 +23,6 @@ from sim.testbed import (
     STEADY,
     T0,
     World,
-    build_world,
 )
 from tests.dcc.rule_checks import assert_refused
 
@@ -31,11 +30,6 @@ NOW = T0 + timedelta(days=1)
 LATER = NOW + timedelta(minutes=5)
 _DS = KeyUsage.DIGITAL_SIGNING
 OUTSIDER = bytes.fromhex("90B3D51F300E0000")
-
-
-@pytest.fixture
-def world(tmp_path) -> World:
-    return build_world(tmp_path)
 
 
 def _status(world: World, party: bytes) -> dict[tuple[RemotePartyRole, KeyUsage], bool]:

@@ -21,11 +21,6 @@ MINUTE = timedelta(minutes=1)
 TAMPER, LOW_BATTERY = 0x8F3F, 0x8F1F
 
 
-@pytest.fixture
-def world(tmp_path) -> World:
-    return build_world(tmp_path)
-
-
 def _restart(world: World, tmp_path) -> None:
     """Save into the audit file, close everything, and start a new DCC from that file."""
     path = world.audit.path

@@ -50,18 +50,12 @@ from sim.testbed import (
     STEADY_ESME_ID,
     T0,
     World,
-    build_world,
 )
 from tests.dcc.rule_checks import assert_refused
 
 NOW = T0 + timedelta(days=1)
 UNKNOWN = bytes.fromhex("00DB1234567890FF")
 DS = "{http://www.w3.org/2000/09/xmldsig#}"
-
-
-@pytest.fixture
-def world(tmp_path) -> World:
-    return build_world(tmp_path)
 
 
 def _read(

@@ -30,7 +30,6 @@ from sim.testbed import (
     T0,
     Party,
     World,
-    build_world,
 )
 from tests.dcc.rule_checks import assert_refused
 
@@ -38,11 +37,6 @@ NOW = T0 + timedelta(days=1)
 SRP_PARTY = "Shared Resource Provider"
 UNREGISTERED = bytes.fromhex("90B3D51F300D0000")
 _DS, _KA = KeyUsage.DIGITAL_SIGNING, KeyUsage.KEY_AGREEMENT
-
-
-@pytest.fixture
-def world(tmp_path) -> World:
-    return build_world(tmp_path)
 
 
 def _request_for_srv(world: World, user: bytes, srv: str) -> bytes:

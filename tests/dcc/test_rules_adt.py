@@ -31,7 +31,6 @@ from sim.testbed import (
     STEADY_ESME_ID,
     T0,
     World,
-    build_world,
 )
 from tests.dcc.rule_checks import assert_quarantined, assert_refused
 
@@ -39,11 +38,6 @@ NOW = T0 + timedelta(days=1)
 MINUTE = timedelta(minutes=1)
 SRP_PARTY = "Shared Resource Provider"
 ADT_BREACH = BreachKind.USER_THRESHOLD
-
-
-@pytest.fixture
-def world(tmp_path) -> World:
-    return build_world(tmp_path)
 
 
 def _signed_adt(count: int, supplier: bytes, now: datetime, officer: str, key) -> AdtFile:

@@ -39,7 +39,6 @@ from sim.testbed import (
     STEADY_ESME_ID,
     T0,
     World,
-    build_world,
 )
 from tests.dcc.rule_checks import assert_device_alert
 
@@ -49,11 +48,6 @@ TAMPER = 0x8F3F
 CREDIT_ADDED_LOCALLY = 0x810E  # non-critical: MACed with the supplier's KA key, not signed
 NINE = sorted(R7_2_SAFETY_CRITICAL)
 DEFAULT_LIST = ", ".join(f'"{code:04X}"' for code in NINE)
-
-
-@pytest.fixture
-def world(tmp_path) -> World:
-    return build_world(tmp_path)
 
 
 def _instructed(world: World) -> datetime:

@@ -29,18 +29,13 @@ from devices.gbcs.payment_mode import (
     PaymentModeChange,
     encode_payment_mode_command,
 )
-from sim.testbed import BRIGHT, ESME_ID, GSME_ID, SMETS1_ID, SRP, T0, World, build_world
+from sim.testbed import BRIGHT, ESME_ID, GSME_ID, SMETS1_ID, SRP, T0, World
 from tests.dcc.rule_checks import assert_quarantined, assert_refused
 
 NOW = T0 + timedelta(days=1)
 PREPAYMENT_CHANGE = PaymentModeChange(PaymentMode.PREPAYMENT, Activation.IMMEDIATE)
 CREDIT_CHANGE = PaymentModeChange(PaymentMode.CREDIT, Activation.IMMEDIATE)
 ADA = BreachKind.ATTRIBUTE_LIMITS
-
-
-@pytest.fixture
-def world(tmp_path) -> World:
-    return build_world(tmp_path)
 
 
 def _with_payload(issued: GbcsMessage, code: int, change: PaymentModeChange) -> GbcsMessage:

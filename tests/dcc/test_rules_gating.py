@@ -53,18 +53,12 @@ from sim.testbed import (
     STEADY_ESME_ID,
     T0,
     World,
-    build_world,
 )
 from tests.dcc.rule_checks import assert_quarantined, assert_refused
 
 NOW = T0 + timedelta(days=1)
 MINUTE = timedelta(minutes=1)
 ADT_BREACH = BreachKind.USER_THRESHOLD
-
-
-@pytest.fixture
-def world(tmp_path) -> World:
-    return build_world(tmp_path)
 
 
 def _instruct(world: World, supplier: bytes, srp: bytes, now: datetime) -> datetime:

@@ -39,18 +39,12 @@ from sim.testbed import (
     T0,
     Party,
     World,
-    build_world,
 )
 from tests.dcc.rule_checks import assert_refused
 
 NOW = T0 + timedelta(days=1)
 MINUTE = timedelta(minutes=1)
 _DS = KeyUsage.DIGITAL_SIGNING
-
-
-@pytest.fixture
-def world(tmp_path) -> World:
-    return build_world(tmp_path)
 
 
 def _ds_record(world: World, supplier: bytes):

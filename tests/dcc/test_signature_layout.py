@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 from lxml import etree
 
 from dcc.duis.codes import ResponseCode
@@ -14,17 +13,12 @@ from dcc.duis.xmldsig import DCC_SIGNING_ROLES, verify_document
 from dcc.pipeline import RequestContext, run
 from devices.gbcs.payment_mode import PaymentMode
 from sim import duis_client
-from sim.testbed import BRIGHT, ESME_ID, T0, World, build_world
+from sim.testbed import BRIGHT, ESME_ID, T0, World
 from tests.dcc.rule_checks import assert_refused
 from tests.duis.layouts import hand_indented, lxml_indented
 
 NOW = T0 + timedelta(days=1)
 TAMPER = 0x8F3F
-
-
-@pytest.fixture
-def world(tmp_path) -> World:
-    return build_world(tmp_path)
 
 
 def transform(world: World) -> Request:

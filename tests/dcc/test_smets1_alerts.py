@@ -29,15 +29,10 @@ from dcc.identity import DCC_ID
 from dcc.smki.roles import KeyUsage
 from devices.credentials import device_key
 from devices.smets1_frame import decode, encode, sign
-from sim.testbed import BRIGHT, SMETS1_ID, SRP, T0, World, build_world
+from sim.testbed import BRIGHT, SMETS1_ID, SRP, T0, World
 
 NOW = T0 + timedelta(days=1)
 TAMPER = 0x8F3F
-
-
-@pytest.fixture
-def world(tmp_path) -> World:
-    return build_world(tmp_path)
 
 
 def _signed_part(document: bytes) -> bytes:
