@@ -82,12 +82,7 @@ def register(
     def run() -> None:
         eui64 = _eui(eui)
         duis_role = UserRole(_user_role(user_role))
-        users = _load_users(repo)
-        try:
-            users.register(User(eui64, party, duis_role))
-        except RegistrationError as exc:
-            raise _Stop(EXIT_REFUSED, f"refused: {exc}") from None
-        _save_users(repo, users)
+        _change_users(repo, lambda users: users.register(User(eui64, party, duis_role)))
         Console().print(f"registered {eui64_text(eui64)} ({party}) in User Role {duis_role}")
 
     _run(run)
@@ -102,12 +97,7 @@ def suspend(
 
     def run() -> None:
         eui64 = _eui(eui)
-        users = _load_users(repo)
-        try:
-            users.set_status(eui64, UserStatus.SUSPENDED)
-        except RegistrationError as exc:
-            raise _Stop(EXIT_REFUSED, f"refused: {exc}") from None
-        _save_users(repo, users)
+        _change_users(repo, lambda users: users.set_status(eui64, UserStatus.SUSPENDED))
         Console().print(f"suspended {eui64_text(eui64)}")
 
     _run(run)
@@ -240,6 +230,17 @@ def _run(command: Callable[[], None]) -> None:
     except (DatabaseError, OSError) as exc:
         Console(stderr=True).print(f"bad input: {exc}", markup=False)
         raise typer.Exit(EXIT_BAD_INPUT) from None
+
+
+def _change_users(repo: Path, change: Callable[[Users], object]) -> None:
+    """Apply ``change`` to the register saved beside the repository, and save it; a change the
+    register refuses stops the command and saves nothing."""
+    users = _load_users(repo)
+    try:
+        change(users)
+    except RegistrationError as exc:
+        raise _Stop(EXIT_REFUSED, f"refused: {exc}") from None
+    _save_users(repo, users)
 
 
 def _load_users(repo: Path) -> Users:
