@@ -27,7 +27,7 @@ from dcc.duis.xmlparse import MAX_DOCUMENT_BYTES, parse_xml
 from sim.web.delivery import QUEUE_FULL, DeliveryService
 from sim.web.live import LiveSimulation
 from sim.web.refusal import code_of, refuse_header, refuse_unreadable
-from sim.web.smki_http import smki_routes
+from sim.web.smki_port import live_smki_routes
 
 _CV = CommandVariant
 PATHS: dict[str, frozenset[CommandVariant]] = {
@@ -69,7 +69,7 @@ def create_app(live: LiveSimulation, delivery: DeliveryService) -> Starlette:
 
     routes = [
         Route("/api/v1/{service:str}", duis, methods=["POST"]),
-        *smki_routes(live.population.cast.smki),
+        *live_smki_routes(live),
     ]
     return Starlette(routes=routes, lifespan=lifespan)
 
