@@ -96,7 +96,7 @@ class Population:
     def _enrol(self) -> Cast:
         at = self.enrolled_at
         smki = SmkiRepository(SmkiAuthority.from_seed(self.seed))
-        smki.set_device_source(self.inventory.get)
+        smki.set_device_enroller(self.inventory.get)
         identity = self._identity(smki, at)
         users = Users()
         subscriptions = Subscriptions(smki, users)

@@ -40,7 +40,7 @@ INDEX_FILE = "index.json"
 INDEX_FORMAT = "solrsim-smki-repository/1"
 
 # Enrols a device the repository holds no certificates for, when they are first asked for.
-DeviceSource = Callable[[bytes], object]
+DeviceEnroller = Callable[[bytes], object]
 
 
 class CertificateStatus(StrEnum):
@@ -194,7 +194,7 @@ class SmkiRepository:
         self._positions: dict[tuple[NameKey, int], int] = {}
         self._by_eui: dict[bytes, list[int]] = {}
         self._by_serial: dict[int, list[int]] = {}
-        self._device_source: DeviceSource | None = None
+        self._device_enroller: DeviceEnroller | None = None
         self._crls: dict[NameKey, x509.CertificateRevocationList] = {}
         self._crl_subjects: dict[NameKey, x509.Name] = {}
         self._checked_crls: dict[NameKey, x509.CertificateRevocationList] = {}
@@ -228,7 +228,7 @@ class SmkiRepository:
             recorded_at=to_seconds(at),
             external=self._is_external(certificate),
         )
-        return self._keep(record)
+        return self._keep(record, certificate.issuer)
 
     def issue_device_certificate(
         self, eui64: bytes, key_usage: KeyUsage, public_key: ec.EllipticCurvePublicKey, at: datetime
@@ -248,12 +248,15 @@ class SmkiRepository:
             recorded_at=to_seconds(at),
             external=False,
         )
-        return self._keep(record)
+        return self._keep(record, self._authority.device_ca.name)
 
-    def _keep(self, record: CertificateRecord) -> CertificateRecord:
-        self._insert(record)
-        if name_key(record.issuer) not in self._crls:
-            self._publish_crl(record.issuer, record.recorded_at)
+    def _keep(self, record: CertificateRecord, issuer: x509.Name) -> CertificateRecord:
+        """Insert ``record`` issued by ``issuer`` (given, not read from the certificate: reading
+        it makes the certificate hold a parsed copy, a kilobyte a device), publishing a first CRL
+        for a new issuer."""
+        self._insert(record, name_key(issuer))
+        if name_key(issuer) not in self._crls:
+            self._publish_crl(issuer, record.recorded_at)
         return record
 
     def find(
@@ -266,17 +269,17 @@ class SmkiRepository:
             if record.role == role and (key_usage is None or record.key_usage is key_usage)
         ]
 
-    def set_device_source(self, source: DeviceSource) -> None:
+    def set_device_enroller(self, enroller: DeviceEnroller) -> None:
         """Who enrols a device whose certificates are asked for before the device took part:
         a lazy fleet issues them then, not up front."""
-        self._device_source = source
+        self._device_enroller = enroller
 
     def devices(self, eui64: bytes) -> list[CertificateRecord]:
         """Device certificate records of ``eui64``, any status, in the order recorded; a device
-        held nowhere yet is first enrolled by the device source, if there is one."""
+        held nowhere yet is first enrolled by the device enroller, if there is one."""
         records = [record for record in self.history(eui64) if record.role is None]
-        if not records and self._device_source is not None:
-            self._device_source(eui64)
+        if not records and self._device_enroller is not None:
+            self._device_enroller(eui64)
             records = [record for record in self.history(eui64) if record.role is None]
         return records
 
@@ -427,7 +430,8 @@ class SmkiRepository:
             repository = cls(authority)
             repository._check_ca_files(folder)
             for entry in index["records"]:
-                repository._insert(repository._record_from_json(folder, entry))
+                record = repository._record_from_json(folder, entry)
+                repository._insert(record, name_key(record.issuer))
             for entry in index["crls"]:
                 crl = x509.load_pem_x509_crl((folder / entry["file"]).read_bytes())
                 issuer = parse_dn(entry["issuer"])
@@ -453,8 +457,8 @@ class SmkiRepository:
             ) from None
         return False
 
-    def _insert(self, record: CertificateRecord) -> None:
-        key = (name_key(record.issuer), record.serial)
+    def _insert(self, record: CertificateRecord, issuer: NameKey) -> None:
+        key = (issuer, record.serial)
         if key in self._positions:
             raise RepositoryError(f"already recorded: {record.describe()}")
         position = len(self._records)

@@ -68,6 +68,9 @@ class BoxedPopulation(Population):
         self._boxed_keys = corpus / "duis" / "boxed-keys"
         self._keystore = corpus / "rtds" / "keystore"
         self._boxed_fleet: Fleet | None = None
+        self._rtds_certificates = {
+            device: _rtds_certificates(self._keystore, device) for device in BOXED_METERS
+        }
         if all(supplier.eui != BOXED_SUPPLIER for supplier in scenario.suppliers):
             raise ValueError(f"scenario {scenario.name!r} has no supplier 90-B3-D5-1F-30-01-00-00")
         super().__init__(scenario.model_copy(update={"start": BOXED_START}))
@@ -128,12 +131,14 @@ class BoxedPopulation(Population):
         if cls is None:
             return super()._record(device_id)
         kind = DeviceKind.ESME if cls == "esme" else DeviceKind.GSME
-        return self._enrol_device(device_id, kind, self._rtds_certificates(device_id))
+        return self._enrol_device(device_id, kind, self._rtds_certificates[device_id])
 
-    def _rtds_certificates(self, device_id: bytes) -> list[x509.Certificate]:
-        """The RTDS keystore's Device certificates of ``device_id``."""
-        paths = [self._keystore / f"{device_id.hex()}-{usage}.pem" for usage in ("ds", "ka")]
-        return [x509.load_pem_x509_certificate(p.read_bytes()) for p in paths if p.exists()]
+
+def _rtds_certificates(keystore: Path, device_id: bytes) -> list[x509.Certificate]:
+    """The RTDS keystore's Device certificates of ``device_id``, read up front so that an
+    unreadable one is refused before the run."""
+    paths = [keystore / f"{device_id.hex()}-{usage}.pem" for usage in ("ds", "ka")]
+    return [x509.load_pem_x509_certificate(path.read_bytes()) for path in paths if path.exists()]
 
 
 def _certificate_of(
