@@ -1,5 +1,6 @@
 """SMKI over HTTP around a live simulation: the routes served on the DUIS port, and DCC Boxed's
-SMKI service on a port of its own (8083 by default, where DCC Boxed's clients look for it)."""
+SMKI service on a port of its own (``solrsim serve --smki-port``, 8083 by default, where DCC
+Boxed's clients look for it)."""
 
 from __future__ import annotations
 
@@ -15,8 +16,6 @@ from sim.web.boxed_smki import boxed_smki_routes
 from sim.web.live import LiveSimulation
 from sim.web.smki_http import smki_routes
 
-DEFAULT_SMKI_PORT = 8083
-
 
 def live_smki_routes(live: LiveSimulation) -> list[Route]:
     """DCC Boxed's two SMKI calls, statuses at the simulated time and each lookup under the
@@ -28,7 +27,7 @@ def live_smki_routes(live: LiveSimulation) -> list[Route]:
 class SmkiServer:
     """The SMKI routes alone, served by uvicorn from a background thread."""
 
-    def __init__(self, live: LiveSimulation, host: str, port: int = DEFAULT_SMKI_PORT) -> None:
+    def __init__(self, live: LiveSimulation, host: str, port: int) -> None:
         self.host, self.port = host, port
         app = Starlette(routes=live_smki_routes(live))
         config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False)
