@@ -21,7 +21,8 @@ from pathlib import Path
 from benchmarks.measure import max_rss_mib
 from dcc.dcc import Outcome
 from dcc.duis.request import CommandVariant, Credit, SignedPreCommand, UpdatePaymentMode
-from dcc.inventory import DeviceKind, DeviceRecord
+from dcc.enrolment import enrol_device
+from dcc.inventory import DeviceKind
 from devices.credentials import DeviceSecurityCredentials
 from devices.gbcs.keystore import KeyUsage
 from sim.testbed import BRIGHT, SRP, T0, World, build_world
@@ -40,13 +41,8 @@ def _add_esmes(world: World, count: int, first: int) -> list[bytes]:
     for n in range(first, first + count):
         device_id = (0x00DB_0000_0000_0000 + n).to_bytes(8, "big")
         credentials = DeviceSecurityCredentials(device_id, _anchors(world), seed=b"bench")
-        record = DeviceRecord(
-            device_id,
-            DeviceKind.ESME,
-            BRIGHT,
-            credentials.public_key(KeyUsage.KEY_AGREEMENT),
-            credentials.public_key(KeyUsage.DIGITAL_SIGNING),
-        )
+        keys = {usage: credentials.public_key(usage) for usage in KeyUsage}
+        record = enrol_device(world.smki, device_id, DeviceKind.ESME, BRIGHT, keys, T0)
         world.dcc.services.inventory.add(record)
         devices.append(device_id)
     return devices

@@ -1,7 +1,7 @@
 """A rehearsal's keys in the RTDS keystore layout, so its captured frames can be checked offline.
 
-``<eui lower hex>-ds.pem`` / ``-ka.pem`` hold the certificate (or, for SMETS1 meters, which have no
-SMKI certificates, the public key); ``-ds.key`` / ``-ka.key`` the PKCS#8 private key. Written:
+``<eui lower hex>-ds.pem`` / ``-ka.pem`` hold the certificate (a meter's are its Device
+certificates in the run's SMKI); ``-ds.key`` / ``-ka.key`` the PKCS#8 private key. Written:
 the ACB's key agreement key and the DSP's XML signing key under the DCC's ID (90b3d51f30000002),
 each supplier's Supplier DS and KA keys (the ones GBCS frames are signed and MACed with; their
 xmlSign keys would take the same file names and are left out), the SRP's xmlSign key, and both
@@ -45,15 +45,9 @@ def export_keys(population: Population, folder: Path) -> int:
             entries.append((supplier.user_id, usage, public, key))
     entries.append((cast.srp.user_id, _DS, cast.srp.xml_certificate, cast.srp.xml_key))
     for device_id in population.appeared():
-        smets1 = population.device_class(device_id) == "smets1"
-        for usage in (_DS,) if smets1 else (_DS, _KA):
-            key = device_key(population.seed, device_id, usage)
-            public: PublicPart = key.public_key()
-            if not smets1:
-                public = smki.authority.issue_device_certificate(
-                    device_id, usage, key.public_key(), not_before=population.scenario.start
-                )
-            entries.append((device_id, usage, public, key))
+        for record in smki.devices(device_id):
+            key = device_key(population.seed, device_id, record.key_usage)
+            entries.append((device_id, record.key_usage, record.certificate, key))
     for eui64, usage, public, private in entries:
         stem = f"{eui64.hex()}-{usage.value}"
         (folder / f"{stem}.pem").write_bytes(_public_pem(public))

@@ -6,9 +6,9 @@ with its xmlSign certificate, the failed supplier's DS key (MP134B 2.1.2) and it
 
 The fleet is not: a million meters must cost bytes, not keys (a key takes ~40 µs to derive). A
 meter is an index; its device ID follows from it, and its type, registered supplier and payment
-mode are drawn from the seed into three byte arrays. Its keys are derived, its DCC inventory
-record and its meter object made, the first time anything asks for it; the ones never asked for
-cost three bytes.
+mode are drawn from the seed into three byte arrays. Its keys are derived, its Device
+certificates issued, its DCC inventory record and its meter object made, the first time anything
+asks for it (the DCC, or SMKI for its certificates); the ones never asked for cost three bytes.
 """
 
 from __future__ import annotations
@@ -19,10 +19,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import accumulate
 
+from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from dcc.config import ConfigSource
 from dcc.dcc import Dcc
+from dcc.enrolment import DEVICE_KEY_USAGES, enrol_device
 from dcc.identity import DccIdentity
 from dcc.inventory import DeviceKind, DeviceRecord, Inventory
 from dcc.smki.authority import SmkiAuthority
@@ -32,7 +34,6 @@ from dcc.users import Officer, OfficerKind, UserRole, Users
 from devices.credentials import RemoteParty, TrustAnchors, device_key
 from devices.fleet import Fleet
 from devices.gbcs.crypto import private_key_from_seed
-from devices.gbcs.keystore import KeyUsage
 from devices.gbcs.payment_mode import PaymentMode
 from devices.meter import DEFAULT_ACCOUNT, Account
 from devices.smets1 import Smets1Meter
@@ -93,8 +94,9 @@ class Population:
     # --- the cast ------------------------------------------------------------------------------
 
     def _enrol(self) -> Cast:
-        at = self.scenario.start - _ENROLMENT_LEAD
+        at = self.enrolled_at
         smki = SmkiRepository(SmkiAuthority.from_seed(self.seed))
+        smki.set_device_enroller(self.inventory.get)
         identity = self._identity(smki, at)
         users = Users()
         subscriptions = Subscriptions(smki, users)
@@ -140,6 +142,12 @@ class Population:
     @property
     def dcc(self) -> Dcc:
         return self.cast.dcc
+
+    @property
+    def enrolled_at(self) -> datetime:
+        """When the cast and every meter were enrolled, whenever a meter is first asked for:
+        so its certificates do not depend on when that was."""
+        return self.scenario.start - _ENROLMENT_LEAD
 
     # --- the fleet -----------------------------------------------------------------------------
 
@@ -220,16 +228,32 @@ class Population:
         return PREPAYMENT_ACCOUNT if self._prepayment[index] else DEFAULT_ACCOUNT
 
     def _record(self, device_id: bytes) -> DeviceRecord | None:
-        """The DCC inventory's source: the device's record, its public keys derived now."""
+        """The DCC inventory's source: the device enrolled now, its keys derived and its
+        Device certificates issued."""
         index = self.index(device_id)
         if index is None:
             return None
         kind = _KINDS[DEVICE_CLASSES[self._classes[index]]]
-        ds = device_key(self.seed, device_id, KeyUsage.DIGITAL_SIGNING).public_key()
-        ka = None
-        if kind is not DeviceKind.SMETS1:
-            ka = device_key(self.seed, device_id, KeyUsage.KEY_AGREEMENT).public_key()
-        return DeviceRecord(device_id, kind, self.supplier_of(device_id), ka, ds)
+        return self._enrol_device(device_id, kind)
+
+    def _enrol_device(
+        self, device_id: bytes, kind: DeviceKind, certificates: Sequence[x509.Certificate] = ()
+    ) -> DeviceRecord:
+        """The device's record and certificates, for the keys its meter derives from the seed."""
+        keys = {
+            usage: device_key(self.seed, device_id, usage).public_key()
+            for usage in DEVICE_KEY_USAGES[kind]
+        }
+        supplier = self.supplier_of(device_id)
+        return enrol_device(
+            self.cast.smki,
+            device_id,
+            kind,
+            supplier,
+            keys,
+            self.enrolled_at,
+            certificates=certificates,
+        )
 
     def _known(self, device_id: bytes) -> int:
         index = self.index(device_id)

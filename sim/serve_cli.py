@@ -21,6 +21,9 @@ def serve(
     ] = DEFAULT_SCENARIO,
     host: Annotated[str, typer.Option(help="address to bind; loopback by default")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port")] = 8079,
+    smki_port: Annotated[
+        int, typer.Option(help="TCP port of DCC Boxed's SMKI service (also on --port)")
+    ] = 8083,
     speed: Annotated[float, typer.Option(help="simulated seconds per wall second")] = 1.0,
     receiver: Annotated[
         list[str] | None,
@@ -51,6 +54,7 @@ def serve(
     from sim.web.delivery import DeliveryService, RetryPolicy
     from sim.web.live import LiveSimulation
     from sim.web.server import DuisServer
+    from sim.web.smki_port import SmkiServer
 
     receivers = dict(_receiver(text) for text in receiver or [])
     model = load_scenario(scenario)
@@ -60,8 +64,16 @@ def serve(
     live = LiveSimulation(model, speed=speed, population=population)
     delivery = DeliveryService(receivers, queue, RetryPolicy(timeout=delivery_timeout))
     server = DuisServer(live, delivery, host, port, request_timeout)
-    typer.echo(f"DUIS on {server.url}/api/v1/service{{S,T,D}}; SMKI on {server.url}/smki")
-    server.run()
+    smki = SmkiServer(live, host, smki_port)
+    try:
+        smki.start()
+    except OSError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--smki-port") from None
+    typer.echo(f"DUIS on {server.url}/api/v1/service{{S,T,D}}; SMKI on {smki.url}/services")
+    try:
+        server.run()
+    finally:
+        smki.stop()
 
 
 def _boxed(model: Scenario, corpus: Path) -> Population:

@@ -4,7 +4,8 @@ or WAN in between. The DCC rule tests, the Gherkin suite and the pipeline benchm
 Bright Energy (``BRIGHT``) is the supplier that fails; Steady Power (``STEADY``) stays healthy;
 ``SRP`` is the Shared Resource Provider in the SolrContingency role. Every party signs DUIS
 with its own xmlSign certificate from the world's SMKI; suppliers sign GBCS pre-commands with
-their Supplier DS keys, which the SRP also holds for the failed supplier (MP134B 2.1.2).
+their Supplier DS keys, which the SRP also holds for the failed supplier (MP134B 2.1.2). Every
+meter is enrolled with its Device certificates in that SMKI.
 """
 
 from __future__ import annotations
@@ -28,8 +29,9 @@ from dcc.duis.request import (
     SignedPreCommand,
     UpdatePaymentMode,
 )
+from dcc.enrolment import enrol_device
 from dcc.identity import DccIdentity
-from dcc.inventory import DeviceKind, DeviceRecord, Inventory
+from dcc.inventory import DeviceKind, Inventory
 from dcc.smki.authority import SmkiAuthority, org_key_from_seed
 from dcc.smki.repository import SmkiRepository
 from dcc.smki.roles import KeyUsage, RemotePartyRole
@@ -265,22 +267,16 @@ def build_world(tmp_path) -> World:
         (NEVER_ESME_ID, Esme, NEVER),
     ):
         credentials = DeviceSecurityCredentials(device_id, anchors, seed=SEED)
-        meter = kind(credentials, supplier, account=PREPAYMENT)
-        meters[device_id] = meter
-        inventory.add(
-            DeviceRecord(
-                device_id,
-                DeviceKind.ESME if kind is Esme else DeviceKind.GSME,
-                supplier,
-                credentials.public_key(_KA),
-                credentials.public_key(_DS),
-            )
-        )
+        meters[device_id] = kind(credentials, supplier, account=PREPAYMENT)
+        keys = {usage: credentials.public_key(usage) for usage in (_DS, _KA)}
+        device_kind = DeviceKind.ESME if kind is Esme else DeviceKind.GSME
+        inventory.add(enrol_device(smki, device_id, device_kind, supplier, keys, T0))
     smets1 = Smets1Meter(
         SMETS1_ID, identity.xml_sign_certificate.public_key(), SEED, account=PREPAYMENT
     )
     meters[SMETS1_ID] = smets1
-    inventory.add(DeviceRecord(SMETS1_ID, DeviceKind.SMETS1, BRIGHT, None, smets1.public_key))
+    smets1_keys = {_DS: smets1.public_key}
+    inventory.add(enrol_device(smki, SMETS1_ID, DeviceKind.SMETS1, BRIGHT, smets1_keys, T0))
     officer_key = private_key_from_seed(SEED, "srp-aro")
     users.add_officer(
         Officer(

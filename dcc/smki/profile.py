@@ -14,6 +14,7 @@ certificates carry ``1.2.826.0.1.8641679.1.2.1.4`` and the RTDS device certifica
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from cryptography import x509
@@ -258,6 +259,7 @@ def _der(tag: int, value: bytes) -> bytes:
     return bytes((tag, len(value))) + value
 
 
+@functools.cache  # the hwType of every Device certificate a fleet enrols
 def _encode_oid(dotted: str) -> bytes:
     first, second, *rest = (int(arc) for arc in dotted.split("."))
     body = bytearray()

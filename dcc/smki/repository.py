@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
@@ -26,6 +26,7 @@ from typing import Any
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 
 from .authority import CertificateAuthority, SmkiAuthority
 from .crl import RevokedEntry, check_crl, issue_crl, revocation_time
@@ -37,6 +38,9 @@ from .times import check_utc, parse_time, to_seconds
 
 INDEX_FILE = "index.json"
 INDEX_FORMAT = "solrsim-smki-repository/1"
+
+# Enrols a device the repository holds no certificates for, when they are first asked for.
+DeviceEnroller = Callable[[bytes], object]
 
 
 class CertificateStatus(StrEnum):
@@ -178,12 +182,19 @@ def newest(records: Iterable[CertificateRecord]) -> CertificateRecord | None:
 
 
 class SmkiRepository:
-    """Records by issuer and serial, lookups by EUI-64 / role / usage, revocation through CRLs."""
+    """Records by issuer and serial, lookups by EUI-64 / role / usage, revocation through CRLs.
+
+    Lookups by EUI-64 and by serial are indexed: a rehearsal's repository holds the Device
+    certificates of every meter that took part, thousands of them.
+    """
 
     def __init__(self, authority: SmkiAuthority) -> None:
         self._authority = authority
         self._records: list[CertificateRecord] = []
         self._positions: dict[tuple[NameKey, int], int] = {}
+        self._by_eui: dict[bytes, list[int]] = {}
+        self._by_serial: dict[int, list[int]] = {}
+        self._device_enroller: DeviceEnroller | None = None
         self._crls: dict[NameKey, x509.CertificateRevocationList] = {}
         self._crl_subjects: dict[NameKey, x509.Name] = {}
         self._checked_crls: dict[NameKey, x509.CertificateRevocationList] = {}
@@ -217,24 +228,65 @@ class SmkiRepository:
             recorded_at=to_seconds(at),
             external=self._is_external(certificate),
         )
-        self._insert(record)
-        key = name_key(certificate.issuer)
-        if key not in self._crls:
-            self._publish_crl(certificate.issuer, record.recorded_at)
+        return self._keep(record, certificate.issuer)
+
+    def issue_device_certificate(
+        self, eui64: bytes, key_usage: KeyUsage, public_key: ec.EllipticCurvePublicKey, at: datetime
+    ) -> CertificateRecord:
+        """A Device certificate from our Device CA, valid and recorded (IN_USE) from ``at``.
+        What our own authority just issued is recorded without reading it back or checking its
+        signature again: a fleet enrols thousands of devices."""
+        certificate = self._authority.issue_device_certificate(
+            eui64, key_usage, public_key, not_before=at
+        )
+        record = CertificateRecord(
+            certificate=certificate,
+            info=DeviceCertificateInfo(eui64, key_usage),
+            status=CertificateStatus.IN_USE,
+            user_role=None,
+            party=None,
+            recorded_at=to_seconds(at),
+            external=False,
+        )
+        return self._keep(record, self._authority.device_ca.name)
+
+    def _keep(self, record: CertificateRecord, issuer: x509.Name) -> CertificateRecord:
+        """Insert ``record`` issued by ``issuer`` (given, not read from the certificate: reading
+        it makes the certificate hold a parsed copy, a kilobyte a device), publishing a first CRL
+        for a new issuer."""
+        self._insert(record, name_key(issuer))
+        if name_key(issuer) not in self._crls:
+            self._publish_crl(issuer, record.recorded_at)
         return record
 
     def find(
         self, eui64: bytes, role: RemotePartyRole, key_usage: KeyUsage | None = None
     ) -> list[CertificateRecord]:
         """Organisation certificate records of ``eui64`` in ``role`` (and usage), any status."""
-        check_eui64(eui64)
         return [
             record
-            for record in self._records
-            if record.eui64 == eui64
-            and record.role == role
-            and (key_usage is None or record.key_usage is key_usage)
+            for record in self.history(eui64)
+            if record.role == role and (key_usage is None or record.key_usage is key_usage)
         ]
+
+    def set_device_enroller(self, enroller: DeviceEnroller) -> None:
+        """Who enrols a device whose certificates are asked for before the device took part:
+        a lazy fleet issues them then, not up front."""
+        self._device_enroller = enroller
+
+    def devices(self, eui64: bytes) -> list[CertificateRecord]:
+        """Device certificate records of ``eui64``, any status, in the order recorded; a device
+        held nowhere yet is first enrolled by the device enroller, if there is one."""
+        records = [record for record in self.history(eui64) if record.role is None]
+        if not records and self._device_enroller is not None:
+            self._device_enroller(eui64)
+            records = [record for record in self.history(eui64) if record.role is None]
+        return records
+
+    def by_serial(self, serial: int) -> list[CertificateRecord]:
+        """The records with serial number ``serial``, from any issuer, in the order recorded
+        (DCC Boxed's SMKI interface names a certificate by serial alone)."""
+        return [self._records[position] for position in self._by_serial.get(serial, ())]
 
     def current(
         self, eui64: bytes, role: RemotePartyRole, key_usage: KeyUsage, at: datetime
@@ -259,8 +311,7 @@ class SmkiRepository:
 
     def history(self, eui64: bytes) -> list[CertificateRecord]:
         """Every record ever held by ``eui64``, revoked ones included, in the order recorded."""
-        check_eui64(eui64)
-        return [record for record in self._records if record.eui64 == eui64]
+        return [self._records[position] for position in self._by_eui.get(check_eui64(eui64), ())]
 
     def revoke(
         self, record: CertificateRecord, reason: x509.ReasonFlags, at: datetime
@@ -379,7 +430,8 @@ class SmkiRepository:
             repository = cls(authority)
             repository._check_ca_files(folder)
             for entry in index["records"]:
-                repository._insert(repository._record_from_json(folder, entry))
+                record = repository._record_from_json(folder, entry)
+                repository._insert(record, name_key(record.issuer))
             for entry in index["crls"]:
                 crl = x509.load_pem_x509_crl((folder / entry["file"]).read_bytes())
                 issuer = parse_dn(entry["issuer"])
@@ -405,11 +457,14 @@ class SmkiRepository:
             ) from None
         return False
 
-    def _insert(self, record: CertificateRecord) -> None:
-        key = (name_key(record.issuer), record.serial)
+    def _insert(self, record: CertificateRecord, issuer: NameKey) -> None:
+        key = (issuer, record.serial)
         if key in self._positions:
             raise RepositoryError(f"already recorded: {record.describe()}")
-        self._positions[key] = len(self._records)
+        position = len(self._records)
+        self._positions[key] = position
+        self._by_eui.setdefault(record.eui64, []).append(position)
+        self._by_serial.setdefault(record.serial, []).append(position)
         self._records.append(record)
 
     def _publish_crl(self, issuer: x509.Name, this_update: datetime) -> None:

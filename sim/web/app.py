@@ -23,7 +23,7 @@ from concurrent.futures import Executor, ThreadPoolExecutor
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
-from starlette.requests import ClientDisconnect, Request
+from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
@@ -31,10 +31,11 @@ from dcc.duis.codes import ResponseCode
 from dcc.duis.errors import DuisError
 from dcc.duis.request import CommandVariant, RequestHeader, read_request_header
 from dcc.duis.xmlparse import MAX_DOCUMENT_BYTES, parse_xml
+from sim.web.body import XML_TYPES, Incomplete, TooLarge, read_body
 from sim.web.delivery import QUEUE_FULL, DeliveryService
 from sim.web.live import LiveSimulation
 from sim.web.refusal import code_of, refuse_header, refuse_unreadable
-from sim.web.smki_http import smki_routes
+from sim.web.smki_port import live_smki_routes
 
 _CV = CommandVariant
 PATHS: dict[str, frozenset[CommandVariant]] = {
@@ -49,19 +50,6 @@ PATHS: dict[str, frozenset[CommandVariant]] = {
     "serviceT": frozenset({_CV.TRANSFORM}),
     "serviceD": frozenset({_CV.LOCAL_COMMAND, _CV.SIGNED_LOCAL_COMMAND, _CV.NON_DEVICE}),
 }
-XML_TYPES = frozenset({"application/xml", "text/xml"})
-
-
-class _TooLarge(Exception):
-    """The body went past the size limit while it was read."""
-
-
-class _Incomplete(Exception):
-    """The connection closed before the whole body came."""
-
-    def __init__(self, received: int) -> None:
-        super().__init__(received)
-        self.received = received
 
 
 def create_app(live: LiveSimulation, delivery: DeliveryService) -> Starlette:
@@ -89,7 +77,7 @@ def create_app(live: LiveSimulation, delivery: DeliveryService) -> Starlette:
 
     routes = [
         Route("/api/v1/{service:str}", duis, methods=["POST"]),
-        *smki_routes(live.population.cast.smki),
+        *live_smki_routes(live),
     ]
     return Starlette(routes=routes, lifespan=lifespan)
 
@@ -109,11 +97,11 @@ async def _answer(
         why = f"content type {content_type!r}"
         return await _refused(live, b"", None, ResponseCode.E1000, why, 415)
     try:
-        body = await _read_body(request, MAX_DOCUMENT_BYTES)
-    except _TooLarge:
+        body = await read_body(request, MAX_DOCUMENT_BYTES)
+    except TooLarge:
         why = f"over {MAX_DOCUMENT_BYTES} bytes"
         return await _refused(live, b"", None, ResponseCode.E1000, why, 413)
-    except _Incomplete as cut:
+    except Incomplete as cut:
         why = f"the body stopped after {cut.received} bytes"
         return await _refused(live, b"", None, ResponseCode.E1000, why, 400)
     screened = await asyncio.to_thread(_screen, body, service, variants, live, delivery)
@@ -183,22 +171,6 @@ def _logged(
     answer = answer or refuse_unreadable(code, None, live.now)
     live.record_refusal(body, sender, code, answer, why)
     return status, answer
-
-
-async def _read_body(request: Request, limit: int) -> bytes:
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise _TooLarge
-    chunks, size = [], 0
-    try:
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > limit:
-                raise _TooLarge
-            chunks.append(chunk)
-    except ClientDisconnect:
-        raise _Incomplete(size) from None
-    return b"".join(chunks)
 
 
 def _xml(document: bytes, status: int = 200) -> Response:

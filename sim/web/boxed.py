@@ -13,8 +13,12 @@ From the conformance corpus (never copied into the repository):
   these keys, and the rest of the scenario's SoLR cast (other suppliers, SRP, Ofgem) is kept.
 - the ESME 00-DB-12-34-56-78-90-A0 and the GSME ...-A1 join the fleet, in prepayment, registered
   to the test supplier. RTDS publishes only their certificates, not their private keys, so the
-  meters hold keys seeded under those EUIs and the DCC's inventory records those public keys,
-  not the ones in the RTDS certificates.
+  meters hold keys seeded under those EUIs. They are enrolled like every meter
+  (:func:`dcc.enrolment.enrol_device`), offered the RTDS certificates
+  (``rtds/keystore/00db1234567890a0-ds.pem`` ...): an RTDS certificate would be used for a key
+  the meter really holds, and since none is, the world's Device CA issues their DS and KA
+  certificates for the seeded keys. SMKI, the DCC's inventory and the meters agree; the RTDS
+  certificates are not in SMKI.
 
 The Boxed certificates expired in 2025, so the run starts at :data:`BOXED_START`, inside their
 validity, whatever the scenario's start.
@@ -37,9 +41,8 @@ from dcc.smki.repository import SmkiRepository
 from dcc.smki.roles import KeyUsage, RemotePartyRole
 from dcc.smki.subscription import Subscriptions
 from dcc.users import User, UserRole, Users
-from devices.credentials import RemoteParty, Role, device_key
+from devices.credentials import RemoteParty, Role
 from devices.fleet import Fleet
-from devices.gbcs.keystore import KeyUsage as DeviceKeyUsage
 from sim.cast import Party
 from sim.population import PREPAYMENT_ACCOUNT, Meter, Population
 from sim.scenario import DeviceClass, Scenario
@@ -65,6 +68,9 @@ class BoxedPopulation(Population):
         self._boxed_keys = corpus / "duis" / "boxed-keys"
         self._keystore = corpus / "rtds" / "keystore"
         self._boxed_fleet: Fleet | None = None
+        self._rtds_certificates = {
+            device: _rtds_certificates(self._keystore, device) for device in BOXED_METERS
+        }
         if all(supplier.eui != BOXED_SUPPLIER for supplier in scenario.suppliers):
             raise ValueError(f"scenario {scenario.name!r} has no supplier 90-B3-D5-1F-30-01-00-00")
         super().__init__(scenario.model_copy(update={"start": BOXED_START}))
@@ -125,9 +131,14 @@ class BoxedPopulation(Population):
         if cls is None:
             return super()._record(device_id)
         kind = DeviceKind.ESME if cls == "esme" else DeviceKind.GSME
-        ka = device_key(self.seed, device_id, DeviceKeyUsage.KEY_AGREEMENT).public_key()
-        ds = device_key(self.seed, device_id, DeviceKeyUsage.DIGITAL_SIGNING).public_key()
-        return DeviceRecord(device_id, kind, BOXED_SUPPLIER, ka, ds)
+        return self._enrol_device(device_id, kind, self._rtds_certificates[device_id])
+
+
+def _rtds_certificates(keystore: Path, device_id: bytes) -> list[x509.Certificate]:
+    """The RTDS keystore's Device certificates of ``device_id``, read up front so that an
+    unreadable one is refused before the run."""
+    paths = [keystore / f"{device_id.hex()}-{usage}.pem" for usage in ("ds", "ka")]
+    return [x509.load_pem_x509_certificate(path.read_bytes()) for path in paths if path.exists()]
 
 
 def _certificate_of(

@@ -20,6 +20,7 @@ from sim.population import DEVICE_BASE, Population
 from sim.scenario import load_scenario
 
 SMALL = Path(__file__).parents[2] / "scenarios" / "solr-small.yaml"
+KA_USAGE = CertificateUsage.KEY_AGREEMENT
 
 
 @pytest.fixture(scope="module")
@@ -51,6 +52,41 @@ def test_nothing_is_made_until_asked_for() -> None:
     assert population.inventory.get((DEVICE_BASE + 300).to_bytes(8, "big")) is None
 
 
+def test_a_meters_certificates_are_issued_when_it_is_first_enrolled_or_asked_for() -> None:
+    population = Population(load_scenario(SMALL))
+    smki = population.cast.smki
+    cast_records = len(smki.records)
+    assert all(record.role is not None for record in smki.records)
+    esme, other = population.failed_supplier_meters(classes=("esme",))[:2]
+    record = population.inventory.get(esme)
+    ds, ka = smki.devices(esme)
+    assert len(smki.records) == cast_records + 2
+    assert (ds.key_usage, ka.key_usage) == (CertificateUsage.DIGITAL_SIGNING, KA_USAGE)
+    assert record.ds_public_key == ds.certificate.public_key()
+    assert record.ka_public_key == ka.certificate.public_key()
+    assert ds.not_before == population.enrolled_at
+    # Asked for through SMKI first: the device is enrolled in the inventory too.
+    assert len(smki.devices(other)) == 2 and population.inventory.get(other) is not None
+    assert len(population.inventory) == 2 and len(smki.records) == cast_records + 4
+    outside = (DEVICE_BASE + population.size).to_bytes(8, "big")
+    assert smki.devices(outside) == [] and len(smki.records) == cast_records + 4
+
+
+def test_a_meters_certificates_are_the_same_in_every_run_whenever_asked_for() -> None:
+    first, second = Population(load_scenario(SMALL)), Population(load_scenario(SMALL))
+    devices = first.failed_supplier_meters()[:5]
+    for device in devices:
+        first.meter(device)
+        first.inventory.get(device)
+    for device in reversed(devices):
+        second.cast.smki.devices(device)
+    for device in devices:
+        ours = [r.certificate for r in first.cast.smki.devices(device)]
+        theirs = [r.certificate for r in second.cast.smki.devices(device)]
+        assert [c.tbs_certificate_bytes for c in ours] == [c.tbs_certificate_bytes for c in theirs]
+        assert ours == theirs
+
+
 def test_smets1_meters_trust_the_dcc_and_sign_with_their_seeded_key(
     population: Population,
 ) -> None:
@@ -60,6 +96,9 @@ def test_smets1_meters_trust_the_dcc_and_sign_with_their_seeded_key(
     record = population.inventory.get(device)
     assert record.kind is DeviceKind.SMETS1 and record.ka_public_key is None
     assert record.ds_public_key == meter.public_key
+    [certificate] = population.cast.smki.devices(device)
+    assert certificate.key_usage is CertificateUsage.DIGITAL_SIGNING
+    assert certificate.certificate.public_key() == meter.public_key
 
 
 def test_the_cast_is_enrolled(population: Population) -> None:

@@ -22,7 +22,7 @@ from devices.gbcs.payment_mode import PaymentMode
 from devices.gbcs.security import sign
 from sim.duis_client import pre_command
 from sim.scenario import load_scenario
-from sim.web.boxed import BOXED_ESME, BOXED_SUPPLIER, BoxedPopulation
+from sim.web.boxed import BOXED_ESME, BOXED_GSME, BOXED_SUPPLIER, BoxedPopulation
 from sim.web.delivery import DeliveryService
 from sim.web.live import LiveSimulation
 from sim.web.server import DuisServer, free_port
@@ -101,3 +101,23 @@ def test_a_scenario_without_the_boxed_supplier_is_refused() -> None:
     alone = scenario.model_copy(update={"suppliers": [sole]})
     with pytest.raises(ValueError, match="90-B3-D5-1F-30-01-00-00"):
         BoxedPopulation(alone, corpus)
+
+
+def test_the_boxed_meters_have_world_certificates_for_the_keys_they_use() -> None:
+    corpus = require_conformance()
+    population = BoxedPopulation(load_scenario(SCENARIO), corpus)
+    smki = population.cast.smki
+    for device in (BOXED_ESME, BOXED_GSME):
+        meter = population.meter(device)
+        records = smki.devices(device)
+        assert [r.key_usage.code for r in records] == ["DS", "KA"]
+        for record in records:
+            assert record.issuer == smki.authority.device_ca.name and not record.external
+            assert record.certificate.public_key() == meter.credentials.public_key(record.key_usage)
+            rtds = corpus / "rtds" / "keystore" / f"{device.hex()}-{record.key_usage.value}.pem"
+            published = x509.load_pem_x509_certificate(rtds.read_bytes())
+            # RTDS publishes no device private keys: its certificate is of a key no meter holds.
+            assert published.public_key() != record.certificate.public_key()
+            assert smki.by_serial(published.serial_number) == []
+        inventory = population.inventory.get(device)
+        assert inventory.ds_public_key == records[0].certificate.public_key()

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from sim.cli import app
-from sim.web.server import DuisServer
+from sim.web.server import LOOPBACK, DuisServer, free_port
 from tests.web.support import SCENARIO
 
 
@@ -22,7 +23,8 @@ def _served(monkeypatch: pytest.MonkeyPatch, *options: str) -> DuisServer:
     """The server ``solrsim serve`` builds with ``options``, not run."""
     built: list[DuisServer] = []
     monkeypatch.setattr(DuisServer, "run", lambda server: built.append(server))
-    result = CliRunner().invoke(app, ["serve", str(SCENARIO), "--port", "0", *options])
+    arguments = ["serve", str(SCENARIO), "--port", "0", "--smki-port", str(free_port())]
+    result = CliRunner().invoke(app, [*arguments, *options])
     assert result.exit_code == 0, result.output
     return built[0]
 
@@ -36,3 +38,14 @@ def test_the_timeouts_default_to_what_the_readme_documents(monkeypatch: pytest.M
 def test_the_timeouts_can_be_set(monkeypatch: pytest.MonkeyPatch) -> None:
     server = _served(monkeypatch, "--delivery-timeout", "2.5", "--request-timeout", "4")
     assert (server.delivery.policy.timeout, server.request_timeout) == (2.5, 4.0)
+
+
+def test_an_smki_port_already_taken_is_a_usage_error() -> None:
+    with socket.socket() as taken:
+        taken.bind((LOOPBACK, 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        arguments = ["serve", str(SCENARIO), "--port", str(free_port()), "--smki-port", str(port)]
+        result = CliRunner().invoke(app, arguments)
+    assert result.exit_code == 2
+    assert "smki-port" in result.output
