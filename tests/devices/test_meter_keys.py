@@ -5,11 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from devices.gbcs.errors import GbcsKeyError
 from devices.gbcs.keystore import KeyFile, KeyUsage, load_keystore, write_key_files
 from devices.gbcs.verify import DEFAULT_ACB
 from devices.meter_keys import keystore_credentials, lab_key_files, seeded_credentials
+from sim.cli import app
 from sim.demo import ESME, SUPPLIER
 
 
@@ -60,3 +62,11 @@ def test_a_meter_served_from_a_folder_holds_its_keys_and_anchors(tmp_path: Path)
     assert loaded.acb_secret() == seeded.acb_secret()
     assert loaded.party_secret(SUPPLIER) == seeded.party_secret(SUPPLIER)
     assert loaded.anchors.party(SUPPLIER).ds == seeded.anchors.party(SUPPLIER).ds
+
+
+def test_meter_serve_names_the_files_its_key_folder_lacks(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        app, ["meter", "serve", "--port", "/dev/null", "--keystore", str(tmp_path)]
+    )
+    assert result.exit_code == 2
+    assert "00db1234567890a0-ds.key" in result.output
