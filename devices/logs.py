@@ -51,10 +51,19 @@ class LogEntry:
 
 
 class DeviceLogs:
-    """Both logs of one meter; a meter creates them on its first entry, so idle meters hold none."""
+    """Both logs of one meter; a meter creates them on its first entry, so idle meters hold none.
 
-    __slots__ = ("events", "security")
+    ``latest`` is the newest entry of either log: why the meter just stayed silent, if it did.
+    """
+
+    __slots__ = ("events", "latest", "security")
 
     def __init__(self, capacity: int = LOG_CAPACITY) -> None:
         self.events: deque[LogEntry] = deque(maxlen=capacity)
         self.security: deque[LogEntry] = deque(maxlen=capacity)
+        self.latest: LogEntry | None = None
+
+    def add(self, entry: LogEntry) -> None:
+        """Into the Security Log if a :class:`SecurityEvent`, else into the Event Log."""
+        (self.security if isinstance(entry.kind, SecurityEvent) else self.events).append(entry)
+        self.latest = entry

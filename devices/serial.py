@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 import serial
 
+from devices.logs import LogEntry, SecurityEvent
 from devices.serial_framing import (
     Decoder,
     ErrorCode,
@@ -39,6 +40,8 @@ DEFAULT_BAUDRATE = 115200
 POLL_INTERVAL = 0.05
 # A peer that stops reading must not block a writer for ever.
 WRITE_TIMEOUT = 2.0
+# How often serving tries to open a port again after it failed (a USB adapter replugged).
+REOPEN_INTERVAL = 0.5
 
 
 class SerialLinkError(Exception):
@@ -108,6 +111,8 @@ def describe_frame(frame: Frame) -> str:
     """Type and meaning of a frame; GBCS payloads stay opaque here (a prefix in hex)."""
     if frame.kind is FrameType.GBCS:
         return f"GBCS {len(frame.payload)} bytes {frame.payload[:16].hex().upper()}..."
+    if frame.kind is FrameType.READY:
+        return f"READY {frame.payload.hex().upper()}" if frame.payload else "READY?"
     try:
         if frame.kind is FrameType.EVENT:
             return f"EVENT alert 0x{frame.alert_code:04X}"
@@ -142,7 +147,7 @@ def open_port(url: str, baudrate: int, on_event: EventSink) -> serial.SerialBase
     return port
 
 
-def _read(port: serial.SerialBase) -> bytes:
+def read_available(port: serial.SerialBase) -> bytes:
     """Block up to the port's timeout for a first byte, then take whatever else is waiting."""
     try:
         data = port.read(port.in_waiting or 1)
@@ -151,7 +156,7 @@ def _read(port: serial.SerialBase) -> bytes:
         raise SerialLinkError(f"read from {port.name} failed: {exc}") from None
 
 
-def _write(port: serial.SerialBase, frame: Frame) -> None:
+def write_frame(port: serial.SerialBase, frame: Frame) -> None:
     """Send one frame; :class:`FramingError` if it cannot be framed (too big)."""
     data = frame.encode()
     try:
@@ -173,31 +178,64 @@ def serve_meter(
 ) -> None:
     """Answer frames on ``port_url`` with ``meter`` until ``stop_event`` is set.
 
+    Each time the port is open, a READY frame with the meter's EUI-64 says so (bytes a peer
+    wrote before that were cleared by the open); an empty READY is answered with another.
     GBCS frames go to ``meter.receive``, EVENT frames to ``meter.trigger``; whatever the meter
     returns is sent back as GBCS frames, and so are the alerts of ``meter.advance`` once
-    ``meter.next_due()`` has passed by ``clock()``. Rejected frames and meter exceptions are
-    answered with an ERROR frame and serving goes on; ERROR frames and garbage are reported,
-    never answered. Raises :class:`SerialLinkError` when the port cannot be used.
+    ``meter.next_due()`` has passed by ``clock()``. A GBCS or EVENT frame the meter answers
+    with nothing gets an ERROR frame saying why (BAD_PAYLOAD, or REFUSED with the meter's log
+    entry). Rejected frames and meter exceptions are answered with an ERROR frame and serving
+    goes on; ERROR frames and garbage are reported, never answered. A port that fails while
+    serving is reported and opened again; only a port that cannot be opened at first raises
+    :class:`SerialLinkError`.
     """
-    with open_port(port_url, baudrate, on_event) as port:
-        server = _Server(port, meter, clock, on_event)
-        while not stop_event.is_set():
-            for event in server.decoder.feed(_read(port)):
-                server.handle(event)
-            due = meter.next_due()
-            if due is not None and clock() >= due:
-                server.answer(meter.advance)
+    port: serial.SerialBase | None = open_port(port_url, baudrate, on_event)
+    server = _Server(meter, clock, on_event)
+    while not stop_event.is_set():
+        if port is None:
+            port = _reopen(port_url, baudrate, on_event, stop_event)
+            continue
+        try:
+            server.serve(port, stop_event)
+        except SerialLinkError as exc:
+            on_event(Fault(f"{exc}; opening {port_url} again"))
+        finally:
+            port.close()
+        port = None
+
+
+def _reopen(
+    url: str, baudrate: int, on_event: EventSink, stop_event: threading.Event
+) -> serial.SerialBase | None:
+    """The port opened again after :data:`REOPEN_INTERVAL`; None if it still cannot be."""
+    if stop_event.wait(REOPEN_INTERVAL):
+        return None
+    try:
+        return open_port(url, baudrate, on_event)
+    except SerialLinkError:
+        return None
 
 
 @dataclass
 class _Server:
     """What ``serve_meter`` does with each decoded event and each due ``advance``."""
 
-    port: serial.SerialBase
     meter: Meter
     clock: Callable[[], datetime]
     on_event: EventSink
+    port: serial.SerialBase | None = None
     decoder: Decoder = field(default_factory=Decoder)
+
+    def serve(self, port: serial.SerialBase, stop_event: threading.Event) -> None:
+        """Serve one opening of the port until ``stop_event``; SerialLinkError if it fails."""
+        self.port, self.decoder = port, Decoder()
+        self.send(Frame.ready(self.meter.eui64))
+        while not stop_event.is_set():
+            for event in self.decoder.feed(read_available(port)):
+                self.handle(event)
+            due = self.meter.next_due()
+            if due is not None and self.clock() >= due:
+                self.answer(self.meter.advance)
 
     def handle(self, event: Frame | Garbage | Rejected) -> None:
         if not isinstance(event, Frame):
@@ -207,16 +245,21 @@ class _Server:
             return
         self.on_event(Received(event))
         if event.kind is FrameType.GBCS:
-            self.answer(lambda now: self.meter.receive(event.payload, now))
+            self.answer(lambda now: self.meter.receive(event.payload, now), explain_silence=True)
         elif event.kind is FrameType.EVENT:
             try:
                 code = event.alert_code
             except FramingError as exc:
                 self.send(Frame.error(ErrorCode.BAD_PAYLOAD, str(exc)))
                 return
-            self.answer(lambda now: self.meter.trigger(code, now))
+            self.answer(lambda now: self.meter.trigger(code, now), explain_silence=True)
+        elif event.kind is FrameType.READY and not event.payload:
+            self.send(Frame.ready(self.meter.eui64))
 
-    def answer(self, call: Callable[[datetime], list[bytes]]) -> None:
+    def answer(
+        self, call: Callable[[datetime], list[bytes]], *, explain_silence: bool = False
+    ) -> None:
+        before = _latest_log_entry(self.meter)
         try:
             messages = call(self.clock())
         except Exception as exc:  # a meter bug must not end a lab session; the peer is told
@@ -226,14 +269,31 @@ class _Server:
             return
         for message in messages:
             self.send(Frame.gbcs(message))
+        if explain_silence and not messages:
+            self.send(_silence_error(before, _latest_log_entry(self.meter)))
 
     def send(self, frame: Frame) -> None:
+        assert self.port is not None  # serve() sets it before anything is sent
         try:
-            _write(self.port, frame)
+            write_frame(self.port, frame)
         except (FramingError, SerialWriteTimeout) as exc:
             self.on_event(Fault(f"{describe_frame(frame)} not sent: {exc}"))
             return
         self.on_event(Sent(frame))
+
+
+def _latest_log_entry(meter: Meter) -> LogEntry | None:
+    """A meter that keeps device logs (SMETS2+) says there why it answered nothing."""
+    return getattr(meter, "latest_log_entry", None)
+
+
+def _silence_error(before: LogEntry | None, after: LogEntry | None) -> Frame:
+    """The ERROR frame standing for a meter's silence: the log entry it made, if it made one."""
+    if after is None or after is before:
+        return Frame.error(ErrorCode.REFUSED, "the meter sends nothing back")
+    if after.kind is SecurityEvent.UNREADABLE_FRAME:
+        return Frame.error(ErrorCode.BAD_PAYLOAD, f"not a GBCS message: {after.detail}")
+    return Frame.error(ErrorCode.REFUSED, f"{after.kind}: {after.detail}")
 
 
 class SerialMeter:
@@ -323,7 +383,7 @@ class SerialMeter:
             self._last_now = now
             pending = self._take()
             seen = self._frames_seen
-        _write(self._port, frame)
+        write_frame(self._port, frame)
         self._on_event(Sent(frame))
         return pending + self._collect(seen)
 
@@ -355,7 +415,7 @@ class SerialMeter:
     def _read_loop(self) -> None:
         while not self._stop.is_set():
             try:
-                data = _read(self._port)
+                data = read_available(self._port)
             except SerialLinkError as exc:
                 if not self._stop.is_set():
                     self._on_event(Fault(str(exc)))
@@ -371,6 +431,8 @@ class SerialMeter:
             self._on_event(event)
             return
         self._on_event(Received(event))
+        if event.kind is FrameType.READY:  # the meter (re)opened its port: not an answer
+            return
         with self._changed:
             if event.kind is FrameType.GBCS:
                 self._inbox.append(event.payload)

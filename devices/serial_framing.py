@@ -35,6 +35,7 @@ class FrameType(IntEnum):
     GBCS = 0x01  # one whole GBCS message, either direction
     EVENT = 0x02  # a physical event to trigger on the meter: 2-byte alert code
     ERROR = 0x03  # the receiver refused a frame: 1-byte ErrorCode and a UTF-8 reason
+    READY = 0x04  # empty: "are you listening?"; 8 bytes: "listening", the meter's EUI-64
 
 
 class ErrorCode(IntEnum):
@@ -47,6 +48,7 @@ class ErrorCode(IntEnum):
     BAD_ESCAPE = 0x05  # 7D followed by anything but 5E or 5D
     BAD_PAYLOAD = 0x06  # a well-formed frame whose payload does not fit its type
     METER_FAILURE = 0x07  # the meter could not process a well-formed frame
+    REFUSED = 0x08  # the meter sends nothing back on GBCS for this frame; the reason says why
 
 
 _FRAME_TYPES = frozenset(FrameType)
@@ -74,6 +76,13 @@ class Frame:
         if not 0 <= alert_code <= 0xFFFF:
             raise FramingError(f"alert code {alert_code} does not fit in 2 bytes")
         return cls(FrameType.EVENT, alert_code.to_bytes(2, "big"))
+
+    @classmethod
+    def ready(cls, eui64: bytes = b"") -> Frame:
+        """The meter end's "listening" with its EUI-64, or (empty) a host's question."""
+        if len(eui64) not in (0, 8):
+            raise FramingError(f"READY carries an EUI-64 or nothing, not {len(eui64)} bytes")
+        return cls(FrameType.READY, bytes(eui64))
 
     @classmethod
     def error(cls, code: ErrorCode, reason: str) -> Frame:

@@ -176,6 +176,11 @@ class Smets2Meter(ABC):
     def security_log(self) -> tuple[LogEntry, ...]:
         return () if self._logs is None else tuple(self._logs.security)
 
+    @property
+    def latest_log_entry(self) -> LogEntry | None:
+        """The newest entry of either log: what a host shows when a frame got no answer."""
+        return None if self._logs is None else self._logs.latest
+
     # --- the Meter interface --------------------------------------------------------------------
 
     def receive(self, frame: bytes, now: datetime) -> list[bytes]:
@@ -363,10 +368,10 @@ class Smets2Meter(ABC):
     # --- logs -----------------------------------------------------------------------------------
 
     def _log_security(self, now: datetime, kind: SecurityEvent, detail: str) -> None:
-        self._logs_now().security.append(LogEntry(now, kind, detail))
+        self._logs_now().add(LogEntry(now, kind, detail))
 
     def _log_event(self, now: datetime, kind: Event, detail: str) -> None:
-        self._logs_now().events.append(LogEntry(now, kind, detail))
+        self._logs_now().add(LogEntry(now, kind, detail))
 
     def _logs_now(self) -> DeviceLogs:
         if self._logs is None:

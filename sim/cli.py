@@ -6,7 +6,16 @@ from typing import Annotated
 
 import typer
 
-from sim import bench_cli, duis_cli, gbcs_cli, meter_cli, run_cli, serve_cli, smki_cli
+from sim import (
+    bench_cli,
+    duis_cli,
+    gbcs_cli,
+    keys_cli,
+    meter_cli,
+    run_cli,
+    serve_cli,
+    smki_cli,
+)
 
 app = typer.Typer(
     help="solrsim: rehearse a Supplier of Last Resort event on a simulated DCC and meter fleet.",
@@ -16,6 +25,7 @@ app.add_typer(gbcs_cli.app, name="gbcs")
 app.add_typer(duis_cli.app, name="duis")
 app.add_typer(smki_cli.app, name="smki")
 app.add_typer(meter_cli.app, name="meter")
+app.add_typer(keys_cli.app, name="keys")
 app.add_typer(bench_cli.app, name="bench")
 app.command("run")(run_cli.run)
 app.command("serve")(serve_cli.serve)

@@ -14,12 +14,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from cryptography import x509
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from dcc.smki.repository import newest
 from dcc.smki.roles import KeyUsage, RemotePartyRole
 from devices.credentials import device_key
+from devices.gbcs.keystore import KeyFile, write_key_files
 from sim.population import Population
 
 _DS, _KA = KeyUsage.DIGITAL_SIGNING, KeyUsage.KEY_AGREEMENT
@@ -28,7 +28,6 @@ PublicPart = x509.Certificate | ec.EllipticCurvePublicKey
 
 def export_keys(population: Population, folder: Path) -> int:
     """Write the keys (see the module docstring) into ``folder``; returns the files written."""
-    folder.mkdir(parents=True, exist_ok=True)
     cast = population.cast
     identity, smki = cast.identity, cast.smki
     entries: list[tuple[bytes, KeyUsage, PublicPart, ec.EllipticCurvePrivateKey]] = []
@@ -48,22 +47,5 @@ def export_keys(population: Population, folder: Path) -> int:
         for record in smki.devices(device_id):
             key = device_key(population.seed, device_id, record.key_usage)
             entries.append((device_id, record.key_usage, record.certificate, key))
-    for eui64, usage, public, private in entries:
-        stem = f"{eui64.hex()}-{usage.value}"
-        (folder / f"{stem}.pem").write_bytes(_public_pem(public))
-        (folder / f"{stem}.key").write_bytes(
-            private.private_bytes(
-                serialization.Encoding.PEM,
-                serialization.PrivateFormat.PKCS8,
-                serialization.NoEncryption(),
-            )
-        )
-    return 2 * len(entries)
-
-
-def _public_pem(public: PublicPart) -> bytes:
-    if isinstance(public, x509.Certificate):
-        return public.public_bytes(serialization.Encoding.PEM)
-    return public.public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
+    files = [KeyFile(eui64, usage, public, private) for eui64, usage, public, private in entries]
+    return len(write_key_files(folder, files))

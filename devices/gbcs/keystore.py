@@ -6,12 +6,15 @@ is computed once and cached: per-message MAC work is then a KDF and one GMAC.
 
 :func:`load_keystore` reads the RTDS folder format: ``<eui>[-pp]-<ds|ka>.pem`` holds a
 certificate or public key, ``.key`` a PKCS#8 private key. Certificates are taken for their
-public key only: expired test certificates must not stop verification.
+public key only: expired test certificates must not stop verification. :func:`write_key_files`
+writes the same layout, so reader and writer cannot drift apart.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
@@ -42,6 +45,7 @@ class KeyUsage(StrEnum):
 
 
 _Slot = tuple[bytes, KeyUsage, bool]
+PublicPart = x509.Certificate | ec.EllipticCurvePublicKey
 _FILE_NAME = re.compile(r"^([0-9a-fA-F]{16})(-pp)?-(ds|ka)\.(pem|key)$")
 
 
@@ -134,6 +138,46 @@ def load_keystore(folder: Path) -> KeyStore:
         else:
             store.add_public(eui, usage, _read_public(path), prepayment=prepayment)
     return store
+
+
+@dataclass(frozen=True, slots=True)
+class KeyFile:
+    """One key of a folder: its certificate or public key and, when it is held, its private key."""
+
+    eui64: bytes
+    usage: KeyUsage
+    public: PublicPart
+    private: ec.EllipticCurvePrivateKey | None = None
+
+    def write(self, folder: Path) -> list[Path]:
+        """``<eui>-<ds|ka>.pem``, and ``.key`` (PKCS#8, unencrypted) for a private key."""
+        stem = f"{self.eui64.hex()}-{self.usage.value}"
+        pem = folder / f"{stem}.pem"
+        if isinstance(self.public, x509.Certificate):
+            pem.write_bytes(self.public.public_bytes(serialization.Encoding.PEM))
+        else:
+            pem.write_bytes(
+                self.public.public_bytes(
+                    serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+                )
+            )
+        if self.private is None:
+            return [pem]
+        key = folder / f"{stem}.key"
+        key.write_bytes(
+            self.private.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+        )
+        return [pem, key]
+
+
+def write_key_files(folder: Path, files: Iterable[KeyFile]) -> list[Path]:
+    """Each key into ``folder`` (made if absent), in the layout :func:`load_keystore` reads."""
+    folder.mkdir(parents=True, exist_ok=True)
+    return [path for key_file in files for path in key_file.write(folder)]
 
 
 def _read_private(path: Path) -> ec.EllipticCurvePrivateKey:

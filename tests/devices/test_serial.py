@@ -225,6 +225,7 @@ def served() -> Iterator[Served]:
     """An echoing double served on a pseudo-terminal: the master fd, meter, clock and log."""
     meter, clock, recorder = EchoMeter(), Clock(), Recorder()
     with pty() as (master, path), serving(path, meter, clock, recorder):
+        assert read_frames(master, 1) == [Frame.ready(meter.eui64)]
         yield master, meter, clock, recorder
 
 
@@ -388,8 +389,8 @@ def test_solrsim_meter_serve_answers_a_demo_command_and_stops_on_ctrl_c() -> Non
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
         )
         try:
-            banner = read_until(server.stdout.fileno(), b"opened")
-            assert b"opened" in banner
+            assert read_frames(master, 1) == [Frame.ready(ESME)]
+            banner = read_until(server.stdout.fileno(), b"READY")
             os.write(master, b"noise" + Frame.gbcs(demo_command(seed)).encode())
             [answer] = read_frames(master, 1)
             server.send_signal(signal.SIGINT)
