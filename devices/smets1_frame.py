@@ -70,6 +70,7 @@ from typing import ClassVar, TypeVar
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from devices.gbcs.crypto import ecdsa_sign, ecdsa_verify
+from devices.gbcs.errors import DecodeError, LocalProtocolError
 from devices.gbcs.payment_mode import Activation, PaymentMode, PaymentModeChange
 
 FRAME_VERSION = 1
@@ -88,24 +89,15 @@ _MODE_CODES = MappingProxyType({mode: code for code, mode in _MODES.items()})
 _NO_EUI64 = bytes(EUI64_LENGTH)
 
 
-class Smets1FrameError(Exception):
-    """Base class for everything this module refuses."""
-
-
-class Smets1DecodeError(Smets1FrameError):
+class Smets1DecodeError(DecodeError):
     """Bytes that are not a well-formed SMETS1 frame; says where and why."""
-
-    def __init__(self, reason: str, offset: int) -> None:
-        super().__init__(f"{reason} at offset {offset}")
-        self.reason = reason
-        self.offset = offset
 
 
 class Smets1ContentError(Smets1DecodeError):
     """A well-formed command asking for something a meter cannot run."""
 
 
-class Smets1EncodeError(Smets1FrameError):
+class Smets1EncodeError(LocalProtocolError):
     """Values that do not fit the frame layout."""
 
 

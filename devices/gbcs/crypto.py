@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.concatkdf import ConcatKDFHash
 
-from .errors import GbcsError, GbcsKeyError
+from .errors import GbcsCryptoError, GbcsKeyError
 
 CURVE = ec.SECP256R1()
 _P256_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
@@ -32,10 +32,6 @@ GMAC_TAG_LENGTH = 12
 _ECDSA = ec.ECDSA(hashes.SHA256())
 # RFC 6979 nonces: the same key and message give the same signature, so a seeded run replays.
 _ECDSA_DETERMINISTIC = ec.ECDSA(hashes.SHA256(), deterministic_signing=True)
-
-
-class GbcsCryptoError(GbcsError):
-    """A cryptographic check that failed where failure cannot be a plain verdict (decryption)."""
 
 
 def public_key_from_xy(xy: bytes) -> ec.EllipticCurvePublicKey:
