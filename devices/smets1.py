@@ -43,6 +43,7 @@ from datetime import datetime
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from devices._records import MeterRecords
 from devices.credentials import device_key
 from devices.gbcs.alert_payload import FUTURE_DATED_SUCCESS
 from devices.gbcs.alerts import alert
@@ -50,7 +51,6 @@ from devices.gbcs.keystore import KeyUsage, parse_eui64
 from devices.gbcs.payment_mode import Activation, PaymentModeChange
 from devices.logs import Event, SecurityEvent
 from devices.meter import Account
-from devices.records import MeterRecords
 from devices.smets1_frame import (
     Outcome,
     RequestRef,

@@ -45,6 +45,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import ClassVar
 
+from devices._records import MeterRecords
 from devices.credentials import DeviceSecurityCredentials, Role
 from devices.gbcs import alerts
 from devices.gbcs.alert_payload import (
@@ -73,7 +74,6 @@ from devices.gbcs.security import add_mac, mac_valid, sign, signature_valid
 from devices.gbcs.usecases import use_case_for
 from devices.logs import Event, SecurityEvent
 from devices.meter import DEFAULT_ACCOUNT, Account
-from devices.records import MeterRecords
 
 GENERIC_CRITICAL_ALERT = 0x1000
 GENERIC_NON_CRITICAL_ALERT = 0x1001

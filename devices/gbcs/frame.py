@@ -1,6 +1,6 @@
 """GBCS framing: the grouping header (``DF``, general signing) and the MAC header (``DD``).
 
-One declarative layout (the tables below, built from :mod:`devices.gbcs.layout`) is read by
+One declarative layout (the tables below, built from :mod:`devices.gbcs._layout`) is read by
 :func:`decode` and written by :func:`encode`, so the two cannot drift apart; encoding a decoded
 message gives back the input bytes. Layout (spec/gbcs.md §1.1)::
 
@@ -13,8 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import IntEnum
 
-from .errors import GbcsDecodeError
-from .layout import (
+from ._layout import (
     Bytes,
     Const,
     DerSequence,
@@ -27,7 +26,8 @@ from .layout import (
     Struct,
     UInt,
 )
-from .reader import Reader
+from ._reader import Reader
+from .errors import GbcsDecodeError
 
 GENERAL_SIGNING = 0xDF
 GENERAL_CIPHERING = 0xDD

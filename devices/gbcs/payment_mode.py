@@ -18,9 +18,9 @@ from enum import Enum
 from typing import Any
 
 from . import dlms, gbz
+from ._reader import encode_length, encode_uint
 from .content import Protocol, is_gbz
 from .errors import GbcsDecodeError, GbcsEncodeError
-from .reader import encode_length, encode_uint
 
 
 class PaymentMode(Enum):

@@ -12,8 +12,8 @@ from collections.abc import Callable, Collection
 from enum import IntEnum
 from typing import Any, Generic, Protocol, TypeVar
 
+from ._reader import Reader, encode_length, encode_uint
 from .errors import GbcsEncodeError
-from .reader import Reader, encode_length, encode_uint
 
 T = TypeVar("T")
 T_co = TypeVar("T_co", covariant=True)
