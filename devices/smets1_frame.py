@@ -65,7 +65,7 @@ from datetime import UTC, datetime, timedelta
 from enum import IntEnum
 from functools import cached_property
 from types import MappingProxyType
-from typing import ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
@@ -276,7 +276,7 @@ class Smets1Command:
         )
 
     @classmethod
-    def _read(cls, values: tuple, signature: bytes | None) -> Smets1Command:
+    def _read(cls, values: tuple[Any, ...], signature: bytes | None) -> Smets1Command:
         target, originator, counter, supplier, mode, flags, threshold, execution = values
         request = RequestRef(originator, counter)
         return cls(target, request, supplier, mode, flags, threshold, execution, signature)
@@ -312,7 +312,7 @@ class Smets1Response:
         )
 
     @classmethod
-    def _read(cls, values: tuple, signature: bytes | None) -> Smets1Response:
+    def _read(cls, values: tuple[Any, ...], signature: bytes | None) -> Smets1Response:
         device, originator, counter, outcome, at = values
         try:
             known = Outcome(outcome)
@@ -367,7 +367,7 @@ class Smets1Alert:
         )
 
     @classmethod
-    def _read(cls, values: tuple, signature: bytes | None) -> Smets1Alert:
+    def _read(cls, values: tuple[Any, ...], signature: bytes | None) -> Smets1Alert:
         device, counter, code, raised_at, originator, request_counter = values
         when = _time_field(raised_at, "alert time", cls.LAYOUT.offsets["raised_at"])
         request = None
