@@ -15,7 +15,7 @@ from typing import Generic, Protocol, TypeVar
 from devices.logs import DeviceLogs, Event, LogEntry, SecurityEvent
 from devices.meter import Account
 
-NO_COUNTERS: MappingProxyType[bytes, int] = MappingProxyType({})
+_NO_COUNTERS: MappingProxyType[bytes, int] = MappingProxyType({})
 
 
 class Scheduled(Protocol):
@@ -57,7 +57,7 @@ class MeterRecords(Generic[PendingT]):
     @property
     def last_counters(self) -> MappingProxyType[bytes, int]:
         """The last counter accepted from each originator."""
-        return NO_COUNTERS if self._counters is None else MappingProxyType(dict(self._counters))
+        return _NO_COUNTERS if self._counters is None else MappingProxyType(dict(self._counters))
 
     @property
     def state(self) -> MeterState[PendingT]:

@@ -16,7 +16,6 @@ from ._reader import Reader, encode_length, encode_uint
 from .errors import GbcsEncodeError
 
 T = TypeVar("T")
-T_co = TypeVar("T_co", covariant=True)
 E = TypeVar("E", bound=IntEnum)
 
 
@@ -204,11 +203,10 @@ class Optional(Generic[T]):
         self.field = field
         self.last = last
 
-    def present(self, reader: Reader) -> bool:
-        return not reader.at_end and (self.last is None or reader.remaining == self.last)
-
     def read(self, reader: Reader) -> T | None:
-        return self.field.read(reader) if self.present(reader) else None
+        if reader.at_end or (self.last is not None and reader.remaining != self.last):
+            return None
+        return self.field.read(reader)
 
     def write(self, value: T | None) -> bytes:
         return b"" if value is None else self.field.write(value)
@@ -269,5 +267,4 @@ class Preceded(Generic[T]):
 
 
 def _choices(sizes: Collection[int]) -> str:
-    words = [str(size) for size in sorted(sizes)]
-    return " or ".join(words) if len(words) < 3 else ", ".join(words[:-1]) + " or " + words[-1]
+    return " or ".join(str(size) for size in sorted(sizes))
