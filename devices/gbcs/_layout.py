@@ -9,6 +9,7 @@ naming the field.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
+from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any, Generic, Protocol, TypeVar
 
@@ -25,13 +26,13 @@ class Field(Protocol[T]):
     def write(self, value: T) -> bytes: ...
 
 
+@dataclass(frozen=True, slots=True)
 class Const:
     """Bytes that are always the same; ``refusal`` explains a mismatch better than the bytes."""
 
-    def __init__(self, expected: bytes, what: str, refusal: str | None = None) -> None:
-        self.expected = expected
-        self.what = what
-        self.refusal = refusal
+    expected: bytes
+    what: str
+    refusal: str | None = None
 
     def read(self, reader: Reader) -> None:
         at = reader.pos
@@ -47,12 +48,12 @@ class Const:
         return self.expected
 
 
+@dataclass(frozen=True, slots=True)
 class UInt:
     """A big-endian unsigned integer of a fixed size."""
 
-    def __init__(self, size: int, what: str) -> None:
-        self.size = size
-        self.what = what
+    size: int
+    what: str
 
     def read(self, reader: Reader) -> int:
         return reader.uint(self.size, self.what)
@@ -61,12 +62,12 @@ class UInt:
         return encode_uint(value, self.size, self.what)
 
 
+@dataclass(frozen=True, slots=True)
 class Bytes:
     """A fixed number of bytes."""
 
-    def __init__(self, size: int, what: str) -> None:
-        self.size = size
-        self.what = what
+    size: int
+    what: str
 
     def read(self, reader: Reader) -> bytes:
         return reader.take(self.size, self.what)
@@ -87,11 +88,11 @@ class Rest:
         return value
 
 
+@dataclass(frozen=True, slots=True)
 class DerSequence:
     """The rest of the block, which must be a DER SEQUENCE (tag 0x30)."""
 
-    def __init__(self, what: str) -> None:
-        self.what = what
+    what: str
 
     def read(self, reader: Reader) -> bytes:
         if reader.peek(self.what) != 0x30:
