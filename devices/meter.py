@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Protocol
 
 from devices.gbcs.payment_mode import PaymentMode, PaymentModeChange
+from devices.logs import LogEntry
 
 
 class Meter(Protocol):
@@ -34,6 +35,11 @@ class Meter(Protocol):
 
     def next_due(self) -> datetime | None:
         """When ``advance`` next has work, or None."""
+        ...
+
+    @property
+    def latest_log_entry(self) -> LogEntry | None:
+        """The newest entry of the meter's logs: why it answered a frame with nothing."""
         ...
 
 

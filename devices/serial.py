@@ -283,8 +283,8 @@ class _Server:
 
 
 def _latest_log_entry(meter: Meter) -> LogEntry | None:
-    """A meter that keeps device logs (SMETS2+) says there why it answered nothing."""
-    return getattr(meter, "latest_log_entry", None)
+    """A meter says in its device logs why it answered nothing."""
+    return meter.latest_log_entry
 
 
 def _silence_error(before: LogEntry | None, after: LogEntry | None) -> Frame:

@@ -40,16 +40,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from types import MappingProxyType
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from devices._records import MeterRecords
 from devices.credentials import device_key
 from devices.gbcs.alert_payload import FUTURE_DATED_SUCCESS
 from devices.gbcs.alerts import alert
 from devices.gbcs.keystore import KeyUsage, parse_eui64
 from devices.gbcs.payment_mode import Activation, PaymentModeChange
-from devices.logs import DeviceLogs, Event, LogEntry, SecurityEvent
+from devices.logs import Event, SecurityEvent
 from devices.meter import Account
 from devices.smets1_frame import (
     Outcome,
@@ -66,7 +66,6 @@ from devices.smets1_frame import (
 )
 
 NEW_ACCOUNT = Account()
-_NO_COUNTERS: MappingProxyType[bytes, int] = MappingProxyType({})
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,29 +78,10 @@ class PendingChange:
     supplier: bytes
 
 
-@dataclass(frozen=True, slots=True)
-class Smets1State:
-    """A snapshot of what commands change: compare two to see whether a frame changed anything."""
-
-    account: Account
-    last_counters: MappingProxyType[bytes, int]
-    pending: PendingChange | None
-
-
-class Smets1Meter:
+class Smets1Meter(MeterRecords[PendingChange]):
     """A SMETS1 meter: the Meter protocol over SMETS1 frames (see the module docstring)."""
 
-    __slots__ = (
-        "_account",
-        "_alert_counter",
-        "_counters",
-        "_dcc_key",
-        "_eui64",
-        "_logs",
-        "_pending",
-        "_private_key",
-        "_seed",
-    )
+    __slots__ = ("_alert_counter", "_dcc_key", "_eui64", "_private_key", "_seed")
 
     def __init__(
         self,
@@ -113,15 +93,12 @@ class Smets1Meter:
         alert_counter: int = 0,
     ) -> None:
         """``dcc_key`` is the trusted DCC public key; ``alert_counter`` the last one sent."""
+        super().__init__(account)
         self._eui64 = parse_eui64(eui64)
         self._dcc_key = dcc_key
         self._seed = seed
-        self._account = account
         self._alert_counter = alert_counter
         self._private_key: ec.EllipticCurvePrivateKey | None = None
-        self._counters: dict[bytes, int] | None = None
-        self._pending: PendingChange | None = None
-        self._logs: DeviceLogs | None = None
 
     # --- what a tester reads --------------------------------------------------------------------
 
@@ -133,31 +110,6 @@ class Smets1Meter:
     def public_key(self) -> ec.EllipticCurvePublicKey:
         """The key an S1SP checks this meter's responses and alerts with."""
         return self._key().public_key()
-
-    @property
-    def account(self) -> Account:
-        return self._account
-
-    @property
-    def pending(self) -> PendingChange | None:
-        return self._pending
-
-    @property
-    def last_counters(self) -> MappingProxyType[bytes, int]:
-        """The last RequestID counter accepted from each originator."""
-        return _NO_COUNTERS if self._counters is None else MappingProxyType(dict(self._counters))
-
-    @property
-    def state(self) -> Smets1State:
-        return Smets1State(self._account, self.last_counters, self._pending)
-
-    @property
-    def event_log(self) -> tuple[LogEntry, ...]:
-        return () if self._logs is None else tuple(self._logs.events)
-
-    @property
-    def security_log(self) -> tuple[LogEntry, ...]:
-        return () if self._logs is None else tuple(self._logs.security)
 
     # --- the Meter interface --------------------------------------------------------------------
 
@@ -185,17 +137,13 @@ class Smets1Meter:
         return [self._alert(alert_code, now)]
 
     def advance(self, now: datetime) -> list[bytes]:
-        pending = self._pending
-        if pending is None or pending.execute_at > now:
+        pending = self._take_due(now)
+        if pending is None:
             return []
-        self._pending = None
         self._account = self._account.apply(pending.change)
         detail = f"{pending.change.mode.value} for {_describe(pending.request)}"
         self._log(now, Event.FUTURE_DATED_EXECUTED, detail)
         return [self._alert(FUTURE_DATED_SUCCESS, now, pending.request)]
-
-    def next_due(self) -> datetime | None:
-        return None if self._pending is None else self._pending.execute_at
 
     # --- checks and changes ---------------------------------------------------------------------
 
@@ -208,16 +156,14 @@ class Smets1Meter:
             return SecurityEvent.SIGNATURE_ABSENT, f"{_describe(request)} is not countersigned"
         if not signature_valid(frame, self._dcc_key):
             return SecurityEvent.SIGNATURE_INVALID, f"{_describe(request)}: not the DCC's"
-        last = -1 if self._counters is None else self._counters.get(request.originator, -1)
+        last = self._last_counter(request.originator)
         if request.counter <= last:
             return SecurityEvent.REPLAYED_COUNTER, f"{_describe(request)} <= {last}"
         return None
 
     def _accept(self, command: Smets1Command, change: PaymentModeChange, now: datetime) -> Outcome:
         request = command.request
-        if self._counters is None:
-            self._counters = {}
-        self._counters[request.originator] = request.counter
+        self._accept_counter(request.originator, request.counter)
         detail = (
             f"{change.mode.value} for {_describe(request)}, "
             f"acting for {command.supplier.hex().upper()}"
@@ -253,12 +199,6 @@ class Smets1Meter:
         if self._private_key is None:
             self._private_key = device_key(self._seed, self._eui64, KeyUsage.DIGITAL_SIGNING)
         return self._private_key
-
-    def _log(self, now: datetime, kind: Event | SecurityEvent, detail: str) -> None:
-        if self._logs is None:
-            self._logs = DeviceLogs()
-        log = self._logs.security if isinstance(kind, SecurityEvent) else self._logs.events
-        log.append(LogEntry(now, kind, detail))
 
 
 def _describe(request: RequestRef) -> str:

@@ -65,11 +65,12 @@ from datetime import UTC, datetime, timedelta
 from enum import IntEnum
 from functools import cached_property
 from types import MappingProxyType
-from typing import ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from devices.gbcs.crypto import ecdsa_sign, ecdsa_verify
+from devices.gbcs.errors import DecodeError, LocalProtocolError
 from devices.gbcs.payment_mode import Activation, PaymentMode, PaymentModeChange
 
 FRAME_VERSION = 1
@@ -88,24 +89,15 @@ _MODE_CODES = MappingProxyType({mode: code for code, mode in _MODES.items()})
 _NO_EUI64 = bytes(EUI64_LENGTH)
 
 
-class Smets1FrameError(Exception):
-    """Base class for everything this module refuses."""
-
-
-class Smets1DecodeError(Smets1FrameError):
+class Smets1DecodeError(DecodeError):
     """Bytes that are not a well-formed SMETS1 frame; says where and why."""
-
-    def __init__(self, reason: str, offset: int) -> None:
-        super().__init__(f"{reason} at offset {offset}")
-        self.reason = reason
-        self.offset = offset
 
 
 class Smets1ContentError(Smets1DecodeError):
     """A well-formed command asking for something a meter cannot run."""
 
 
-class Smets1EncodeError(Smets1FrameError):
+class Smets1EncodeError(LocalProtocolError):
     """Values that do not fit the frame layout."""
 
 
@@ -284,7 +276,7 @@ class Smets1Command:
         )
 
     @classmethod
-    def _read(cls, values: tuple, signature: bytes | None) -> Smets1Command:
+    def _read(cls, values: tuple[Any, ...], signature: bytes | None) -> Smets1Command:
         target, originator, counter, supplier, mode, flags, threshold, execution = values
         request = RequestRef(originator, counter)
         return cls(target, request, supplier, mode, flags, threshold, execution, signature)
@@ -320,7 +312,7 @@ class Smets1Response:
         )
 
     @classmethod
-    def _read(cls, values: tuple, signature: bytes | None) -> Smets1Response:
+    def _read(cls, values: tuple[Any, ...], signature: bytes | None) -> Smets1Response:
         device, originator, counter, outcome, at = values
         try:
             known = Outcome(outcome)
@@ -375,7 +367,7 @@ class Smets1Alert:
         )
 
     @classmethod
-    def _read(cls, values: tuple, signature: bytes | None) -> Smets1Alert:
+    def _read(cls, values: tuple[Any, ...], signature: bytes | None) -> Smets1Alert:
         device, counter, code, raised_at, originator, request_counter = values
         when = _time_field(raised_at, "alert time", cls.LAYOUT.offsets["raised_at"])
         request = None

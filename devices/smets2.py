@@ -41,12 +41,11 @@ immediate one included.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from types import MappingProxyType
 from typing import ClassVar
 
+from devices._records import MeterRecords
 from devices.credentials import DeviceSecurityCredentials, Role
 from devices.gbcs import alerts
 from devices.gbcs.alert_payload import (
@@ -73,7 +72,7 @@ from devices.gbcs.payment_mode import (
 )
 from devices.gbcs.security import add_mac, mac_valid, sign, signature_valid
 from devices.gbcs.usecases import use_case_for
-from devices.logs import DeviceLogs, Event, LogEntry, SecurityEvent
+from devices.logs import Event, SecurityEvent
 from devices.meter import DEFAULT_ACCOUNT, Account
 
 GENERIC_CRITICAL_ALERT = 0x1000
@@ -85,7 +84,6 @@ ALWAYS_CRITICAL_ALERTS = frozenset(
     {FUTURE_DATED_SUCCESS, FUTURE_DATED_FAILURE, SOURCE_WITHOUT_AUTHORITY}
 )
 _AUTHORITY_FAILURES = (SecurityEvent.UNKNOWN_ORIGINATOR, SecurityEvent.UNAUTHORISED_ORIGINATOR)
-_NO_COUNTERS: Mapping[bytes, int] = MappingProxyType({})
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,31 +100,13 @@ class PendingChange:
         return _describe(self.message_code, self.change, self.originator, self.counter)
 
 
-@dataclass(frozen=True, slots=True)
-class MeterState:
-    """A snapshot of what commands change: compare two to see whether a frame changed anything."""
-
-    account: Account
-    last_counters: Mapping[bytes, int]
-    pending: PendingChange | None
-
-
-class Smets2Meter(ABC):
+class Smets2Meter(MeterRecords[PendingChange], ABC):
     """The command checks, the payment account and the alerts of a SMETS2+ meter.
 
     Subclasses say which 1.6 codes they run, in which payload protocol, and how they answer.
     """
 
-    __slots__ = (
-        "_account",
-        "_alert_counter",
-        "_alerts",
-        "_counters",
-        "_credentials",
-        "_logs",
-        "_pending",
-        "registered_supplier",
-    )
+    __slots__ = ("_alert_counter", "_alerts", "_credentials", "registered_supplier")
 
     protocol: ClassVar[Protocol]
     commands: ClassVar[frozenset[int]]  # the 1.6 codes this device type runs, all Supplier-only
@@ -142,14 +122,11 @@ class Smets2Meter(ABC):
         alert_counter: int = 0,
     ) -> None:
         """``alert_counter`` is the last counter the device sent an alert with."""
+        super().__init__(account)
         self._credentials = credentials
         self.registered_supplier = registered_supplier
-        self._account = account
         self._alerts = alert_catalogue
         self._alert_counter = alert_counter
-        self._counters: dict[bytes, int] | None = None
-        self._pending: PendingChange | None = None
-        self._logs: DeviceLogs | None = None
 
     # --- what a tester reads --------------------------------------------------------------------
 
@@ -161,38 +138,18 @@ class Smets2Meter(ABC):
     def credentials(self) -> DeviceSecurityCredentials:
         return self._credentials
 
-    @property
-    def state(self) -> MeterState:
-        counters = (
-            _NO_COUNTERS if self._counters is None else MappingProxyType(dict(self._counters))
-        )
-        return MeterState(self._account, counters, self._pending)
-
-    @property
-    def event_log(self) -> tuple[LogEntry, ...]:
-        return () if self._logs is None else tuple(self._logs.events)
-
-    @property
-    def security_log(self) -> tuple[LogEntry, ...]:
-        return () if self._logs is None else tuple(self._logs.security)
-
-    @property
-    def latest_log_entry(self) -> LogEntry | None:
-        """The newest entry of either log: what a host shows when a frame got no answer."""
-        return None if self._logs is None else self._logs.latest
-
     # --- the Meter interface --------------------------------------------------------------------
 
     def receive(self, frame: bytes, now: datetime) -> list[bytes]:
         try:
             message = decode(frame)
         except GbcsError as e:
-            self._log_security(now, SecurityEvent.UNREADABLE_FRAME, str(e))
+            self._log(now, SecurityEvent.UNREADABLE_FRAME, str(e))
             return []
         refusal = self._security_refusal(message)
         if refusal is not None:
             kind, detail = refusal
-            self._log_security(now, kind, detail)
+            self._log(now, kind, detail)
             if kind in _AUTHORITY_FAILURES:
                 return self._alert(SOURCE_WITHOUT_AUTHORITY, now)
             return []
@@ -202,19 +159,15 @@ class Smets2Meter(ABC):
         return self._alert(alert_code, now)
 
     def advance(self, now: datetime) -> list[bytes]:
-        pending = self._pending
-        if pending is None or pending.execute_at > now:
+        pending = self._take_due(now)
+        if pending is None:
             return []
-        self._pending = None
         self._account = self._account.apply(pending.change)
-        self._log_event(now, Event.FUTURE_DATED_EXECUTED, str(pending))
+        self._log(now, Event.FUTURE_DATED_EXECUTED, str(pending))
         return [
             self._future_dated_alert(pending, target)
             for target in self._future_dated_targets(pending.change)
         ]
-
-    def next_due(self) -> datetime | None:
-        return None if self._pending is None else self._pending.execute_at
 
     # --- device-type specifics ------------------------------------------------------------------
 
@@ -257,7 +210,7 @@ class Smets2Meter(ABC):
                 return SecurityEvent.SIGNATURE_INVALID, f"not signed by {originator}'s DS key"
         if header.message_code in self.commands and party.role is not Role.SUPPLIER:
             return SecurityEvent.UNAUTHORISED_ORIGINATOR, f"{originator} is a {party.role.value}"
-        last = -1 if self._counters is None else self._counters.get(header.originator, -1)
+        last = self._last_counter(header.originator)
         if header.counter <= last:
             return SecurityEvent.REPLAYED_COUNTER, f"counter {header.counter} <= {last}"
         return None
@@ -267,7 +220,7 @@ class Smets2Meter(ABC):
         header = message.header
         code = header.message_code
         if code not in self.commands:
-            self._log_event(now, Event.UNSUPPORTED_COMMAND, f"message code 0x{code:04X}")
+            self._log(now, Event.UNSUPPORTED_COMMAND, f"message code 0x{code:04X}")
             return []
         try:
             change = decode_payment_mode_command(code, message.content)
@@ -282,28 +235,26 @@ class Smets2Meter(ABC):
     def _refuse_content(
         self, header: GroupingHeader, content: bytes, now: datetime, reason: str
     ) -> list[bytes]:
-        self._log_event(now, Event.CONTENT_REFUSED, reason)
+        self._log(now, Event.CONTENT_REFUSED, reason)
         return [self._respond(header, self._refused(content), now)]
 
     def _accept(self, header: GroupingHeader, change: PaymentModeChange, now: datetime) -> None:
-        if self._counters is None:
-            self._counters = {}
-        self._counters[header.originator] = header.counter
+        self._accept_counter(header.originator, header.counter)
         detail = _describe(header.message_code, change, header.originator, header.counter)
         if change.activation is Activation.IMMEDIATE:
             self._account = self._account.apply(change)
             self._pending = None
-            self._log_event(now, Event.EXECUTED, detail)
+            self._log(now, Event.EXECUTED, detail)
         elif change.execute_at is not None:
             self._pending = PendingChange(
                 change.execute_at, change, header.message_code, header.originator, header.counter
             )
-            self._log_event(now, Event.SCHEDULED, f"{detail} at {change.execute_at.isoformat()}")
+            self._log(now, Event.SCHEDULED, f"{detail} at {change.execute_at.isoformat()}")
         else:
             if self._pending is not None:
                 detail += f"; cancels {self._pending}"
             self._pending = None
-            self._log_event(now, Event.CANCELLED, detail)
+            self._log(now, Event.CANCELLED, detail)
 
     # --- frames the device sends ----------------------------------------------------------------
 
@@ -343,7 +294,7 @@ class Smets2Meter(ABC):
         secret = None if critical else self._credentials.party_secret(supplier)
         if not critical and secret is None:
             detail = f"{known.name}: no key agreement key for {supplier.hex().upper()}"
-            self._log_event(now, Event.ALERT_NOT_SENT, detail)
+            self._log(now, Event.ALERT_NOT_SENT, detail)
             return []
         counter = self._next_alert_counter()
         code = GENERIC_CRITICAL_ALERT if critical else GENERIC_NON_CRITICAL_ALERT
@@ -353,9 +304,7 @@ class Smets2Meter(ABC):
             frame = self._signed(header, content)
         else:
             frame = encode(add_mac(GbcsMessage(header, content, b""), secret))
-        self._log_event(
-            now, Event.ALERT_SENT, f"0x{alert_code:04X} {known.name}, counter {counter}"
-        )
+        self._log(now, Event.ALERT_SENT, f"0x{alert_code:04X} {known.name}, counter {counter}")
         return [frame]
 
     def _signed(self, header: GroupingHeader, content: bytes) -> bytes:
@@ -364,19 +313,6 @@ class Smets2Meter(ABC):
     def _next_alert_counter(self) -> int:
         self._alert_counter += 1
         return self._alert_counter
-
-    # --- logs -----------------------------------------------------------------------------------
-
-    def _log_security(self, now: datetime, kind: SecurityEvent, detail: str) -> None:
-        self._logs_now().add(LogEntry(now, kind, detail))
-
-    def _log_event(self, now: datetime, kind: Event, detail: str) -> None:
-        self._logs_now().add(LogEntry(now, kind, detail))
-
-    def _logs_now(self) -> DeviceLogs:
-        if self._logs is None:
-            self._logs = DeviceLogs()
-        return self._logs
 
 
 def _describe(code: int, change: PaymentModeChange, originator: bytes, counter: int) -> str:

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from . import dlms, gbz
+from ._reader import Reader, encode_uint
 from .content import Protocol, is_gbz
 from .errors import GbcsDecodeError, GbcsEncodeError
-from .reader import Reader, encode_uint
 
 FUTURE_DATED_SUCCESS = 0x8F66
 FUTURE_DATED_FAILURE = 0x8F67

@@ -18,6 +18,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from types import MappingProxyType
 
+from .errors import LocalProtocolError
+
 
 @dataclass(frozen=True, slots=True)
 class AlertCode:
@@ -201,7 +203,7 @@ def catalogue(safety_critical: Iterable[int] = R7_2_SAFETY_CRITICAL) -> AlertCat
     codes = frozenset(safety_critical)
     bad = sorted(c for c in codes if not 0 <= c <= 0xFFFF)
     if bad:
-        raise ValueError(f"alert codes are 2 bytes, got {bad}")
+        raise LocalProtocolError(f"alert codes are 2 bytes, got {bad}")
     return AlertCatalogue(codes)
 
 

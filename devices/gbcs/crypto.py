@@ -17,8 +17,10 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
     encode_dss_signature,
 )
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.concatkdf import ConcatKDFHash
 
-from .errors import GbcsError, GbcsKeyError
+from .errors import GbcsCryptoError, GbcsKeyError
 
 CURVE = ec.SECP256R1()
 _P256_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
@@ -30,10 +32,6 @@ GMAC_TAG_LENGTH = 12
 _ECDSA = ec.ECDSA(hashes.SHA256())
 # RFC 6979 nonces: the same key and message give the same signature, so a seeded run replays.
 _ECDSA_DETERMINISTIC = ec.ECDSA(hashes.SHA256(), deterministic_signing=True)
-
-
-class GbcsCryptoError(GbcsError):
-    """A cryptographic check that failed where failure cannot be a plain verdict (decryption)."""
 
 
 def public_key_from_xy(xy: bytes) -> ec.EllipticCurvePublicKey:
@@ -90,8 +88,8 @@ def kdf_other_info(originator: bytes, transaction_id: bytes, recipient: bytes) -
 
 
 def kdf(shared_secret: bytes, other_info: bytes) -> bytes:
-    """SP800-56A single-step KDF, SHA-256, one round, keeping the 128 bits AES needs."""
-    return hashlib.sha256(b"\x00\x00\x00\x01" + shared_secret + other_info).digest()[:16]
+    """SP800-56A single-step KDF, SHA-256, keeping the 128 bits AES needs."""
+    return ConcatKDFHash(hashes.SHA256(), 16, other_info).derive(shared_secret)
 
 
 def gcm_iv(originator: bytes) -> bytes:
@@ -103,14 +101,15 @@ def gcm_encrypt(
     key: bytes, iv: bytes, plaintext: bytes, aad: bytes, tag_length: int = GMAC_TAG_LENGTH
 ) -> tuple[bytes, bytes]:
     """AES-GCM; returns the ciphertext and the tag cut to ``tag_length`` bytes."""
-    encryptor = Cipher(algorithms.AES(key), modes.GCM(iv)).encryptor()
-    encryptor.authenticate_additional_data(aad)
-    ciphertext = encryptor.update(plaintext) + encryptor.finalize()
-    return ciphertext, encryptor.tag[:tag_length]
+    sealed = AESGCM(key).encrypt(iv, plaintext, aad)
+    return sealed[:-16], sealed[-16:][:tag_length]
 
 
 def gcm_decrypt(key: bytes, iv: bytes, ciphertext: bytes, aad: bytes, tag: bytes) -> bytes:
-    """AES-GCM decryption with a (possibly cut) tag; a wrong tag raises GbcsCryptoError."""
+    """AES-GCM decryption with a (possibly cut) tag; a wrong tag raises GbcsCryptoError.
+
+    Through ``Cipher``: ``AESGCM`` checks only whole 16-byte tags, and GBCS cuts them to 12.
+    """
     try:
         decryptor = Cipher(
             algorithms.AES(key), modes.GCM(iv, tag, min_tag_length=len(tag))
@@ -132,7 +131,9 @@ def tags_equal(a: bytes, b: bytes) -> bool:
 
 def private_key_from_seed(seed: bytes, label: str) -> ec.EllipticCurvePrivateKey:
     """A P-256 key fixed by a seed and a label (e.g. an EUI-64 and a usage), so that a
-    scenario replays byte for byte. Test use only: the key is as secret as the seed."""
+    scenario replays byte for byte. Test use only: the key is as secret as the seed.
+
+    Hand-written: ``cryptography`` derives keys only from random or given scalars."""
     counter = 0
     while True:
         digest = hashlib.sha256(seed + label.encode() + counter.to_bytes(4, "big")).digest()

@@ -14,8 +14,8 @@ from datetime import UTC, datetime
 from enum import IntEnum
 from typing import ClassVar, TypeVar
 
+from ._reader import Reader, encode_length
 from .errors import GbcsDecodeError, GbcsEncodeError
-from .reader import Reader, encode_length
 
 ACCESS_REQUEST = 0xD9
 ACCESS_RESPONSE = 0xDA

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
+from ._reader import Reader
 from .errors import GbcsDecodeError, GbcsEncodeError
-from .reader import Reader
 
 PROFILE_ID = b"\x01\x09"
 

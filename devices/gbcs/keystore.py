@@ -21,6 +21,7 @@ from pathlib import Path
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 
 from .crypto import ecdh
 from .errors import GbcsKeyError
@@ -189,6 +190,7 @@ def _read_private(path: Path) -> ec.EllipticCurvePrivateKey:
 
 def _read_public(path: Path) -> ec.EllipticCurvePublicKey:
     data = path.read_bytes()
+    key: PublicKeyTypes
     if b"CERTIFICATE" in data:
         key = x509.load_pem_x509_certificate(data).public_key()
     else:

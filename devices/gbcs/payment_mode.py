@@ -18,9 +18,9 @@ from enum import Enum
 from typing import Any
 
 from . import dlms, gbz
+from ._reader import encode_length, encode_uint
 from .content import Protocol, is_gbz
 from .errors import GbcsDecodeError, GbcsEncodeError
-from .reader import encode_length, encode_uint
 
 
 class PaymentMode(Enum):
@@ -468,7 +468,7 @@ def _encode_dlms_command(counter: int, change: PaymentModeChange, twin: bool) ->
         _ACTIVATION_TIME: activation,
         _THRESHOLD_TIME: activation,
     }
-    specs = _WITHOUT_THRESHOLD
+    specs: tuple[dlms.RequestSpec, ...] = _WITHOUT_THRESHOLD
     if change.disablement_threshold is not None:
         specs = _WITH_THRESHOLD
         values[_THRESHOLD_VALUE] = dlms.DoubleLong(change.disablement_threshold)

@@ -91,6 +91,7 @@ class EchoMeter:
     eui64: bytes = bytes(8)
     due: list[tuple[datetime, bytes]] = field(default_factory=list)
     triggered: list[int] = field(default_factory=list)
+    latest_log_entry: None = None  # it keeps no logs
 
     def receive(self, frame: bytes, now: datetime) -> list[bytes]:
         if frame == b"boom":

@@ -8,6 +8,7 @@ from typing import NamedTuple
 import pytest
 
 from devices.gbcs.alerts import R7_2_SAFETY_CRITICAL, AlertCode, alert, catalogue
+from devices.gbcs.errors import LocalProtocolError
 from devices.gbcs.usecases import (
     USE_CASES,
     DeviceType,
@@ -131,7 +132,7 @@ def test_safety_critical_set_can_be_overridden() -> None:
 
 
 def test_safety_critical_override_rejects_codes_wider_than_two_bytes() -> None:
-    with pytest.raises(ValueError, match="2 bytes"):
+    with pytest.raises(LocalProtocolError, match="2 bytes"):
         catalogue([0x18F1F])
 
 

@@ -114,6 +114,21 @@ def test_bad_lengths_are_refused() -> None:
         _message(
             header=GroupingHeader(Cra.COMMAND, 1, SUPPLIER, ESME, OtherInformation(1, None, 5))
         ),
+        _message(
+            header=GroupingHeader(
+                Cra.COMMAND, 1, SUPPLIER, ESME, OtherInformation(1, ESME, 5, 6, b"\x30\x00")
+            )
+        ),
+        _message(
+            header=GroupingHeader(
+                Cra.COMMAND, 1, SUPPLIER, ESME, OtherInformation(1, ESME, 5, None, b"\x04" * 9)
+            )
+        ),
+        _message(
+            header=GroupingHeader(
+                Cra.COMMAND, 1, SUPPLIER, ESME, OtherInformation(1, ESME, 5, None, b"\x30")
+            )
+        ),
     ],
 )
 def test_unencodable_values_raise_typed_errors(message: GbcsMessage) -> None:
