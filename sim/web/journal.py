@@ -109,8 +109,9 @@ class Journal:
         self._issued: dict[bytes, int] = {}
 
     def close(self) -> None:
-        self._connection.close()
-        self._folder_lock.close()
+        with self._lock:
+            self._connection.close()
+            self._folder_lock.close()
 
     # --- requests --------------------------------------------------------------------------------
 

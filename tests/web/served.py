@@ -82,8 +82,3 @@ class ServeProcess:
         if self._process is not None:
             os.kill(self._process.pid, signal.SIGKILL)
             self._process.wait(10)
-
-    def run(self, timeout: float = 60.0) -> subprocess.CompletedProcess[bytes]:
-        """Run to completion (for a folder it must refuse)."""
-        env = {**os.environ, "PYTHONPATH": str(ROOT)}
-        return subprocess.run(self.command, cwd=ROOT, env=env, capture_output=True, timeout=timeout)
