@@ -59,7 +59,7 @@ def _run_a_switch(folder: Path) -> tuple[LiveSimulation, bytes]:
     send = signed(supplier, signed_send(transform, gbcs))
     live.advance_to(20)
     assert live.submit(send, supplier.user_id).response_code is ResponseCode.I99
-    live.advance_to(200)
+    live.advance_to(3600)  # past Ofgem's notification, revocation and instruction
     journal.close()
     return live, send
 
@@ -72,6 +72,8 @@ def test_a_world_rebuilt_from_its_folder_goes_on_where_it_stopped(tmp_path: Path
     rebuilt = _live()
     journal = _resume(tmp_path, rebuilt)
     assert rebuilt.now >= stopped.now
+    stopped.advance_to(journal.promised)  # as far as the rebuilt world ran
+    assert (rebuilt.log.count, rebuilt.log.digest) == (stopped.log.count, stopped.log.digest)
     meter = rebuilt.population.meter(_meter(rebuilt))
     assert meter.state.account.payment_mode is PaymentMode.CREDIT
     ((seq, response),) = journal.undelivered(_supplier(rebuilt).user_id)
