@@ -10,6 +10,7 @@ however often the DCC was restarted, and what follows a restart hangs off the en
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
@@ -31,7 +32,11 @@ class ResumedAuditTrail(AuditTrail):
 
     def __init__(self, path: Path | str, *, shared: bool = False) -> None:
         super().__init__(path, shared=shared)
-        self._kept = {table: self._rows(table) for table in _TABLES}
+        try:
+            self._kept = {table: self._rows(table) for table in _TABLES}
+        except BaseException:
+            self.close()
+            raise
         self._made = dict.fromkeys(_TABLES, 0)
 
     def record_request(
@@ -45,9 +50,7 @@ class ResumedAuditTrail(AuditTrail):
     ) -> int:
         if self._regenerated("requests"):
             entry = self._made["requests"]
-            (kept,) = self._connection.execute(
-                "SELECT raw FROM requests WHERE entry = ?", (entry,)
-            ).fetchone()
+            (kept,) = self._read("SELECT raw FROM requests WHERE entry = ?", (entry,))
             if kept != raw:
                 raise AuditReplayError(
                     f"the audit trail does not replay: entry {entry} holds another request"
@@ -94,9 +97,13 @@ class ResumedAuditTrail(AuditTrail):
         return number
 
     def _rows(self, table: str) -> int:
-        count, last = self._connection.execute(
-            f"SELECT count(*), coalesce(max(rowid), 0) FROM {table}"
-        ).fetchone()
+        count, last = self._read(f"SELECT count(*), coalesce(max(rowid), 0) FROM {table}")
         if count != last:
             raise AuditReplayError(f"the audit trail's {table} are not numbered 1 to {count}")
         return int(count)
+
+    def _read(self, sql: str, parameters: tuple[object, ...] = ()) -> tuple[Any, ...]:
+        try:
+            return self._connection.execute(sql, parameters).fetchone()
+        except sqlite3.Error as exc:
+            raise AuditError(f"cannot read the audit trail {self.path}: {exc}") from exc

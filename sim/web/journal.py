@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from dcc.audit import DatabaseError, connect, ensure_schema, eui64_bytes, eui64_text, transaction
 
@@ -130,12 +130,11 @@ class Journal:
         """The journalled requests in order, read a batch at a time."""
         last, at = 0, 0.0
         while True:
-            with self._lock:
-                rows = self._connection.execute(
-                    "SELECT seq, at, sender, document, answer FROM requests WHERE seq > ? "
-                    "ORDER BY seq LIMIT ?",
-                    (last, _BATCH),
-                ).fetchall()
+            rows = self._read(
+                "SELECT seq, at, sender, document, answer FROM requests WHERE seq > ? "
+                "ORDER BY seq LIMIT ?",
+                (last, _BATCH),
+            )
             if not rows:
                 return
             for seq, when, sender, document, answer in rows:
@@ -148,9 +147,8 @@ class Journal:
     @property
     def promised(self) -> float:
         """The simulated time the world may have reached; 0 for a new folder."""
-        with self._lock:
-            row = self._connection.execute("SELECT promised FROM clock").fetchone()
-        return 0.0 if row is None else float(row[0])
+        rows = self._read("SELECT promised FROM clock")
+        return float(rows[0][0]) if rows else 0.0
 
     def promise(self, at: float) -> None:
         with self._writing() as connection:
@@ -190,20 +188,15 @@ class Journal:
 
     def undelivered(self, user: bytes) -> list[tuple[int, bytes]]:
         """The User's documents not yet acknowledged, in order: (number, document)."""
-        with self._lock:
-            rows = self._connection.execute(
-                "SELECT seq, document FROM outbox WHERE user = ? AND delivered = 0 ORDER BY seq",
-                (eui64_text(user),),
-            ).fetchall()
+        rows = self._read(
+            "SELECT seq, document FROM outbox WHERE user = ? AND delivered = 0 ORDER BY seq",
+            (eui64_text(user),),
+        )
         return [(int(seq), bytes(document)) for seq, document in rows]
 
     def check_remade(self) -> None:
         """After a rebuild: every document kept was made again, or the world went otherwise."""
-        with self._lock:
-            rows = self._connection.execute(
-                "SELECT user, max(seq) FROM outbox GROUP BY user ORDER BY user"
-            ).fetchall()
-        for user, last in rows:
+        for user, last in self._read("SELECT user, max(seq) FROM outbox GROUP BY user"):
             made = self._issued.get(eui64_bytes(user), 0)
             if made < last:
                 raise ReplayError(f"documents {made + 1} to {last} for {user} were not made again")
@@ -229,6 +222,13 @@ class Journal:
                 + "; ".join(differences)
                 + "): restart with the same scenario, seed and receivers, or use a new folder"
             )
+
+    def _read(self, sql: str, parameters: tuple[object, ...] = ()) -> list[tuple[Any, ...]]:
+        with self._lock:
+            try:
+                return self._connection.execute(sql, parameters).fetchall()
+            except sqlite3.Error as exc:
+                raise StateFolderError(f"cannot read {self.folder / JOURNAL_FILE}: {exc}") from exc
 
     @contextmanager
     def _writing(self) -> Iterator[sqlite3.Connection]:

@@ -59,10 +59,11 @@ def test_a_state_folder_of_another_world_is_refused(
         assert why in " ".join(result.output.replace("│", " ").split())
 
 
-def test_a_damaged_state_folder_is_refused(tmp_path: Path) -> None:
+@pytest.mark.parametrize("damaged", ["world.sqlite", "audit.sqlite"])
+def test_a_damaged_state_folder_is_refused(tmp_path: Path, damaged: str) -> None:
     state = tmp_path / "state"
     state.mkdir()
-    (state / "world.sqlite").write_bytes(b"not a database " * 1000)
+    (state / damaged).write_bytes(b"not a database " * 1000)
     result = CliRunner().invoke(app, ["serve", str(SCENARIO), "--state", str(state)])
     assert result.exit_code == 2, result.output
     assert isinstance(result.exception, SystemExit)
