@@ -10,6 +10,10 @@ The server is a real ``solrsim serve`` in its own process (so it has a core and 
 to itself, as in use) on the same scenario and seed; requests are signed beforehand with the
 supplier's key from that seed, so only the server is measured: the web layer, the DCC's
 pipeline (XML signature, SMKI, access control) and the signed PreCommand answer.
+
+With ``state`` the server keeps its world in a temporary folder (``solrsim serve --state``), so
+each request is journalled; after the load it is killed with SIGKILL and started again on the
+folder, and the time until it answers again, having replayed every request, is measured.
 """
 
 from __future__ import annotations
@@ -17,13 +21,15 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -48,6 +54,7 @@ class LoadResult:
     p50: float
     p99: float
     codes: Counter[str]  # DUIS ResponseCode (or "HTTP <status>" without one) -> answers
+    restart: float | None = None  # seconds to serve again after SIGKILL, with a state folder
 
     @property
     def answered(self) -> int:
@@ -67,22 +74,44 @@ class LoadResult:
         return self.accepted / self.seconds
 
 
-def measure(count: int = 300, concurrency: int = 8, seconds: float = 30.0) -> LoadResult:
+def measure(
+    count: int = 300, concurrency: int = 8, seconds: float = 30.0, state: bool = False
+) -> LoadResult:
     documents = _requests(Population(load_scenario(SCENARIO)), count)
-    with serving(SCENARIO) as served:
-        url = f"{served.url}/api/v1/serviceT"
-        return asyncio.run(_drive(url, documents, concurrency, seconds))
+    if not state:
+        with serving(SCENARIO) as served:
+            return asyncio.run(
+                _drive(f"{served.url}/api/v1/serviceT", documents, concurrency, seconds)
+            )
+    with tempfile.TemporaryDirectory(prefix="solrsim-state-") as folder:
+        options = ("--state", folder)
+        with serving(SCENARIO, *options) as served:
+            url = f"{served.url}/api/v1/serviceT"
+            result = asyncio.run(_drive(url, documents, concurrency, seconds))
+            os.kill(served.pid, signal.SIGKILL)
+        started = time.perf_counter()
+        with serving(SCENARIO, *options):
+            restart = time.perf_counter() - started
+    return replace(result, restart=restart)
 
 
-def run(count: int = 300, concurrency: int = 8, seconds: float = 30.0) -> LoadResult:
-    result = measure(count, concurrency, seconds)
+def run(
+    count: int = 300, concurrency: int = 8, seconds: float = 30.0, state: bool = False
+) -> LoadResult:
+    result = measure(count, concurrency, seconds, state)
     codes = ", ".join(f"{code} {n}" for code, n in sorted(result.codes.items()))
+    kept = " journalled (--state)" if state else ""
     print(
-        f"{result.answered} transforms in {result.seconds:.2f} s over loopback, "
+        f"{result.answered} transforms{kept} in {result.seconds:.2f} s over loopback, "
         f"{concurrency} connections: {result.per_second:.0f} valid requests/s accepted; "
         f"acknowledgement p50 {result.p50 * 1000:.1f} ms, p99 {result.p99 * 1000:.1f} ms"
     )
     print(f"answers by DUIS response code: {codes}; wrongly refused: {result.wrongly_refused}")
+    if result.restart is not None:
+        print(
+            f"after SIGKILL, serving again in {result.restart:.2f} s, "
+            f"{result.answered} requests replayed"
+        )
     return result
 
 

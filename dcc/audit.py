@@ -167,12 +167,13 @@ class AuditCounts:
 # --- the database file, shared with dcc.state_store -------------------------------------------
 
 
-def connect(path: Path | str) -> sqlite3.Connection:
+def connect(path: Path | str, *, shared: bool = False) -> sqlite3.Connection:
     """A connection in WAL mode, foreign keys on, autocommit so :func:`transaction` scopes
     writes. ``synchronous=NORMAL`` skips the fsync per commit: a crash of the process loses
-    nothing committed; a power cut may lose the last commits but never corrupts the file."""
+    nothing committed; a power cut may lose the last commits but never corrupts the file.
+    ``shared``: used from several threads, which the caller serialises."""
     try:
-        connection = sqlite3.connect(path, isolation_level=None)
+        connection = sqlite3.connect(path, isolation_level=None, check_same_thread=not shared)
     except sqlite3.Error as exc:
         raise DatabaseError(f"cannot open database {path}: {exc}") from exc
     try:
@@ -370,11 +371,12 @@ class AuditTrail:
     """Writes the trail, one transaction per event, and answers questions about it.
 
     ``path`` is the DCC's database file; ``":memory:"`` gives a trail that dies with it (tests).
+    ``shared``: the DCC is called from several threads, one at a time.
     """
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, *, shared: bool = False) -> None:
         self.path = path
-        self._connection = connect(path)
+        self._connection = connect(path, shared=shared)
         try:
             ensure_schema(self._connection, SCHEMA, SCHEMA_VERSION, _TABLES)
         except BaseException:

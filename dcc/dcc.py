@@ -339,9 +339,15 @@ class Dcc:
         )
 
     def _quarantine(self, ctx: RequestContext, rejection: Rejection) -> Outcome:
+        """I99, and an AD1 DCC Alert naming the quarantined request in its body. As DUIS has
+        it for a DCC Alert, the header carries a ResponseID from the DCC to the User, numbered by
+        the quarantine event, which is unique within the DCC."""
         request_id = ctx.header.request_id
+        alert_id = ResponseID(
+            self.identity.dcc_id, ctx.user.user_id, rejection.quarantine_event_ref
+        )
         alert = Response(
-            ResponseHeader(ResponseCode.I0, ctx.now, request_id=request_id),
+            ResponseHeader(ResponseCode.I0, ctx.now, response_id=alert_id),
             DCCAlertMessage(
                 DCCAlertCode.AD1,
                 QuarantinedRequest(

@@ -52,10 +52,17 @@ def web(
     count: Annotated[int, typer.Option(help="requests to send at most")] = 300,
     concurrency: Annotated[int, typer.Option(help="connections at once")] = 8,
     seconds: Annotated[float, typer.Option(help="stop sending after this long")] = 30.0,
+    state: Annotated[
+        bool,
+        typer.Option(
+            "--state",
+            help="serve with --state in a temporary folder, then time a restart after SIGKILL",
+        ),
+    ] = False,
 ) -> None:
     """Valid requests per second, p50 / p99 and answers per DUIS code of ``solrsim serve``;
     exits 1 if a valid request was refused."""
     from benchmarks.web_load import run
 
-    if run(count, concurrency, seconds).wrongly_refused:
+    if run(count, concurrency, seconds, state).wrongly_refused:
         raise typer.Exit(1)

@@ -4,7 +4,8 @@ A User's request is processed at the simulated time it arrives; its synchronous 
 back at once. Commands for devices go down the WAN; what devices send comes up it into
 ``Dcc.on_device_message``. DUIS documents for Users go to their endpoints, parsed once here.
 A command whose device has not answered within the WAN's response timeout is answered for the
-device: E21 (no response from device) to the User, and the DCC forgets the command. An alert the
+device: E21 (no response from device) to the User, with the ResponseID the device's answer would
+have carried, and the DCC forgets the command. An alert the
 DCC holds for the SRP Ofgem will instruct is logged as held; it is delivered when released.
 
 Every DUIS document in or out is logged, with the DCC's verdict.
@@ -18,6 +19,7 @@ from dcc.alert_routing import HELD
 from dcc.dcc import AlertHeld, DeviceDelivery, Outcome, UserDelivery
 from dcc.duis.alerts import DCCAlertMessage, DeviceAlertMessage, QuarantinedRequest
 from dcc.duis.codes import ResponseCode
+from dcc.duis.ids import ResponseID
 from dcc.duis.response import (
     Response,
     ResponseHeader,
@@ -135,8 +137,9 @@ class DccHost:
         if pending is None:
             return
         header = pending.request.header
+        answering = ResponseID.answering(header.request_id)
         response = Response(
-            ResponseHeader(ResponseCode.E21, self._log.now, request_id=header.request_id),
+            ResponseHeader(ResponseCode.E21, self._log.now, header.request_id, answering),
             ResponseMessage(header.service_reference, header.service_reference_variant),
         )
         identity = self._dcc.identity

@@ -13,6 +13,8 @@ from sim.web.limits import DELIVERY_TIMEOUT, REQUEST_TIMEOUT
 if TYPE_CHECKING:
     from sim.population import Population
     from sim.scenario import Scenario
+    from sim.web.journal import Journal
+    from sim.web.live import LiveSimulation
 
 
 def serve(
@@ -48,6 +50,14 @@ def serve(
             file_okay=False,
         ),
     ] = None,
+    state: Annotated[
+        Path | None,
+        typer.Option(
+            help="folder that keeps the world (requests, clock, documents owed, audit trail) in "
+            "SQLite: a restart with the same scenario and receivers goes on where it stopped",
+            file_okay=False,
+        ),
+    ] = None,
 ) -> None:
     """Run the scenario in real time and serve DUIS on /api/v1/serviceS, serviceT, serviceD."""
     from sim.scenario import load_scenario
@@ -62,7 +72,9 @@ def serve(
     if boxed_identities is not None:
         population = _boxed(model, boxed_identities)
     live = LiveSimulation(model, speed=speed, population=population)
-    delivery = DeliveryService(receivers, queue, RetryPolicy(timeout=delivery_timeout))
+    journal = None if state is None else _resume(state, live, receivers)
+    policy = RetryPolicy(timeout=delivery_timeout)
+    delivery = DeliveryService(receivers, queue, policy, journal)
     server = DuisServer(live, delivery, host, port, request_timeout)
     smki = SmkiServer(live, host, smki_port)
     try:
@@ -74,6 +86,8 @@ def serve(
         server.run()
     finally:
         smki.stop()
+        if journal is not None:
+            journal.close()
 
 
 def _boxed(model: Scenario, corpus: Path) -> Population:
@@ -84,6 +98,16 @@ def _boxed(model: Scenario, corpus: Path) -> Population:
         return BoxedPopulation(model, corpus)
     except (OSError, ValueError, SmkiError) as exc:
         raise typer.BadParameter(str(exc), param_hint="--boxed-identities") from None
+
+
+def _resume(folder: Path, live: LiveSimulation, receivers: dict[bytes, str]) -> Journal:
+    from dcc.audit import DatabaseError
+    from sim.web.resume import resume
+
+    try:
+        return resume(folder, live, receivers)
+    except DatabaseError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--state") from None
 
 
 def _receiver(text: str) -> tuple[bytes, str]:

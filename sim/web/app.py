@@ -68,10 +68,13 @@ def create_app(live: LiveSimulation, delivery: DeliveryService) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        # The clock runs only while delivery does, so no document is made with nowhere to go.
         await delivery.start()
+        live.start()
         try:
             yield
         finally:
+            await asyncio.to_thread(live.stop)
             await delivery.stop()
             dcc_thread.shutdown(wait=False, cancel_futures=True)
 

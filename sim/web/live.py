@@ -6,6 +6,10 @@ submit through :meth:`LiveSimulation.submit`. One lock guards the whole world, s
 never called from two threads at once. The SRP is played by whoever calls over HTTP; only its
 ARO's ADT is submitted here, at Ofgem's instruction, since an ADT does not travel over DUIS.
 
+With a journal (:meth:`LiveSimulation.record_to`, ``solrsim serve --state``) each request is
+journalled before the DCC sees it and its answer's digest before the answer leaves, and the clock
+does not pass a simulated time before the journal has it (:mod:`sim.web.journal`).
+
 The log's events are kept in memory for the life of the server (:attr:`LiveSimulation.events`),
 but a refused request only in a bounded form (:func:`kept_form`): anyone can send refused
 requests, up to 1 MiB each, and they must not pile up.
@@ -35,12 +39,15 @@ from sim.population import ARO_ID, Population
 from sim.scenario import Scenario
 from sim.tally import Tally
 from sim.wan import SimulatedWan
+from sim.web.journal import RAISED, Journal, answer_digest
 from sim.web.limits import KEPT_BYTES
 from sim.wire_log import DCC, WireLog, party
 
 T = TypeVar("T")
 # How the log names the sender of a request the web layer could not read.
 UNIDENTIFIED = "unidentified"
+# How far ahead, in wall seconds, the clock promises the journal it may run.
+PROMISE_AHEAD = 0.25
 
 
 def kept_form(event: Event) -> Event:
@@ -94,6 +101,8 @@ class LiveSimulation:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._wall_start = 0.0
+        self._journal: Journal | None = None
+        self._promised = 0.0
 
     @property
     def now(self) -> datetime:
@@ -104,9 +113,25 @@ class LiveSimulation:
         with self._lock:
             self._host.connect(user_id, endpoint)
 
+    def record_to(self, journal: Journal) -> None:
+        """Journal every request and the clock's progress from now on."""
+        with self._lock:
+            self._journal = journal
+            self._promised = journal.promised
+
     def submit(self, document: bytes, sender: bytes) -> Outcome:
         """A DUIS request from ``sender``, decided at the current simulated time."""
-        return self.locked(lambda: self._host.submit(document, sender))
+        with self._lock:
+            if self._journal is None:
+                return self._host.submit(document, sender)
+            seq = self._journal.append(self._env.now, sender, document)
+            try:
+                outcome = self._host.submit(document, sender)
+            except Exception:
+                self._journal.answered(seq, RAISED)
+                raise
+            self._journal.answered(seq, answer_digest(outcome.response))
+            return outcome
 
     def record_refusal(
         self, document: bytes, sender: bytes | None, code: ResponseCode, response: bytes, why: str
@@ -125,7 +150,8 @@ class LiveSimulation:
             return action()
 
     def start(self) -> None:
-        self._wall_start = time.monotonic()
+        """Run the clock on from the current simulated time."""
+        self._wall_start = time.monotonic() - self._env.now / self.speed
         self._thread = threading.Thread(target=self._run, name="solrsim-clock", daemon=True)
         self._thread.start()
 
@@ -137,8 +163,12 @@ class LiveSimulation:
     def advance_to(self, seconds: float) -> None:
         """Run simpy up to ``seconds`` into the run (never backwards)."""
         with self._lock:
-            if seconds > self._env.now:
-                self._env.run(until=seconds)
+            if seconds <= self._env.now:
+                return
+            if self._journal is not None and seconds > self._promised:
+                self._promised = seconds + PROMISE_AHEAD * self.speed
+                self._journal.promise(self._promised)
+            self._env.run(until=seconds)
 
     def _run(self) -> None:
         while not self._stop.wait(self._tick):

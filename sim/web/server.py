@@ -54,12 +54,8 @@ class DuisServer:
         return f"http://{self.host}:{self.port}"
 
     def run(self) -> None:
-        """Serve in the foreground until interrupted."""
-        self.live.start()
-        try:
-            self._server.run()
-        finally:
-            self.live.stop()
+        """Serve in the foreground until interrupted; the simulation's clock runs meanwhile."""
+        self._server.run()
 
     def start(self, timeout: float = 10.0) -> None:
         """Serve from a background thread; returns once the port accepts connections."""

@@ -21,17 +21,24 @@ def assert_refused(outcome: Outcome, code: ResponseCode, stage: str) -> None:
 
 def assert_quarantined(outcome: Outcome, kind: BreachKind, stage: str, user: bytes) -> None:
     """Quarantined by ``stage``: acknowledged I99, nothing sent to a device, and the User told
-    by a DCC alert AD1 QuarantinedRequest of breach ``kind`` naming the request."""
+    by a DCC alert AD1 QuarantinedRequest of breach ``kind`` naming the request, whose header
+    carries a ResponseID to the User numbered by the quarantine event, and no RequestID."""
     assert (outcome.quarantined, outcome.decided_by) == (True, stage), outcome.reason
     assert outcome.response_code is ResponseCode.I99
     assert outcome.to_devices == ()
     (delivery,) = outcome.to_users
     assert (delivery.user_id, delivery.kind) == (user, "dcc-alert")
-    alert = parse_response(delivery.document).body
+    response = parse_response(delivery.document)
+    alert = response.body
     assert isinstance(alert, DCCAlertMessage)
     assert alert.dcc_alert_code is DCCAlertCode.AD1
     assert alert.dcc_alert.kind is kind
     assert alert.dcc_alert.request_id == outcome.request_id
+    header = response.header
+    assert header.request_id is None
+    assert header.response_id is not None
+    assert header.response_id.user == user
+    assert header.response_id.counter == alert.dcc_alert.quarantine_event_ref
 
 
 def assert_device_alert(

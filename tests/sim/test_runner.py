@@ -11,6 +11,7 @@ import pytest
 
 from dcc.duis.alerts import DeviceAlertMessage
 from dcc.duis.codes import ResponseCode
+from dcc.duis.ids import ResponseID
 from dcc.duis.request import CommandVariant, parse_request
 from dcc.duis.response import parse_response
 from dcc.duis.smets1 import SMETS1ResponseMessage
@@ -237,7 +238,9 @@ def test_an_outage_longer_than_the_retries_leaves_meters_unreachable(kind) -> No
     metrics = result.metrics
     e21 = [e for e in result.events if e.kind is EventKind.DUIS_RESPONSE and e.verdict == "E21"]
     assert e21 and all(e.recipient == SRP for e in e21)
-    assert parse_response(e21[0].message).header.response_code is ResponseCode.E21
+    header = parse_response(e21[0].message).header
+    assert header.response_code is ResponseCode.E21
+    assert header.response_id == ResponseID.answering(header.request_id)
     assert metrics["no_response"] == len(e21)
     assert metrics["retries"] > 0
     assert metrics["wan_lost"] > 0

@@ -28,3 +28,14 @@ def test_a_refused_valid_request_fails_the_benchmark(monkeypatch: pytest.MonkeyP
     result = CliRunner().invoke(app, ["bench", "web", "--count", "20", "--concurrency", "4"])
     assert result.exit_code == 1
     assert "E1000 1" in result.output and "wrongly refused: 1" in result.output
+
+
+def test_with_a_state_folder_the_benchmark_also_times_a_restart_after_sigkill() -> None:
+    result = CliRunner().invoke(
+        app, ["bench", "web", "--count", "40", "--concurrency", "4", "--state"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "40 transforms journalled (--state)" in result.output
+    assert "answers by DUIS response code: I0 40; wrongly refused: 0" in result.output
+    assert "after SIGKILL, serving again in" in result.output
+    assert "40 requests replayed" in result.output

@@ -1,4 +1,5 @@
-"""``solrsim serve``: an unusable corpus folder is refused before serving; the timeouts."""
+"""``solrsim serve``: an unusable corpus or state folder is refused before serving; the
+timeouts."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from typer.testing import CliRunner
 from sim.cli import app
 from sim.web.server import LOOPBACK, DuisServer, free_port
 from tests.web.support import SCENARIO
+
+SUPPLIER = "90-B3-D5-1F-30-03-00-00"
 
 
 def test_boxed_identities_without_the_boxed_keys_is_a_usage_error(tmp_path: Path) -> None:
@@ -49,3 +52,32 @@ def test_an_smki_port_already_taken_is_a_usage_error() -> None:
         result = CliRunner().invoke(app, arguments)
     assert result.exit_code == 2
     assert "smki-port" in result.output
+
+
+def test_a_state_folder_of_another_world_is_refused(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    state = str(tmp_path / "state")
+    _served(monkeypatch, "--state", state, "--receiver", f"{SUPPLIER}=http://127.0.0.1:9/r")
+    reseeded = tmp_path / "reseeded.yaml"
+    reseeded.write_text(SCENARIO.read_text().replace("seed: 7", "seed: 8"))
+    for scenario, options, why in [
+        (SCENARIO, [], f"receivers: {SUPPLIER} there, none here"),
+        (reseeded, ["--receiver", f"{SUPPLIER}=http://127.0.0.1:9/r"], "seed: 7 there, 8 here"),
+    ]:
+        result = CliRunner().invoke(app, ["serve", str(scenario), "--state", state, *options])
+        assert result.exit_code == 2, result.output
+        assert isinstance(result.exception, SystemExit)
+        assert "another world" in result.output
+        assert why in " ".join(result.output.replace("│", " ").split())
+
+
+@pytest.mark.parametrize("damaged", ["world.sqlite", "audit.sqlite"])
+def test_a_damaged_state_folder_is_refused(tmp_path: Path, damaged: str) -> None:
+    state = tmp_path / "state"
+    state.mkdir()
+    (state / damaged).write_bytes(b"not a database " * 1000)
+    result = CliRunner().invoke(app, ["serve", str(SCENARIO), "--state", str(state)])
+    assert result.exit_code == 2, result.output
+    assert isinstance(result.exception, SystemExit)
+    assert "not a database" in result.output
