@@ -28,9 +28,9 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 
 from .authority import CertificateAuthority, SmkiAuthority
-from .crl import RevokedEntry, check_crl, issue_crl, revocation_time
+from .crl import Revocations, RevokedEntry, check_crl, issue_crl, revocation_time
 from .errors import CrlError, RepositoryError, SmkiInputError, SmkiProfileError
-from .names import NameKey, as_name, check_eui64, eui64_text, name_key, parse_dn
+from .names import NameKey, as_name, check_eui64, eui64_text, issuer_key, name_key, parse_dn
 from .profile import DeviceCertificateInfo, OrgCertificateInfo, read_certificate
 from .roles import KeyUsage, RemotePartyRole
 from .times import check_utc, parse_time, to_seconds
@@ -184,9 +184,11 @@ class SmkiRepository:
         self._authority = authority
         self._records: list[CertificateRecord] = []
         self._positions: dict[tuple[NameKey, int], int] = {}
+        self._by_eui64: dict[bytes, list[int]] = {}  # positions, in the order recorded
         self._crls: dict[NameKey, x509.CertificateRevocationList] = {}
         self._crl_subjects: dict[NameKey, x509.Name] = {}
-        self._checked_crls: dict[NameKey, x509.CertificateRevocationList] = {}
+        # Each issuer's current CRL, checked and read once per issue, not per look-up.
+        self._revocations: dict[NameKey, Revocations] = {}
 
     @property
     def authority(self) -> SmkiAuthority:
@@ -227,13 +229,10 @@ class SmkiRepository:
         self, eui64: bytes, role: RemotePartyRole, key_usage: KeyUsage | None = None
     ) -> list[CertificateRecord]:
         """Organisation certificate records of ``eui64`` in ``role`` (and usage), any status."""
-        check_eui64(eui64)
         return [
             record
-            for record in self._records
-            if record.eui64 == eui64
-            and record.role == role
-            and (key_usage is None or record.key_usage is key_usage)
+            for record in self.history(eui64)
+            if record.role == role and (key_usage is None or record.key_usage is key_usage)
         ]
 
     def current(
@@ -260,7 +259,7 @@ class SmkiRepository:
     def history(self, eui64: bytes) -> list[CertificateRecord]:
         """Every record ever held by ``eui64``, revoked ones included, in the order recorded."""
         check_eui64(eui64)
-        return [record for record in self._records if record.eui64 == eui64]
+        return [self._records[position] for position in self._by_eui64.get(eui64, ())]
 
     def revoke(
         self, record: CertificateRecord, reason: x509.ReasonFlags, at: datetime
@@ -308,12 +307,15 @@ class SmkiRepository:
         """Whether ``certificate`` is revoked at ``at``, read from its issuer's CRL after
         checking that CRL's signer and signature (CrlError if it cannot be trusted)."""
         at = check_utc(at)
-        crl = self.crl(certificate.issuer)
-        key = name_key(certificate.issuer)
-        if self._checked_crls.get(key) is not crl:
+        key = issuer_key(certificate)
+        crl = self._crls.get(key)
+        if crl is None:
+            raise CrlError(f"no CRL for issuer {certificate.issuer.rfc4514_string()}")
+        revocations = self._revocations.get(key)
+        if revocations is None or revocations.crl is not crl:
             check_crl(crl, self._authority.crl_signer(certificate.issuer).certificate)
-            self._checked_crls[key] = crl  # checked once per CRL issued, not per lookup
-        when = revocation_time(crl, certificate)
+            revocations = self._revocations[key] = Revocations(crl)
+        when = revocations.time_of(certificate)
         return when is not None and when <= at
 
     def role_history(self, eui64: bytes, role: RemotePartyRole, at: datetime) -> RoleHistory:
@@ -410,6 +412,7 @@ class SmkiRepository:
         if key in self._positions:
             raise RepositoryError(f"already recorded: {record.describe()}")
         self._positions[key] = len(self._records)
+        self._by_eui64.setdefault(record.eui64, []).append(len(self._records))
         self._records.append(record)
 
     def _publish_crl(self, issuer: x509.Name, this_update: datetime) -> None:

@@ -194,6 +194,22 @@ def test_revocation_goes_through_a_signed_crl(repository: SmkiRepository) -> Non
     assert repository.is_revoked(record.certificate, T1)
 
 
+def test_an_answer_read_before_a_revocation_does_not_outlive_it(
+    repository: SmkiRepository,
+) -> None:
+    """The repository keeps each CRL read and its records indexed: a revocation, or a record
+    added, is seen by the very next look-up."""
+    first = _issue(repository)
+    assert repository.role_history(SUPPLIER, SUPPLIER_ROLE, T2).refusal() is not None
+    assert not repository.is_revoked(first.certificate, T2)
+    repository.revoke(first, CESSATION, T1)
+    assert repository.is_revoked(first.certificate, T2)
+    assert repository.role_history(SUPPLIER, SUPPLIER_ROLE, T2).refusal() is None
+    second = _issue(repository, at=T1)
+    assert repository.find(SUPPLIER, SUPPLIER_ROLE, DS)[-1] == second
+    assert repository.role_history(SUPPLIER, SUPPLIER_ROLE, T2).still_valid
+
+
 def test_is_revoked_reads_the_crl_not_the_record(repository: SmkiRepository) -> None:
     """Swap in the previous (empty) CRL: the record still says revoked, the verifier does not."""
     record = _issue(repository)
