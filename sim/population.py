@@ -6,9 +6,9 @@ with its xmlSign certificate, the failed supplier's DS key (MP134B 2.1.2) and it
 
 The fleet is not: a million meters must cost bytes, not keys (a key takes ~40 µs to derive). A
 meter is an index; its device ID follows from it, and its type, registered supplier and payment
-mode are drawn from the seed into three byte arrays. Its keys are derived, its DCC inventory
-record and its meter object made, the first time anything asks for it; the ones never asked for
-cost three bytes.
+mode are drawn from the seed into three byte arrays. Its meter object and DCC inventory record
+are made, the first time anything asks for either, and its keys derived once, by the meter, when
+first needed; the ones never asked for cost three bytes.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from dcc.smki.authority import SmkiAuthority
 from dcc.smki.repository import SmkiRepository
 from dcc.smki.subscription import Subscriptions
 from dcc.users import Officer, OfficerKind, UserRole, Users
-from devices.credentials import RemoteParty, TrustAnchors, device_key
+from devices.credentials import RemoteParty, TrustAnchors
 from devices.fleet import Fleet
 from devices.gbcs.crypto import private_key_from_seed
 from devices.gbcs.keystore import KeyUsage
@@ -220,15 +220,18 @@ class Population:
         return PREPAYMENT_ACCOUNT if self._prepayment[index] else DEFAULT_ACCOUNT
 
     def _record(self, device_id: bytes) -> DeviceRecord | None:
-        """The DCC inventory's source: the device's record, its public keys derived now."""
+        """The DCC inventory's source: the device's record, with the public halves of the keys
+        its meter holds (made now if need be), so that each key is derived once."""
         index = self.index(device_id)
         if index is None:
             return None
         kind = _KINDS[DEVICE_CLASSES[self._classes[index]]]
-        ds = device_key(self.seed, device_id, KeyUsage.DIGITAL_SIGNING).public_key()
-        ka = None
-        if kind is not DeviceKind.SMETS1:
-            ka = device_key(self.seed, device_id, KeyUsage.KEY_AGREEMENT).public_key()
+        meter = self.meter(device_id)
+        if isinstance(meter, Smets1Meter):
+            ds, ka = meter.public_key, None
+        else:
+            ds = meter.credentials.public_key(KeyUsage.DIGITAL_SIGNING)
+            ka = meter.credentials.public_key(KeyUsage.KEY_AGREEMENT)
         return DeviceRecord(device_id, kind, self.supplier_of(device_id), ka, ds)
 
     def _known(self, device_id: bytes) -> int:
