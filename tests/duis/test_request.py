@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given
 from lxml import etree
 
+from dcc.duis import elements
 from dcc.duis.codes import (
     COMMAND_VARIANT_INVALID,
     SCHEMA_INVALID,
@@ -87,6 +88,22 @@ def test_signature_is_kept_last_and_canonical() -> None:
     assert parsed.signature == request.signature
     assert parsed.signature is not None and parsed.signature.startswith(b"<ds:Signature xmlns:ds=")
     assert parse_request(to_bytes(build_request(replace(parsed, signature=None)))).signature is None
+
+
+def test_a_signature_read_from_a_document_is_not_parsed_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """It is already the canonical form a check would give: the same bytes either way."""
+    request = REQUESTS["1.6 signed pre-command, CV 6, future dated, signed"]
+    tree = parse_xml(to_bytes(build_request(request)))
+
+    def refused(data: bytes) -> None:
+        raise AssertionError("parsed again")
+
+    monkeypatch.setattr(elements, "parse_xml", refused)
+    read = read_request(tree)
+    monkeypatch.undo()
+    assert read.signature == elements.check_signature(bytes(read.signature))
 
 
 def test_signature_must_be_a_signature() -> None:
