@@ -183,7 +183,7 @@ def sign_document(
         _remove_keeping_tail(signature)
     values = {
         "DigestValue": format_base64(hashlib.sha256(_canonical(tree, exclusive=False)).digest()),
-        "X509IssuerName": certificate.issuer.rfc4514_string(),  # as Java: CN=Z1,OU=07
+        "X509IssuerName": _issuer_text(certificate),  # as Java: CN=Z1,OU=07
         "X509SerialNumber": str(certificate.serial_number),
     }
     signed_info = render(SIGNED_INFO_SHAPE, values).encode()
@@ -204,18 +204,28 @@ def _check_signing_key(
         raise ValueError("the private key does not belong to the certificate")
 
 
+@functools.lru_cache(maxsize=64)
+def _issuer_text(certificate: x509.Certificate) -> str:
+    """The certificate's issuer in RFC 4514 form, written once per certificate."""
+    return certificate.issuer.rfc4514_string()
+
+
 @functools.cache
 def _signature_template() -> etree._Element:
     """The profile's ``ds:Signature`` parsed once, its value leaves empty."""
-    return etree.fromstring(render(SIGNATURE_SHAPE, dict.fromkeys(SIGNATURE_SHAPE.value_names, "")))
+    empty = {name: "" for name, _ in SIGNATURE_SHAPE.value_paths}
+    return etree.fromstring(render(SIGNATURE_SHAPE, empty))
 
 
 def _signature_element(values: Mapping[str, str]) -> etree._Element:
     """The ``ds:Signature`` holding ``values``: what parsing its rendered markup gives, made by
     copying the template rather than parsing."""
     signature = copy.deepcopy(_signature_template())
-    for name in SIGNATURE_SHAPE.value_names:
-        signature.find(f".//{{{DS}}}{name}").text = values[name]
+    for name, path in SIGNATURE_SHAPE.value_paths:
+        leaf = signature
+        for index in path:
+            leaf = leaf[index]
+        leaf.text = values[name]
     return signature
 
 

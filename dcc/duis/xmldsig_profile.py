@@ -58,17 +58,22 @@ class Shape:
         return [f"{{{DS}}}{child.name}" for child in self.children]
 
     @functools.cached_property
-    def value_names(self) -> tuple[str, ...]:
-        """The value leaves below this element (itself included), in document order."""
+    def value_paths(self) -> tuple[tuple[str, tuple[int, ...]], ...]:
+        """The value leaves below this element (itself included), in document order: each
+        one's name and the child indexes that lead to it."""
         if self.value:
-            return (self.name,)
-        return tuple(name for child in self.children for name in child.value_names)
+            return ((self.name, ()),)
+        return tuple(
+            (name, (index, *path))
+            for index, child in enumerate(self.children)
+            for name, path in child.value_paths
+        )
 
     @functools.cached_property
     def markup(self) -> tuple[str, ...]:
         """The markup :func:`render` gives, split around the value leaves' text: literal, leaf
         name, literal, ..., literal. Made once, so rendering is a join."""
-        placeholders = {name: f"\0{name}\0" for name in self.value_names}
+        placeholders = {name: f"\0{name}\0" for name, _ in self.value_paths}
         return tuple(_render(self, placeholders, _NS_DECLARATION).split("\0"))
 
 
