@@ -255,9 +255,11 @@ class Dcc:
     def submit(self, xml: bytes, now: datetime) -> Outcome:
         """Run a DUIS request through the pipeline and act on it; every stage is audited."""
         ctx = RequestContext(xml, now)
-        decisions: list[StageDecision] = []
+        decisions: list[StageDecision] = []  # for the audit trail, kept only when there is one
         rejection = run(
-            self.services, ctx, lambda stage, r: decisions.append(_decision(stage, r, now))
+            self.services,
+            ctx,
+            None if self.audit is None else lambda s, r: decisions.append(_decision(s, r, now)),
         )
         if rejection is None:
             try:
