@@ -76,6 +76,17 @@ class Shape:
         placeholders = {name: f"\0{name}\0" for name, _ in self.value_paths}
         return tuple(_render(self, placeholders, _NS_DECLARATION).split("\0"))
 
+    @functools.cached_property
+    def canonical_pattern(self) -> re.Pattern[str]:
+        """The rendered markup with each value leaf's text as a named group: what the exclusive
+        C14N of an element exactly in the profile (and without comments) matches."""
+        return re.compile(
+            "".join(
+                re.escape(part) if i % 2 == 0 else f"(?P<{part}>[^<]*)"
+                for i, part in enumerate(self.markup)
+            )
+        )
+
 
 def _element(name: str, *children: Shape, **attributes: str) -> Shape:
     return Shape(name, tuple(sorted(attributes.items())), children)
@@ -154,10 +165,35 @@ def match(shape: Shape, element: etree._Element) -> dict[str, str]:
 
     Comments and processing instructions are ignored (canonicalisation without comments drops
     them); any other text, element or attribute beyond the profile is a violation.
+
+    An element in the form :func:`render` writes is recognised from its exclusive C14N in one
+    pattern match; any other is walked element by element, which says what is wrong.
     """
-    values: dict[str, str] = {}
-    _match(shape, element, values)
+    values = _match_canonical(shape, element)
+    if values is None:
+        values = {}
+        _match(shape, element, values)
     return values
+
+
+def _match_canonical(shape: Shape, element: etree._Element) -> dict[str, str] | None:
+    """The values of ``element`` if it is exactly as rendered: no comment or processing
+    instruction inside (a leaf holding one is a violation the walk reports), and its exclusive
+    C14N the rendered markup. None otherwise."""
+    if next(element.iter(etree.Comment, etree.ProcessingInstruction), None) is not None:
+        return None
+    c14n = etree.tostring(element, method="c14n", exclusive=True, with_comments=False)
+    found = shape.canonical_pattern.fullmatch(c14n.decode())
+    if found is None:
+        return None
+    return {name: _unescape_text(text) for name, text in found.groupdict().items()}
+
+
+def _unescape_text(text: str) -> str:
+    """Undo what C14N (and :func:`_escape_text`) does to text."""
+    return (
+        text.replace("&lt;", "<").replace("&gt;", ">").replace("&#xD;", "\r").replace("&amp;", "&")
+    )
 
 
 def _match(shape: Shape, element: etree._Element, values: dict[str, str]) -> None:
