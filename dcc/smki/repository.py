@@ -30,6 +30,7 @@ from cryptography.hazmat.primitives import serialization
 from .authority import CertificateAuthority, SmkiAuthority
 from .crl import Revocations, RevokedEntry, check_crl, issue_crl, revocation_time
 from .errors import CrlError, RepositoryError, SmkiInputError, SmkiProfileError
+from .kept_history import KeptHistory, kept_history
 from .names import NameKey, as_name, check_eui64, eui64_text, issuer_key, name_key, parse_dn
 from .profile import DeviceCertificateInfo, OrgCertificateInfo, read_certificate
 from .roles import KeyUsage, RemotePartyRole
@@ -189,6 +190,8 @@ class SmkiRepository:
         self._crl_subjects: dict[NameKey, x509.Name] = {}
         # Each issuer's current CRL, checked and read once per issue, not per look-up.
         self._revocations: dict[NameKey, Revocations] = {}
+        self._version = 0  # counts the changes to records and CRLs
+        self._histories: dict[tuple[bytes, RemotePartyRole], KeptHistory] = {}
 
     @property
     def authority(self) -> SmkiAuthority:
@@ -281,6 +284,7 @@ class SmkiRepository:
             )
         revoked = replace(stored, revoked_at=at, revocation_reason=reason)
         self._records[position] = revoked
+        self._version += 1
         crl = self._crls[name_key(stored.issuer)]
         self._publish_crl(stored.issuer, max(at, crl.last_update_utc))
         return revoked
@@ -307,6 +311,11 @@ class SmkiRepository:
         """Whether ``certificate`` is revoked at ``at``, read from its issuer's CRL after
         checking that CRL's signer and signature (CrlError if it cannot be trusted)."""
         at = check_utc(at)
+        when = self._revocations_of(certificate).time_of(certificate)
+        return when is not None and when <= at
+
+    def _revocations_of(self, certificate: x509.Certificate) -> Revocations:
+        """The current CRL of the certificate's issuer, checked and read once per issue."""
         key = issuer_key(certificate)
         crl = self._crls.get(key)
         if crl is None:
@@ -315,21 +324,23 @@ class SmkiRepository:
         if revocations is None or revocations.crl is not crl:
             check_crl(crl, self._authority.crl_signer(certificate.issuer).certificate)
             revocations = self._revocations[key] = Revocations(crl)
-        when = revocations.time_of(certificate)
-        return when is not None and when <= at
+        return revocations
 
     def role_history(self, eui64: bytes, role: RemotePartyRole, at: datetime) -> RoleHistory:
         """The certificates ``eui64`` held in ``role`` as recorded by ``at``; which of them the
-        CRLs say are revoked, and which are in date and unrevoked."""
+        CRLs say are revoked, and which are in date and unrevoked.
+
+        The DCC asks this of every SolrContingency request, so the answer is kept until the
+        repository changes (a record added or revoked, a CRL issued or replaced) or ``at``
+        reaches an instant at which it could change (a record's recording, validity or
+        revocation)."""
         at = check_utc(at)
-        held = tuple(record for record in self.find(eui64, role) if record.recorded_at <= at)
-        revoked = tuple(record for record in held if self.is_revoked(record.certificate, at))
-        valid = tuple(
-            record
-            for record in held
-            if record not in revoked and record.not_before <= at <= record.not_after
-        )
-        return RoleHistory(eui64, role, at, held, revoked, valid)
+        kept = self._histories.get((eui64, role))
+        if kept is None or not kept.holds(self._version, self._crls, at):
+            records = self.find(eui64, role)
+            kept = kept_history(self._version, records, at, self._revocations_of)
+            self._histories[(eui64, role)] = kept
+        return RoleHistory(eui64, role, at, kept.held, kept.revoked, kept.valid)
 
     def held_role_and_revoked(self, eui64: bytes, role: RemotePartyRole, at: datetime) -> bool:
         """R6.3 / R6.4: did ``eui64`` ever hold a ``role`` certificate, and are all of them
@@ -411,6 +422,7 @@ class SmkiRepository:
         key = (name_key(record.issuer), record.serial)
         if key in self._positions:
             raise RepositoryError(f"already recorded: {record.describe()}")
+        self._version += 1
         self._positions[key] = len(self._records)
         self._by_eui64.setdefault(record.eui64, []).append(len(self._records))
         self._records.append(record)
@@ -426,6 +438,7 @@ class SmkiRepository:
         ]
         signer = self._authority.crl_signer(issuer)
         self._crls[key] = issue_crl(signer, issuer, entries, this_update)
+        self._version += 1
         self._crl_subjects.setdefault(key, issuer)
 
     def _ca_files(self) -> dict[str, CertificateAuthority]:
