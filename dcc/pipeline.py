@@ -198,7 +198,7 @@ def read_header(services: Services, ctx: RequestContext) -> Rejection | None:
 
 def read_request(services: Services, ctx: RequestContext) -> Rejection | None:
     try:
-        ctx.request = read_duis_request(ctx.tree)
+        ctx.request = read_duis_request(ctx.tree, ctx.header)
     except DuisError as exc:
         return _refused("request", exc)
     return None

@@ -33,6 +33,7 @@ from dcc.duis.request import (
     build_request,
     parse_request,
     read_request,
+    read_request_header,
 )
 from dcc.duis.schema import solrsim_schema, validate
 from dcc.duis.xmlparse import MAX_DOCUMENT_BYTES, parse_xml
@@ -104,6 +105,12 @@ def test_a_signature_read_from_a_document_is_not_parsed_again(
     read = read_request(tree)
     monkeypatch.undo()
     assert read.signature == elements.check_signature(bytes(read.signature))
+
+
+@pytest.mark.parametrize("name", sorted(REQUESTS))
+def test_a_request_read_with_its_header_already_read_is_the_same(name: str) -> None:
+    tree = parse_xml(to_bytes(build_request(REQUESTS[name])))
+    assert read_request(tree, read_request_header(tree)) == read_request(tree)
 
 
 def test_signature_must_be_a_signature() -> None:
