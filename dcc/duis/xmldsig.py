@@ -181,10 +181,11 @@ def sign_document(
     remove_element_content_whitespace(root)
     for signature in list(root.iterdescendants(SIGNATURE)):
         _remove_keeping_tail(signature)
+    issuer, serial = _key_info(certificate)
     values = {
         "DigestValue": format_base64(hashlib.sha256(_canonical(tree, exclusive=False)).digest()),
-        "X509IssuerName": _issuer_text(certificate),  # as Java: CN=Z1,OU=07
-        "X509SerialNumber": str(certificate.serial_number),
+        "X509IssuerName": issuer,
+        "X509SerialNumber": serial,
     }
     signed_info = render(SIGNED_INFO_SHAPE, values).encode()
     values["SignatureValue"] = format_base64(raw_signature(private_key.sign(signed_info, _SIGN)))
@@ -205,9 +206,10 @@ def _check_signing_key(
 
 
 @functools.lru_cache(maxsize=64)
-def _issuer_text(certificate: x509.Certificate) -> str:
-    """The certificate's issuer in RFC 4514 form, written once per certificate."""
-    return certificate.issuer.rfc4514_string()
+def _key_info(certificate: x509.Certificate) -> tuple[str, str]:
+    """X509IssuerName as Java writes it (``CN=Z1,OU=07``) and X509SerialNumber: written once
+    per certificate."""
+    return certificate.issuer.rfc4514_string(), str(certificate.serial_number)
 
 
 @functools.cache
