@@ -27,7 +27,7 @@ SMETS2_OPERATIONS = {"sign": 6, "verify": 5, "ecdh": 2, "gcm": 2}
 SMETS1_OPERATIONS = {"sign": 4, "verify": 3, "ecdh": 0, "gcm": 0}
 _MESSAGE = bytes(range(256)) * 2  # about the size of a SignedInfo or a GBCS signed block
 _ROUNDS = 200
-_REPEATS = 5
+_REPEATS = 15
 
 
 @dataclass(frozen=True)
