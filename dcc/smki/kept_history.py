@@ -75,7 +75,9 @@ def kept_history(
         if record not in revoked and record.not_before <= at <= record.not_after
     )
     changes = [record.recorded_at for record in records]
-    changes += [time for r in held for time in (r.not_before, r.not_after + _EXPIRY_AFTER)]
+    changes += [
+        time for record in held for time in (record.not_before, record.not_after + _EXPIRY_AFTER)
+    ]
     changes += [when for when in revoked_at if when is not None]
     since = max((time for time in changes if time <= at), default=None)
     until = min((time for time in changes if time > at), default=None)

@@ -190,7 +190,7 @@ class SmkiRepository:
         self._crl_subjects: dict[NameKey, x509.Name] = {}
         # Each issuer's current CRL, checked and read once per issue, not per look-up.
         self._revocations: dict[NameKey, Revocations] = {}
-        self._version = 0  # counts the changes to records and CRLs
+        self._version = 0  # one more for each record added and CRL issued (a revocation issues one)
         self._histories: dict[tuple[bytes, RemotePartyRole], KeptHistory] = {}
 
     @property
@@ -284,7 +284,6 @@ class SmkiRepository:
             )
         revoked = replace(stored, revoked_at=at, revocation_reason=reason)
         self._records[position] = revoked
-        self._version += 1
         crl = self._crls[name_key(stored.issuer)]
         self._publish_crl(stored.issuer, max(at, crl.last_update_utc))
         return revoked
