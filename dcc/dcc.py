@@ -106,16 +106,20 @@ class DeviceDelivery:
 
 @dataclass(frozen=True, slots=True)
 class UserDelivery:
-    """A signed DUIS document for a User's Receive Response endpoint."""
+    """A signed DUIS document for a User's Receive Response endpoint, with the Response it was
+    built from (all but the signature), so that a host in the same process need not parse it
+    back."""
 
     user_id: bytes
     document: bytes
     kind: str
+    response: Response
 
 
 @dataclass(frozen=True)
 class Outcome:
-    """What ``submit`` decided: the synchronous response and anything sent because of it."""
+    """What ``submit`` decided: the synchronous response and anything sent because of it.
+    ``message`` is the Response that ``response`` carries when the request was acted on."""
 
     response_code: ResponseCode
     reason: str
@@ -125,6 +129,7 @@ class Outcome:
     quarantined: bool = False
     to_devices: tuple[DeviceDelivery, ...] = ()
     to_users: tuple[UserDelivery, ...] = ()
+    message: Response | None = None
 
     @property
     def accepted(self) -> bool:
@@ -252,9 +257,11 @@ class Dcc:
     def submit(self, xml: bytes, now: datetime) -> Outcome:
         """Run a DUIS request through the pipeline and act on it; every stage is audited."""
         ctx = RequestContext(xml, now)
-        decisions: list[StageDecision] = []
+        decisions: list[StageDecision] = []  # for the audit trail, kept only when there is one
         rejection = run(
-            self.services, ctx, lambda stage, r: decisions.append(_decision(stage, r, now))
+            self.services,
+            ctx,
+            None if self.audit is None else lambda s, r: decisions.append(_decision(s, r, now)),
         )
         entry = self._audit_request(ctx, decisions)
         if rejection is None:
@@ -355,7 +362,8 @@ class Dcc:
                 ),
             ),
         )
-        to_user = UserDelivery(ctx.user.user_id, self._document(alert, sign=True), "dcc-alert")
+        document = self._document(alert, sign=True)
+        to_user = UserDelivery(ctx.user.user_id, document, "dcc-alert", alert)
         return Outcome(
             ResponseCode.I99,
             rejection.reason,
@@ -375,13 +383,15 @@ class Dcc:
         device = ctx.device
         frame = self._command(ctx, body)
         delivery = DeviceDelivery(device.device_id, frame, header.request_id, device.smets1)
+        acknowledgement = self._response(ctx, ResponseCode.I99)
         return Outcome(
             ResponseCode.I99,
             "accepted; sent to the device",
             None,
-            self._document(self._response(ctx, ResponseCode.I99), sign=False),
+            self._document(acknowledgement, sign=False),
             header.request_id,
             to_devices=(delivery,),
+            message=acknowledgement,
         )
 
     def _track(self, ctx: RequestContext, entry: int | None) -> None:
@@ -431,6 +441,7 @@ class Dcc:
             None,
             self._document(response, sign=True),
             request_id,
+            message=response,
         )
 
     def _read_inventory(self, ctx: RequestContext) -> Outcome:
@@ -442,6 +453,7 @@ class Dcc:
             None,
             self._document(response, sign=True),
             ctx.header.request_id,
+            message=response,
         )
 
     # --- device messages -----------------------------------------------------------------------
@@ -523,7 +535,7 @@ class Dcc:
                 at=now,
                 entry=pending.audit_entry,
             )
-        return UserDelivery(user, document, "response")
+        return UserDelivery(user, document, "response", response)
 
     def _device_alert(
         self, message: GbcsMessage, frame: bytes, now: datetime
@@ -595,7 +607,8 @@ class Dcc:
         self, alert: ReceivedAlert, user: bytes, number: int | None, now: datetime
     ) -> UserDelivery:
         """The alert's signed DUIS document for ``user``, its delivery audited."""
-        document = self._alert_document(alert, user, now)
+        response = self._alert_response(alert, user, now)
+        document = self._document(response, sign=alert.smets1 is None)
         if self.audit is not None and number is not None:
             self.audit.record_delivery(
                 DeliveryKind.ALERT_TO_USER,
@@ -605,9 +618,9 @@ class Dcc:
                 at=now,
                 alert=number,
             )
-        return UserDelivery(user, document, "device-alert")
+        return UserDelivery(user, document, "device-alert", response)
 
-    def _alert_document(self, alert: ReceivedAlert, user: bytes, now: datetime) -> bytes:
+    def _alert_response(self, alert: ReceivedAlert, user: bytes, now: datetime) -> Response:
         """A SMETS2+ alert travels as its GBCS frame in a DeviceAlertMessage, signed by the DCC.
         For a SMETS1 alert the DCC, acting as S1SP, signs the SMETS1SignedResponse; that is the
         document's one signature (the DCC profile allows no second)."""
@@ -625,8 +638,7 @@ class Dcc:
                 s1.raised_at,
             )
             body = SMETS1ResponseMessage.signed(content, self._sign)
-        response = Response(ResponseHeader(ResponseCode.I0, now, response_id=response_id), body)
-        return self._document(response, sign=alert.smets1 is None)
+        return Response(ResponseHeader(ResponseCode.I0, now, response_id=response_id), body)
 
 
 def _authentic(message: GbcsMessage, device: DeviceRecord) -> bool:

@@ -186,7 +186,7 @@ def read_header(services: Services, ctx: RequestContext) -> Refusal | None:
 
 def read_request(services: Services, ctx: RequestContext) -> Refusal | None:
     try:
-        ctx.request = read_duis_request(ctx.tree)
+        ctx.request = read_duis_request(ctx.tree, ctx.header)
     except DuisError as exc:
         return _refused(exc)
     return None

@@ -2,7 +2,8 @@
 
 A User's request is processed at the simulated time it arrives; its synchronous response comes
 back at once. Commands for devices go down the WAN; what devices send comes up it into
-``Dcc.on_device_message``. DUIS documents for Users go to their endpoints, parsed once here.
+``Dcc.on_device_message``. DUIS documents for Users go to their endpoints with the Response
+each was built from.
 A command whose device has not answered within the WAN's response timeout is answered for the
 device: E21 (no response from device) to the User, with the ResponseID the device's answer would
 have carried, and the DCC forgets the command. An alert the
@@ -20,13 +21,7 @@ from dcc.dcc import AlertHeld, DeviceDelivery, Outcome, UserDelivery
 from dcc.duis.alerts import DCCAlertMessage, DeviceAlertMessage, QuarantinedRequest
 from dcc.duis.codes import ResponseCode
 from dcc.duis.ids import ResponseID
-from dcc.duis.response import (
-    Response,
-    ResponseHeader,
-    ResponseMessage,
-    build_response,
-    parse_response,
-)
+from dcc.duis.response import Response, ResponseHeader, ResponseMessage, build_response
 from dcc.duis.smets1 import SMETS1ResponseMessage
 from dcc.duis.xmldsig import sign_document
 from sim.events import EventKind
@@ -69,8 +64,7 @@ class DccHost:
 
     def submit(self, document: bytes, sender: bytes) -> Outcome:
         outcome = self._dcc.submit(document, self._log.now)
-        alerts = [(delivery, parse_response(delivery.document)) for delivery in outcome.to_users]
-        breach = next(filter(None, (_breach(response) for _, response in alerts)), None)
+        breach = next(filter(None, (_breach(alert.response) for alert in outcome.to_users)), None)
         verdict = f"quarantined:{breach}" if outcome.quarantined else str(outcome.response_code)
         detail = f"{outcome.decided_by}: {outcome.reason}" if outcome.decided_by else ""
         self._log.record(EventKind.DUIS_REQUEST, party(sender), DCC, verdict, document, detail)
@@ -83,8 +77,8 @@ class DccHost:
                 str(outcome.response_code),
                 outcome.response,
             )
-        for delivery, response in alerts:
-            self._to_user(delivery, response)
+        for delivery in outcome.to_users:
+            self._to_user(delivery)
         for command in outcome.to_devices:
             self._to_device(command)
         return outcome
@@ -117,13 +111,13 @@ class DccHost:
             if isinstance(outcome, AlertHeld):
                 self._held(outcome)
             else:
-                self._to_user(outcome, parse_response(outcome.document))
+                self._to_user(outcome)
 
     def hand_over(self, deliveries: list[UserDelivery], why: str) -> None:
         """Documents the DCC sends outside a request or a device message (the alerts it held,
         released on Ofgem's instruction), logged with ``why``."""
         for delivery in deliveries:
-            self._to_user(delivery, parse_response(delivery.document), why)
+            self._to_user(delivery, why)
 
     def _held(self, held: AlertHeld) -> None:
         alert = held.alert
@@ -147,12 +141,13 @@ class DccHost:
             build_response(response), identity.xml_sign_private, identity.xml_sign_certificate
         )
         self._tally.no_response += 1
-        self._to_user(UserDelivery(header.request_id.originator, document, "response"), response)
+        self._to_user(UserDelivery(header.request_id.originator, document, "response", response))
 
     # --- DCC -> Users ---------------------------------------------------------------------------
 
-    def _to_user(self, delivery: UserDelivery, response: Response, why: str = "") -> None:
+    def _to_user(self, delivery: UserDelivery, why: str = "") -> None:
         kind = _KINDS[delivery.kind]
+        response = delivery.response
         body = response.body
         detail = why
         if isinstance(body, DeviceAlertMessage | SMETS1ResponseMessage):

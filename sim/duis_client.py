@@ -25,7 +25,7 @@ from dcc.duis.request import (
     UpdatePaymentMode,
     build_request,
 )
-from dcc.duis.response import PreCommand, parse_response
+from dcc.duis.response import PreCommand, Response, parse_response
 from dcc.duis.xmldsig import sign_document
 from devices.gbcs.frame import GbcsMessage, decode, encode
 from devices.gbcs.security import sign
@@ -55,9 +55,12 @@ def signed(party: Party, request: Request) -> bytes:
     return sign_document(build_request(request), party.xml_key, party.xml_certificate)
 
 
-def pre_command(response: bytes) -> GbcsMessage:
-    """The GBCS pre-command in a transform's DUIS response, as the DCC issued it."""
-    content = parse_response(response).body.content
+def pre_command(response: bytes | Response) -> GbcsMessage:
+    """The GBCS pre-command in a transform's DUIS response (its bytes, or the Response a DCC in
+    the same process built them from), as the DCC issued it."""
+    if isinstance(response, bytes):
+        response = parse_response(response)
+    content = response.body.content
     if not isinstance(content, PreCommand):
         raise NoPreCommandError(f"the response carries {type(content).__name__}, no PreCommand")
     return decode(content.gbcs_payload)
@@ -102,5 +105,5 @@ def update_payment_mode(
     outcome = submit(signed(party, transform))
     if not outcome.accepted:
         return outcome
-    gbcs = sign_pre_command(pre_command(outcome.response), party.supplier_ds)
+    gbcs = sign_pre_command(pre_command(outcome.message), party.supplier_ds)
     return submit(signed(party, signed_send(transform, gbcs)))

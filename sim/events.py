@@ -17,6 +17,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+_string = json.encoder.encode_basestring_ascii  # a str as json.dumps writes it
+
 
 class EventKind(StrEnum):
     DUIS_REQUEST = "duis-request"  # User -> DCC
@@ -66,8 +68,14 @@ class Event:
 
 
 def event_line(event: Event) -> bytes:
-    """One canonical line of ``events.jsonl``, newline included: what the digest hashes."""
-    return json.dumps(event.to_json(), sort_keys=True).encode() + b"\n"
+    """One canonical line of ``events.jsonl``, newline included: what the digest hashes.
+
+    The bytes of ``json.dumps(event.to_json(), sort_keys=True)``, written with the encoder
+    ``json.dumps`` uses for strings (every value is one) without building an encoder per line.
+    """
+    fields = sorted(event.to_json().items())
+    body = ", ".join(f"{_string(key)}: {_string(value)}" for key, value in fields)
+    return f"{{{body}}}\n".encode()
 
 
 def digest(events: Iterable[Event]) -> str:

@@ -6,9 +6,10 @@ with its xmlSign certificate, the failed supplier's DS key (MP134B 2.1.2) and it
 
 The fleet is not: a million meters must cost bytes, not keys (a key takes ~40 µs to derive). A
 meter is an index; its device ID follows from it, and its type, registered supplier and payment
-mode are drawn from the seed into three byte arrays. Its keys are derived, its Device
-certificates issued, its DCC inventory record and its meter object made, the first time anything
-asks for it (the DCC, or SMKI for its certificates); the ones never asked for cost three bytes.
+mode are drawn from the seed into three byte arrays. Its meter object, its DCC inventory record
+and its Device certificates are made the first time anything asks for them (the DCC, or SMKI for
+its certificates), its keys derived once, by the meter; the ones never asked for cost three
+bytes.
 """
 
 from __future__ import annotations
@@ -31,9 +32,10 @@ from dcc.smki.authority import SmkiAuthority
 from dcc.smki.repository import SmkiRepository
 from dcc.smki.subscription import Subscriptions
 from dcc.users import Officer, OfficerKind, UserRole, Users
-from devices.credentials import RemoteParty, TrustAnchors, device_key
+from devices.credentials import RemoteParty, TrustAnchors
 from devices.fleet import Fleet
 from devices.gbcs.crypto import private_key_from_seed
+from devices.gbcs.keystore import KeyUsage
 from devices.gbcs.payment_mode import PaymentMode
 from devices.meter import DEFAULT_ACCOUNT, Account
 from devices.smets1 import Smets1Meter
@@ -228,8 +230,8 @@ class Population:
         return PREPAYMENT_ACCOUNT if self._prepayment[index] else DEFAULT_ACCOUNT
 
     def _record(self, device_id: bytes) -> DeviceRecord | None:
-        """The DCC inventory's source: the device enrolled now, its keys derived and its
-        Device certificates issued."""
+        """The DCC inventory's source: the device enrolled now, with Device certificates for the
+        keys its meter holds (made now if need be), so that each key is derived once."""
         index = self.index(device_id)
         if index is None:
             return None
@@ -239,11 +241,12 @@ class Population:
     def _enrol_device(
         self, device_id: bytes, kind: DeviceKind, certificates: Sequence[x509.Certificate] = ()
     ) -> DeviceRecord:
-        """The device's record and certificates, for the keys its meter derives from the seed."""
-        keys = {
-            usage: device_key(self.seed, device_id, usage).public_key()
-            for usage in DEVICE_KEY_USAGES[kind]
-        }
+        """The device's record and certificates, for the public keys its meter holds."""
+        meter = self.meter(device_id)
+        if isinstance(meter, Smets1Meter):
+            keys = {KeyUsage.DIGITAL_SIGNING: meter.public_key}
+        else:
+            keys = {usage: meter.credentials.public_key(usage) for usage in DEVICE_KEY_USAGES[kind]}
         supplier = self.supplier_of(device_id)
         return enrol_device(
             self.cast.smki,

@@ -111,6 +111,7 @@ class Rehearsal:
         end = scenario.duration_hours * 3600
         env.run(until=end)
         _sample(log, tally, population, series, on_progress)
+        log.flush()
 
         to_switch = population.failed_supplier_meters(prepayment_only=True)
         metrics = _metrics(population, tally, wan, to_switch, ofgem.failure, log.digest)

@@ -27,16 +27,19 @@ def party(eui64: bytes) -> str:
 
 
 Observer = Callable[[Event], None]
+BATCH_BYTES = 1 << 16  # lines are hashed and written together once they reach this size
 
 
 class WireLog:
     """The simulated clock (``now``) and the event log, streamed as it is recorded.
 
-    Each event goes, as it happens, into a running SHA-256 over its canonical JSON line (the
-    bytes :func:`sim.events.digest` hashes, so :attr:`digest` equals ``digest(events)``), to
-    ``sink`` if given (a binary file that receives ``events.jsonl`` line by line), to every
-    observer (see :meth:`observe`), and to :attr:`events` only when ``keep_events``: a
-    million-meter run logs millions of events and need not hold them.
+    Each event goes, as it happens, to every observer (see :meth:`observe`) and to
+    :attr:`events` only when ``keep_events``: a million-meter run logs millions of events and
+    need not hold them. Its canonical JSON line (the bytes :func:`sim.events.digest` hashes, so
+    :attr:`digest` equals ``digest(events)``) goes into a running SHA-256 and to ``sink`` if
+    given (a binary file that receives ``events.jsonl``) in batches of about
+    :data:`BATCH_BYTES`: one hash update and one write per batch, and never more than one
+    batch held. :meth:`flush` passes on a partial batch; reading :attr:`digest` does too.
     """
 
     def __init__(
@@ -55,11 +58,25 @@ class WireLog:
         self._keep = keep_events
         self._hasher = hashlib.sha256()
         self._observers: list[Observer] = []
+        self._batch: list[bytes] = []
+        self._batch_bytes = 0
 
     @property
     def digest(self) -> str:
         """SHA-256 of the canonical JSON lines of every event recorded so far."""
+        self.flush()
         return self._hasher.hexdigest()
+
+    def flush(self) -> None:
+        """Hash the lines not yet hashed and write them to the sink."""
+        if not self._batch:
+            return
+        lines = b"".join(self._batch)
+        self._batch.clear()
+        self._batch_bytes = 0
+        self._hasher.update(lines)
+        if self._sink is not None:
+            self._sink.write(lines)
 
     @property
     def streamed(self) -> bool:
@@ -89,10 +106,11 @@ class WireLog:
     ) -> None:
         event = Event(self.now, kind, sender, recipient, verdict, message, detail)
         line = event_line(event)
-        self._hasher.update(line)
+        self._batch.append(line)
+        self._batch_bytes += len(line)
+        if self._batch_bytes >= BATCH_BYTES:
+            self.flush()
         self.count += 1
-        if self._sink is not None:
-            self._sink.write(line)
         if self._keep:
             self.events.append(event)
         for observer in self._observers:

@@ -116,7 +116,7 @@ class Children:
         if element is None or element.tag != SIGNATURE:
             return None
         self._next += 1
-        return etree.tostring(element, method="c14n", exclusive=True, with_comments=False)
+        return _canonical_signature(element)
 
     def finish(self) -> None:
         element = self._peek()
@@ -216,12 +216,24 @@ def append_signature(parent: etree._Element, signature: bytes | None) -> None:
         parent.append(parse_xml(signature).getroot())
 
 
+class _CanonicalSignature(bytes):
+    """The exclusive C14N of a parsed ``ds:Signature`` element, as the canonicaliser wrote it:
+    :func:`check_signature` would give the same bytes back, so it need not parse them again."""
+
+
+def _canonical_signature(element: etree._Element) -> bytes:
+    c14n = etree.tostring(element, method="c14n", exclusive=True, with_comments=False)
+    return _CanonicalSignature(c14n)
+
+
 def check_signature(signature: bytes) -> bytes:
     """The bytes of one ``ds:Signature`` element in exclusive C14N form, or a schema error."""
+    if type(signature) is _CanonicalSignature:
+        return signature
     element = parse_xml(signature).getroot()
     if element.tag != SIGNATURE:
         raise invalid(f"a signature must be a ds:Signature element, not {label(element)}")
-    return etree.tostring(element, method="c14n", exclusive=True, with_comments=False)
+    return _canonical_signature(element)
 
 
 def to_bytes(element: etree._Element) -> bytes:

@@ -310,10 +310,13 @@ class Request:
             object.__setattr__(self, "signature", check_signature(self.signature))
 
 
-def read_request(tree: etree._ElementTree) -> Request:
-    """The typed request in a tree parsed by :func:`parse_xml`; the tree is left untouched."""
+def read_request(tree: etree._ElementTree, header: RequestHeader | None = None) -> Request:
+    """The typed request in a tree parsed by :func:`parse_xml`; the tree is left untouched.
+    ``header`` is what :func:`read_request_header` read from this tree, if it was."""
     schema_version, children = open_document(tree, "Request")
-    header = RequestHeader.from_element(children.required("Header"))
+    header_element = children.required("Header")
+    if header is None:
+        header = RequestHeader.from_element(header_element)
     body_element = children.required("Body")
     signature = children.signature()
     children.finish()

@@ -172,10 +172,7 @@ def sign_document(
     the same once indented. The RequestID is left as it is. An element is copied, never
     changed. Nonces are deterministic, so the same input always gives the same bytes.
     """
-    if not isinstance(private_key.curve, ec.SECP256R1):
-        raise ValueError(f"the DCC profile signs with P-256 keys, not {private_key.curve.name}")
-    if private_key.public_key() != certificate.public_key():
-        raise ValueError("the private key does not belong to the certificate")
+    _check_signing_key(private_key, certificate)
     if isinstance(document, bytes):
         tree = parse_xml(document)
     else:
@@ -184,15 +181,54 @@ def sign_document(
     remove_element_content_whitespace(root)
     for signature in list(root.iterdescendants(SIGNATURE)):
         _remove_keeping_tail(signature)
+    issuer, serial = _key_info(certificate)
     values = {
         "DigestValue": format_base64(hashlib.sha256(_canonical(tree, exclusive=False)).digest()),
-        "X509IssuerName": certificate.issuer.rfc4514_string(),  # as Java: CN=Z1,OU=07
-        "X509SerialNumber": str(certificate.serial_number),
+        "X509IssuerName": issuer,
+        "X509SerialNumber": serial,
     }
     signed_info = render(SIGNED_INFO_SHAPE, values).encode()
     values["SignatureValue"] = format_base64(raw_signature(private_key.sign(signed_info, _SIGN)))
-    root.append(etree.fromstring(render(SIGNATURE_SHAPE, values)))
+    root.append(_signature_element(values))
     return etree.tostring(tree, xml_declaration=True, encoding="UTF-8")
+
+
+@functools.lru_cache(maxsize=64)
+def _check_signing_key(
+    private_key: ec.EllipticCurvePrivateKey, certificate: x509.Certificate
+) -> None:
+    """Raise ValueError unless the key is P-256 and the certificate's. Cached: a signer signs
+    many documents with one key, and comparing the keys costs more than signing."""
+    if not isinstance(private_key.curve, ec.SECP256R1):
+        raise ValueError(f"the DCC profile signs with P-256 keys, not {private_key.curve.name}")
+    if private_key.public_key() != certificate.public_key():
+        raise ValueError("the private key does not belong to the certificate")
+
+
+@functools.lru_cache(maxsize=64)
+def _key_info(certificate: x509.Certificate) -> tuple[str, str]:
+    """X509IssuerName as Java writes it (``CN=Z1,OU=07``) and X509SerialNumber: written once
+    per certificate."""
+    return certificate.issuer.rfc4514_string(), str(certificate.serial_number)
+
+
+@functools.cache
+def _signature_template() -> etree._Element:
+    """The profile's ``ds:Signature`` parsed once, its value leaves empty."""
+    empty = {name: "" for name, _ in SIGNATURE_SHAPE.value_paths}
+    return etree.fromstring(render(SIGNATURE_SHAPE, empty))
+
+
+def _signature_element(values: Mapping[str, str]) -> etree._Element:
+    """The ``ds:Signature`` holding ``values``: what parsing its rendered markup gives, made by
+    copying the template rather than parsing."""
+    signature = copy.deepcopy(_signature_template())
+    for name, path in SIGNATURE_SHAPE.value_paths:
+        leaf = signature
+        for index in path:
+            leaf = leaf[index]
+        leaf.text = values[name]
+    return signature
 
 
 @overload

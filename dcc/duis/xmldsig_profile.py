@@ -57,6 +57,36 @@ class Shape:
     def child_tags(self) -> list[str]:
         return [f"{{{DS}}}{child.name}" for child in self.children]
 
+    @functools.cached_property
+    def value_paths(self) -> tuple[tuple[str, tuple[int, ...]], ...]:
+        """The value leaves below this element (itself included), in document order: each
+        one's name and the child indexes that lead to it."""
+        if self.value:
+            return ((self.name, ()),)
+        return tuple(
+            (name, (index, *path))
+            for index, child in enumerate(self.children)
+            for name, path in child.value_paths
+        )
+
+    @functools.cached_property
+    def markup(self) -> tuple[str, ...]:
+        """The markup :func:`render` gives, split around the value leaves' text: literal, leaf
+        name, literal, ..., literal. Made once, so rendering is a join."""
+        placeholders = {name: f"\0{name}\0" for name, _ in self.value_paths}
+        return tuple(_render(self, placeholders, _NS_DECLARATION).split("\0"))
+
+    @functools.cached_property
+    def canonical_pattern(self) -> re.Pattern[str]:
+        """The rendered markup with each value leaf's text as a named group: what the exclusive
+        C14N of an element exactly in the profile (and without comments) matches."""
+        return re.compile(
+            "".join(
+                re.escape(part) if i % 2 == 0 else f"(?P<{part}>[^<]*)"
+                for i, part in enumerate(self.markup)
+            )
+        )
+
 
 def _element(name: str, *children: Shape, **attributes: str) -> Shape:
     return Shape(name, tuple(sorted(attributes.items())), children)
@@ -98,7 +128,10 @@ def render(shape: Shape, values: Mapping[str, str]) -> str:
     The output is already in canonical form, so ``render(SIGNED_INFO_SHAPE, ...)`` is exactly the
     exclusive C14N of the SignedInfo it becomes: the signer signs it without a round trip.
     """
-    return _render(shape, values, _NS_DECLARATION)
+    parts = shape.markup
+    return "".join(
+        part if i % 2 == 0 else _escape_text(values[part]) for i, part in enumerate(parts)
+    )
 
 
 def _render(shape: Shape, values: Mapping[str, str], declaration: str = "") -> str:
@@ -132,10 +165,35 @@ def match(shape: Shape, element: etree._Element) -> dict[str, str]:
 
     Comments and processing instructions are ignored (canonicalisation without comments drops
     them); any other text, element or attribute beyond the profile is a violation.
+
+    An element in the form :func:`render` writes is recognised from its exclusive C14N in one
+    pattern match; any other is walked element by element, which says what is wrong.
     """
-    values: dict[str, str] = {}
-    _match(shape, element, values)
+    values = _match_canonical(shape, element)
+    if values is None:
+        values = {}
+        _match(shape, element, values)
     return values
+
+
+def _match_canonical(shape: Shape, element: etree._Element) -> dict[str, str] | None:
+    """The values of ``element`` if it is exactly as rendered: no comment or processing
+    instruction inside (a leaf holding one is a violation the walk reports), and its exclusive
+    C14N the rendered markup. None otherwise."""
+    if next(element.iter(etree.Comment, etree.ProcessingInstruction), None) is not None:
+        return None
+    c14n = etree.tostring(element, method="c14n", exclusive=True, with_comments=False)
+    found = shape.canonical_pattern.fullmatch(c14n.decode())
+    if found is None:
+        return None
+    return {name: _unescape_text(text) for name, text in found.groupdict().items()}
+
+
+def _unescape_text(text: str) -> str:
+    """Undo what C14N (and :func:`_escape_text`) does to text."""
+    return (
+        text.replace("&lt;", "<").replace("&gt;", ">").replace("&#xD;", "\r").replace("&amp;", "&")
+    )
 
 
 def _match(shape: Shape, element: etree._Element, values: dict[str, str]) -> None:

@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from .authority import CertificateAuthority
 from .errors import CrlError, SmkiInputError
-from .names import same_name
+from .names import NameKey, issuer_key, name_key, same_name
 from .times import to_seconds
 
 # Our repository re-issues a CRL on every revocation, so nextUpdate is only advisory.
@@ -100,18 +100,32 @@ def revocation_time(
     """
     if signer is not None:
         check_crl(crl, signer)
-    indirect = _is_indirect(crl)
-    if not indirect and not same_name(crl.issuer, certificate.issuer):
-        raise CrlError(
-            f"CRL of {crl.issuer.rfc4514_string()} does not cover certificates issued by "
-            f"{certificate.issuer.rfc4514_string()}"
-        )
-    entry = crl.get_revoked_certificate_by_serial_number(certificate.serial_number)
-    if entry is None:
-        return None
-    if indirect and not same_name(_entry_issuer(entry, crl), certificate.issuer):
-        return None  # the same serial number, revoked for another issuer
-    return entry.revocation_date_utc
+    return Revocations(crl).time_of(certificate)
+
+
+class Revocations:
+    """A CRL's entries by certificate issuer and serial: read once, then every look-up is a
+    dictionary's. The CRL must already be checked; a re-issued CRL needs a new instance."""
+
+    def __init__(self, crl: x509.CertificateRevocationList) -> None:
+        self.crl = crl
+        self._issuer = name_key(crl.issuer)
+        self._indirect = _is_indirect(crl)
+        self._times: dict[tuple[NameKey, int], datetime] = {}
+        for entry in crl:
+            issuer = name_key(_entry_issuer(entry, crl)) if self._indirect else self._issuer
+            self._times.setdefault((issuer, entry.serial_number), entry.revocation_date_utc)
+
+    def time_of(self, certificate: x509.Certificate) -> datetime | None:
+        """When the CRL says ``certificate`` was revoked, or None; CrlError for a direct CRL of
+        another CA."""
+        issuer = issuer_key(certificate)
+        if not self._indirect and issuer != self._issuer:
+            raise CrlError(
+                f"CRL of {self.crl.issuer.rfc4514_string()} does not cover certificates issued "
+                f"by {certificate.issuer.rfc4514_string()}"
+            )
+        return self._times.get((issuer, certificate.serial_number))
 
 
 def _revoked(

@@ -77,6 +77,13 @@ def _key(name: x509.Name) -> NameKey:
     )
 
 
+@functools.lru_cache(maxsize=4096)
+def issuer_key(certificate: x509.Certificate) -> NameKey:
+    """The comparison key of the certificate's issuer. Cached by certificate (its bytes): reading
+    the issuer out of a certificate costs more than the look-ups it serves."""
+    return name_key(certificate.issuer)
+
+
 def same_name(a: x509.Name | str, b: x509.Name | str) -> bool:
     return name_key(a) == name_key(b)
 

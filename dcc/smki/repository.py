@@ -29,9 +29,10 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from .authority import CertificateAuthority, SmkiAuthority
-from .crl import RevokedEntry, check_crl, issue_crl, revocation_time
+from .crl import Revocations, RevokedEntry, check_crl, issue_crl, revocation_time
 from .errors import CrlError, RepositoryError, SmkiInputError, SmkiProfileError
-from .names import NameKey, as_name, check_eui64, eui64_text, name_key, parse_dn
+from .kept_history import KeptHistory, kept_history
+from .names import NameKey, as_name, check_eui64, eui64_text, issuer_key, name_key, parse_dn
 from .profile import DeviceCertificateInfo, OrgCertificateInfo, read_certificate
 from .roles import KeyUsage, RemotePartyRole
 from .times import check_utc, parse_time, to_seconds
@@ -197,7 +198,12 @@ class SmkiRepository:
         self._device_enroller: DeviceEnroller | None = None
         self._crls: dict[NameKey, x509.CertificateRevocationList] = {}
         self._crl_subjects: dict[NameKey, x509.Name] = {}
-        self._checked_crls: dict[NameKey, x509.CertificateRevocationList] = {}
+        # Each issuer's current CRL, checked and read once per issue, not per look-up.
+        self._revocations: dict[NameKey, Revocations] = {}
+        # EUI-64 -> one more for each of its records added or revoked: what a kept role history
+        # of it depends on besides the CRLs (other EUI-64s' records, Device ones too, do not count)
+        self._versions: dict[bytes, int] = {}
+        self._histories: dict[tuple[bytes, RemotePartyRole], KeptHistory] = {}
 
     @property
     def authority(self) -> SmkiAuthority:
@@ -333,6 +339,7 @@ class SmkiRepository:
             )
         revoked = replace(stored, revoked_at=at, revocation_reason=reason)
         self._records[position] = revoked
+        self._changed(stored.eui64)
         crl = self._crls[name_key(stored.issuer)]
         self._publish_crl(stored.issuer, max(at, crl.last_update_utc))
         return revoked
@@ -359,26 +366,37 @@ class SmkiRepository:
         """Whether ``certificate`` is revoked at ``at``, read from its issuer's CRL after
         checking that CRL's signer and signature (CrlError if it cannot be trusted)."""
         at = check_utc(at)
-        crl = self.crl(certificate.issuer)
-        key = name_key(certificate.issuer)
-        if self._checked_crls.get(key) is not crl:
-            check_crl(crl, self._authority.crl_signer(certificate.issuer).certificate)
-            self._checked_crls[key] = crl  # checked once per CRL issued, not per lookup
-        when = revocation_time(crl, certificate)
+        when = self._revocations_of(certificate).time_of(certificate)
         return when is not None and when <= at
+
+    def _revocations_of(self, certificate: x509.Certificate) -> Revocations:
+        """The current CRL of the certificate's issuer, checked and read once per issue."""
+        key = issuer_key(certificate)
+        crl = self._crls.get(key)
+        if crl is None:
+            raise CrlError(f"no CRL for issuer {certificate.issuer.rfc4514_string()}")
+        revocations = self._revocations.get(key)
+        if revocations is None or revocations.crl is not crl:
+            check_crl(crl, self._authority.crl_signer(certificate.issuer).certificate)
+            revocations = self._revocations[key] = Revocations(crl)
+        return revocations
 
     def role_history(self, eui64: bytes, role: RemotePartyRole, at: datetime) -> RoleHistory:
         """The certificates ``eui64`` held in ``role`` as recorded by ``at``; which of them the
-        CRLs say are revoked, and which are in date and unrevoked."""
+        CRLs say are revoked, and which are in date and unrevoked.
+
+        The DCC asks this of every SolrContingency request, so the answer is kept until the
+        repository changes (a record added or revoked, a CRL issued or replaced) or ``at``
+        reaches an instant at which it could change (a record's recording, validity or
+        revocation)."""
         at = check_utc(at)
-        held = tuple(record for record in self.find(eui64, role) if record.recorded_at <= at)
-        revoked = tuple(record for record in held if self.is_revoked(record.certificate, at))
-        valid = tuple(
-            record
-            for record in held
-            if record not in revoked and record.not_before <= at <= record.not_after
-        )
-        return RoleHistory(eui64, role, at, held, revoked, valid)
+        kept = self._histories.get((eui64, role))
+        version = self._versions.get(eui64, 0)
+        if kept is None or not kept.holds(version, self._crls, at):
+            records = self.find(eui64, role)
+            kept = kept_history(version, records, at, self._revocations_of)
+            self._histories[(eui64, role)] = kept
+        return RoleHistory(eui64, role, at, kept.held, kept.revoked, kept.valid)
 
     def held_role_and_revoked(self, eui64: bytes, role: RemotePartyRole, at: datetime) -> bool:
         """R6.3 / R6.4: did ``eui64`` ever hold a ``role`` certificate, and are all of them
@@ -457,10 +475,14 @@ class SmkiRepository:
             ) from None
         return False
 
+    def _changed(self, eui64: bytes) -> None:
+        self._versions[eui64] = self._versions.get(eui64, 0) + 1
+
     def _insert(self, record: CertificateRecord, issuer: NameKey) -> None:
         key = (issuer, record.serial)
         if key in self._positions:
             raise RepositoryError(f"already recorded: {record.describe()}")
+        self._changed(record.eui64)
         position = len(self._records)
         self._positions[key] = position
         self._by_eui.setdefault(record.eui64, []).append(position)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from dcc.duis.codes import ResponseCode
 from dcc.duis.request import CommandVariant, Credit, Prepayment, UpdatePaymentMode
-from dcc.duis.response import parse_response
+from dcc.duis.response import Response, parse_response
 from devices.gbcs.payment_mode import PaymentMode
 from sim.testbed import BRIGHT, ESME_ID, GSME_ID, SMETS1_ID, SRP, T0, World
 
@@ -51,3 +52,27 @@ def test_a_request_the_dcc_cannot_act_on_is_refused_not_crashed(world: World) ->
     assert (outcome.response_code, outcome.decided_by) == (ResponseCode.E11, "act")
     assert not outcome.to_devices and world.meters[SMETS1_ID].state == before
     assert world.audit.history(request.header.request_id).decisions[-1].stage == "act"
+
+
+def test_every_document_carries_the_response_it_was_built_from(world: World) -> None:
+    """What a host in the same process reads instead of parsing the bytes back: all of it but
+    the signature, which the DCC adds to the document."""
+    ready = world.solr_ready(NOW)
+    transform, outcome = world.transform(SRP, ESME_ID, Credit(), ready)
+    assert _unsigned(parse_response(outcome.response)) == outcome.message
+    signed = world.sign_pre_command(outcome, BRIGHT)
+    sent = world.send_signed(transform, signed, ready)
+    assert parse_response(sent.response) == sent.message
+    world.send_smets1(SRP, Credit(), ready)
+    _, quarantined = world.transform(SRP, GSME_ID, Prepayment(False, False, 0), ready)
+    world.received.extend(quarantined.to_users)
+    world.take(world.alert(SMETS1_ID, 0x8F3F, ready))
+    world.take(world.alert(ESME_ID, 0x8F3F, ready))
+    kinds = {delivery.kind for delivery in world.received}
+    assert kinds == {"response", "dcc-alert", "device-alert"}
+    for delivery in world.received:
+        assert _unsigned(parse_response(delivery.document)) == delivery.response, delivery.kind
+
+
+def _unsigned(response: Response) -> Response:
+    return replace(response, signature=None)

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given
 from lxml import etree
 
+from dcc.duis import elements
 from dcc.duis.codes import (
     COMMAND_VARIANT_INVALID,
     SCHEMA_INVALID,
@@ -32,6 +33,7 @@ from dcc.duis.request import (
     build_request,
     parse_request,
     read_request,
+    read_request_header,
 )
 from dcc.duis.schema import solrsim_schema, validate
 from dcc.duis.xmlparse import MAX_DOCUMENT_BYTES, parse_xml
@@ -87,6 +89,28 @@ def test_signature_is_kept_last_and_canonical() -> None:
     assert parsed.signature == request.signature
     assert parsed.signature is not None and parsed.signature.startswith(b"<ds:Signature xmlns:ds=")
     assert parse_request(to_bytes(build_request(replace(parsed, signature=None)))).signature is None
+
+
+def test_a_signature_read_from_a_document_is_not_parsed_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """It is already the canonical form a check would give: the same bytes either way."""
+    request = REQUESTS["1.6 signed pre-command, CV 6, future dated, signed"]
+    tree = parse_xml(to_bytes(build_request(request)))
+
+    def refused(data: bytes) -> None:
+        raise AssertionError("parsed again")
+
+    monkeypatch.setattr(elements, "parse_xml", refused)
+    read = read_request(tree)
+    monkeypatch.undo()
+    assert read.signature == elements.check_signature(bytes(read.signature))
+
+
+@pytest.mark.parametrize("name", sorted(REQUESTS))
+def test_a_request_read_with_its_header_already_read_is_the_same(name: str) -> None:
+    tree = parse_xml(to_bytes(build_request(REQUESTS[name])))
+    assert read_request(tree, read_request_header(tree)) == read_request(tree)
 
 
 def test_signature_must_be_a_signature() -> None:

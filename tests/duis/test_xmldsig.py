@@ -25,9 +25,11 @@ from dcc.duis.xmldsig import (
     InMemoryResolver,
     SignatureCheck,
     SignatureRejected,
+    _signature_element,
     sign_document,
     verify_document,
 )
+from dcc.duis.xmldsig_profile import SIGNATURE_SHAPE, match, render
 from dcc.duis.xmlparse import parse_xml
 from dcc.smki.errors import CrlError
 from dcc.smki.roles import RemotePartyRole
@@ -519,3 +521,58 @@ def test_cli_unusable_input_exits_2(
     result = runner.invoke(app, [argument.format(**paths) for argument in arguments])
     assert result.exit_code == 2, result.output
     assert "error:" in result.output
+
+
+def test_a_signature_is_the_element_its_rendered_markup_parses_to() -> None:
+    """The signer copies a parsed template instead of parsing each signature; both must give
+    the same element, escapes included."""
+    values = {
+        "DigestValue": "digest",
+        "SignatureValue": "value",
+        "X509IssuerName": 'CN=A&B <"x">\r',
+        "X509SerialNumber": "12",
+    }
+    parsed = etree.fromstring(render(SIGNATURE_SHAPE, values))
+    assert etree.tostring(_signature_element(values)) == etree.tostring(parsed)
+
+
+def test_a_refused_key_is_refused_again_after_the_right_one_signed(
+    duis: Path, template: bytes
+) -> None:
+    right, certificate = load_pair(duis, SUPPLIER_XML_SIGN)
+    wrong, _ = load_pair(duis, "boxed-keys/xml-sign-90B3D51F30020000-ds")
+    sign_document(template, right, certificate)
+    for _ in range(2):
+        with pytest.raises(ValueError, match="does not belong"):
+            sign_document(template, wrong, certificate)
+
+
+def test_a_comment_inside_a_value_is_outside_the_profile(
+    signed: bytes, resolver: InMemoryResolver
+) -> None:
+    """Canonicalisation drops the comment, so the value reads the same: refused all the same."""
+
+    def split_serial(root: etree._Element) -> None:
+        serial = root.find(f".//{DS}X509SerialNumber")
+        text = serial.text
+        serial.text = text[:2]
+        serial.append(etree.Comment("x"))
+        serial[-1].tail = text[2:]
+
+    error = rejected(edit(signed, split_serial), resolver)
+    assert error.check is SignatureCheck.PROFILE
+    assert "ds:X509SerialNumber must hold only text" in error.reason
+
+
+def test_the_profile_reads_the_same_values_from_any_spelling_of_the_signature(
+    signed: bytes,
+) -> None:
+    """Exactly as rendered, a comment between its elements, or another prefix: one reading."""
+    signature = parse_xml(signed).getroot()[-1]
+    values = match(SIGNATURE_SHAPE, signature)
+    commented = copy.deepcopy(signature)
+    commented[0].addprevious(etree.Comment("c"))
+    markup = etree.tostring(signature).decode().replace("ds:", "dsig:").replace(":ds=", ":dsig=")
+    assert match(SIGNATURE_SHAPE, commented) == values
+    assert match(SIGNATURE_SHAPE, etree.fromstring(markup)) == values
+    assert values["X509SerialNumber"].isdigit() and values["X509IssuerName"].startswith("CN=")

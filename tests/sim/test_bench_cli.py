@@ -1,4 +1,4 @@
-"""``solrsim bench pipeline`` and ``solrsim bench audit`` run and print their figures."""
+"""``solrsim bench pipeline``, ``audit`` and ``rehearsal`` run and print their figures."""
 
 from __future__ import annotations
 
@@ -21,7 +21,8 @@ def test_audit_benchmark_reports_requests_per_second() -> None:
     assert "requests/s" in result.output
 
 
-def test_rehearsal_benchmark_reports_switches_per_second_and_memory() -> None:
+def test_rehearsal_benchmark_reports_cpu_against_the_floor_switches_per_second_and_memory() -> None:
     result = runner.invoke(app, ["bench", "rehearsal", "--meters", "300"])
     assert result.exit_code == 0, result.output
-    assert "switched/s" in result.output and "max RSS" in result.output
+    for figure in ("ms/switch", "floor ms", "ratio", "switched/s", "max RSS"):
+        assert figure in result.output

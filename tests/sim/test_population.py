@@ -12,6 +12,7 @@ from dcc.smki.roles import KeyUsage as CertificateUsage
 from dcc.smki.roles import RemotePartyRole
 from dcc.smki.subscription import Subscriptions
 from dcc.users import UserRole
+from devices import credentials
 from devices.gbcs.keystore import KeyUsage
 from devices.gbcs.payment_mode import PaymentMode
 from devices.smets1 import Smets1Meter
@@ -85,6 +86,30 @@ def test_a_meters_certificates_are_the_same_in_every_run_whenever_asked_for() ->
         theirs = [r.certificate for r in second.cast.smki.devices(device)]
         assert [c.tbs_certificate_bytes for c in ours] == [c.tbs_certificate_bytes for c in theirs]
         assert ours == theirs
+
+
+@pytest.mark.parametrize("device_class", ["esme", "smets1"])
+def test_a_meters_keys_are_derived_once_for_the_meter_and_its_dcc_record(
+    monkeypatch: pytest.MonkeyPatch, device_class: str
+) -> None:
+    population = Population(load_scenario(SMALL))
+    device = population.failed_supplier_meters(classes=(device_class,))[0]
+    derived: list[str] = []
+    real = credentials.private_key_from_seed
+
+    def counted(seed: bytes, label: str):
+        derived.append(label)
+        return real(seed, label)
+
+    monkeypatch.setattr(credentials, "private_key_from_seed", counted)
+    record = population.inventory.get(device)
+    meter = population.meter(device)
+    if isinstance(meter, Smets1Meter):
+        assert meter.public_key == record.ds_public_key
+    else:
+        assert meter.credentials.public_key(KeyUsage.KEY_AGREEMENT) == record.ka_public_key
+        assert meter.credentials.public_key(KeyUsage.DIGITAL_SIGNING) == record.ds_public_key
+    assert len(derived) == len(set(derived)) == (1 if device_class == "smets1" else 2)
 
 
 def test_smets1_meters_trust_the_dcc_and_sign_with_their_seeded_key(

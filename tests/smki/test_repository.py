@@ -194,6 +194,59 @@ def test_revocation_goes_through_a_signed_crl(repository: SmkiRepository) -> Non
     assert repository.is_revoked(record.certificate, T1)
 
 
+def test_an_answer_read_before_a_revocation_does_not_outlive_it(
+    repository: SmkiRepository,
+) -> None:
+    """The repository keeps each CRL read and its records indexed: a revocation, or a record
+    added, is seen by the very next look-up."""
+    first = _issue(repository)
+    assert repository.role_history(SUPPLIER, SUPPLIER_ROLE, T2).refusal() is not None
+    assert not repository.is_revoked(first.certificate, T2)
+    repository.revoke(first, CESSATION, T1)
+    assert repository.is_revoked(first.certificate, T2)
+    assert repository.role_history(SUPPLIER, SUPPLIER_ROLE, T2).refusal() is None
+    second = _issue(repository, at=T1)
+    assert repository.find(SUPPLIER, SUPPLIER_ROLE, DS)[-1] == second
+    assert repository.role_history(SUPPLIER, SUPPLIER_ROLE, T2).still_valid
+
+
+def test_a_kept_role_history_follows_time_across_every_instant_it_depends_on(
+    repository: SmkiRepository,
+) -> None:
+    """Recorded, revoked and expired are asked about on either side of the instant they change,
+    after every change to the repository is made."""
+    first = _issue(repository)
+    second = _issue(repository, at=T2)
+    repository.revoke(first, CESSATION, T1)
+    expiry = second.not_after
+
+    def history(at: datetime) -> tuple[list[int], list[int], list[int]]:
+        found = repository.role_history(SUPPLIER, SUPPLIER_ROLE, at)
+        assert found.at == at
+        held, revoked, valid = (
+            [record.serial for record in records]
+            for records in (found.held, found.revoked, found.valid)
+        )
+        return held, revoked, valid
+
+    before_revocation = T1 - timedelta(microseconds=1)
+    assert history(before_revocation) == ([first.serial], [], [first.serial])
+    assert history(T1) == ([first.serial], [first.serial], [])
+    assert history(before_revocation) == ([first.serial], [], [first.serial])
+    assert history(T2)[0] == [first.serial, second.serial]
+    assert history(expiry)[2] == [second.serial]
+    assert history(expiry + timedelta(microseconds=1))[2] == []
+
+
+def test_a_kept_role_history_does_not_outlive_its_crl(repository: SmkiRepository) -> None:
+    record = _issue(repository)
+    empty_crl = repository.crl("CN=S1,OU=07")
+    repository.revoke(record, CESSATION, T1)
+    assert repository.role_history(SUPPLIER, SUPPLIER_ROLE, T2).all_revoked
+    repository._crls[next(iter(repository._crls))] = empty_crl
+    assert not repository.role_history(SUPPLIER, SUPPLIER_ROLE, T2).all_revoked
+
+
 def test_is_revoked_reads_the_crl_not_the_record(repository: SmkiRepository) -> None:
     """Swap in the previous (empty) CRL: the record still says revoked, the verifier does not."""
     record = _issue(repository)
