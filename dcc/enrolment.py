@@ -6,7 +6,9 @@ keys the meter really uses and records a Device certificate for each in the SMKI
 certificate the device already has, when one certifies that key, else one the world's Device CA
 issues); the inventory record then carries the public keys read back from those certificates.
 So the keys the DCC checks device messages with and the keys anyone finds in SMKI are one and
-the same, and a device's GBCS signature verifies from SMKI alone.
+the same, and a device's GBCS signature verifies from SMKI alone. (A rehearsal's fleet makes a
+meter's inventory record from the meter's keys when the DCC first looks it up, and enrols it here
+only when SMKI is first asked for it: the same keys, and no certificate nobody asks for.)
 
 Issuance is deterministic (the authority's seed, the device, the key, the enrolment time), so
 enrolling a device first or last, now or in a rerun, records byte-identical certificates.

@@ -98,7 +98,7 @@ class Population:
     def _enrol(self) -> Cast:
         at = self.enrolled_at
         smki = SmkiRepository(SmkiAuthority.from_seed(self.seed))
-        smki.set_device_enroller(self.inventory.get)
+        smki.set_device_enroller(self._certify)
         identity = self._identity(smki, at)
         users = Users()
         subscriptions = Subscriptions(smki, users)
@@ -230,33 +230,48 @@ class Population:
         return PREPAYMENT_ACCOUNT if self._prepayment[index] else DEFAULT_ACCOUNT
 
     def _record(self, device_id: bytes) -> DeviceRecord | None:
-        """The DCC inventory's source: the device enrolled now, with Device certificates for the
-        keys its meter holds (made now if need be), so that each key is derived once."""
-        index = self.index(device_id)
-        if index is None:
+        """The DCC inventory's source: the device's record, with the public halves of the keys
+        its meter holds (made now if need be), so that each key is derived once."""
+        kind = self._kind(device_id)
+        if kind is None:
             return None
-        kind = _KINDS[DEVICE_CLASSES[self._classes[index]]]
-        return self._enrol_device(device_id, kind)
+        keys = self._meter_keys(device_id, kind)
+        ka, ds = keys.get(KeyUsage.KEY_AGREEMENT), keys[KeyUsage.DIGITAL_SIGNING]
+        return DeviceRecord(device_id, kind, self.supplier_of(device_id), ka, ds)
 
-    def _enrol_device(
-        self, device_id: bytes, kind: DeviceKind, certificates: Sequence[x509.Certificate] = ()
-    ) -> DeviceRecord:
-        """The device's record and certificates, for the public keys its meter holds."""
-        meter = self.meter(device_id)
-        if isinstance(meter, Smets1Meter):
-            keys = {KeyUsage.DIGITAL_SIGNING: meter.public_key}
-        else:
-            keys = {usage: meter.credentials.public_key(usage) for usage in DEVICE_KEY_USAGES[kind]}
-        supplier = self.supplier_of(device_id)
-        return enrol_device(
+    def _certify(self, device_id: bytes) -> None:
+        """SMKI's source for a device it holds nothing of: the Device certificates of the keys
+        the meter holds, the ones the inventory holds too. Issued when first asked for, not
+        when the meter joins: the DCC checks device messages with its inventory, and a
+        rehearsal of a million meters must not pay for certificates nobody looks up."""
+        kind = self._kind(device_id)
+        if kind is None:
+            return
+        enrol_device(
             self.cast.smki,
             device_id,
             kind,
-            supplier,
-            keys,
+            self.supplier_of(device_id),
+            self._meter_keys(device_id, kind),
             self.enrolled_at,
-            certificates=certificates,
+            certificates=self._certificates_offered(device_id),
         )
+
+    def _kind(self, device_id: bytes) -> DeviceKind | None:
+        index = self.index(device_id)
+        return None if index is None else _KINDS[DEVICE_CLASSES[self._classes[index]]]
+
+    def _certificates_offered(self, device_id: bytes) -> Sequence[x509.Certificate]:
+        """Device certificates published with the device, if any (see :func:`enrol_device`)."""
+        return ()
+
+    def _meter_keys(
+        self, device_id: bytes, kind: DeviceKind
+    ) -> dict[KeyUsage, ec.EllipticCurvePublicKey]:
+        meter = self.meter(device_id)
+        if isinstance(meter, Smets1Meter):
+            return {KeyUsage.DIGITAL_SIGNING: meter.public_key}
+        return {usage: meter.credentials.public_key(usage) for usage in DEVICE_KEY_USAGES[kind]}
 
     def _known(self, device_id: bytes) -> int:
         index = self.index(device_id)

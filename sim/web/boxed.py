@@ -26,6 +26,7 @@ validity, whatever the scenario's start.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -34,7 +35,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from dcc.identity import DCC_ID, DccIdentity
-from dcc.inventory import DeviceKind, DeviceRecord
+from dcc.inventory import DeviceKind
 from dcc.smki.boxed import BoxedIdentity, load_boxed_key_set
 from dcc.smki.errors import BoxedKeyError
 from dcc.smki.repository import SmkiRepository
@@ -126,12 +127,14 @@ class BoxedPopulation(Population):
         fleet = self._boxed_fleet
         return fleet.esme(device_id) if cls == "esme" else fleet.gsme(device_id)
 
-    def _record(self, device_id: bytes) -> DeviceRecord | None:
+    def _kind(self, device_id: bytes) -> DeviceKind | None:
         cls = BOXED_METERS.get(device_id)
         if cls is None:
-            return super()._record(device_id)
-        kind = DeviceKind.ESME if cls == "esme" else DeviceKind.GSME
-        return self._enrol_device(device_id, kind, self._rtds_certificates[device_id])
+            return super()._kind(device_id)
+        return DeviceKind.ESME if cls == "esme" else DeviceKind.GSME
+
+    def _certificates_offered(self, device_id: bytes) -> Sequence[x509.Certificate]:
+        return self._rtds_certificates.get(device_id, ())
 
 
 def _rtds_certificates(keystore: Path, device_id: bytes) -> list[x509.Certificate]:

@@ -53,20 +53,23 @@ def test_nothing_is_made_until_asked_for() -> None:
     assert population.inventory.get((DEVICE_BASE + 300).to_bytes(8, "big")) is None
 
 
-def test_a_meters_certificates_are_issued_when_it_is_first_enrolled_or_asked_for() -> None:
+def test_a_meters_certificates_are_issued_when_smki_is_first_asked_for_them() -> None:
+    """Not when the DCC first looks the meter up: a rehearsal checks device messages with its
+    inventory, and pays for no certificate nobody asks for."""
     population = Population(load_scenario(SMALL))
     smki = population.cast.smki
     cast_records = len(smki.records)
     assert all(record.role is not None for record in smki.records)
     esme, other = population.failed_supplier_meters(classes=("esme",))[:2]
     record = population.inventory.get(esme)
+    assert len(smki.records) == cast_records
     ds, ka = smki.devices(esme)
     assert len(smki.records) == cast_records + 2
     assert (ds.key_usage, ka.key_usage) == (CertificateUsage.DIGITAL_SIGNING, KA_USAGE)
     assert record.ds_public_key == ds.certificate.public_key()
     assert record.ka_public_key == ka.certificate.public_key()
     assert ds.not_before == population.enrolled_at
-    # Asked for through SMKI first: the device is enrolled in the inventory too.
+    # Asked for through SMKI first: the certificates are of the keys the inventory then holds.
     assert len(smki.devices(other)) == 2 and population.inventory.get(other) is not None
     assert len(population.inventory) == 2 and len(smki.records) == cast_records + 4
     outside = (DEVICE_BASE + population.size).to_bytes(8, "big")

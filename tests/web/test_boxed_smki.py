@@ -280,17 +280,18 @@ def test_other_methods_are_405(client: Client) -> None:
     assert client.get(RETRIEVE_PATH).status_code == 405
 
 
-def test_a_fleet_meter_is_enrolled_when_its_certificates_are_first_searched_for() -> None:
+def test_a_fleet_meter_s_certificates_are_issued_when_first_searched_for() -> None:
+    """Nothing issued up front; found when searched, for the keys the DCC's inventory holds."""
     population = Population(load_scenario(SMALL))
     smki = population.cast.smki
     app = Starlette(routes=boxed_smki_routes(smki, lambda: population.scenario.start))
     device = population.failed_supplier_meters(classes=("gsme",))[0]
-    assert len(population.inventory) == 0
+    cast_records = len(smki.records)
     eui = "-".join(f"{byte:02x}" for byte in device)
     results = _results(_post(Client(app), SEARCH_PATH, _device_search(eui)))
     assert [r["CertificateUsage"] for r in results] == ["DS", "KA"]
-    assert len(population.inventory) == 1
-    assert (
-        population.inventory.get(device).ds_public_key
-        == smki.devices(device)[0].certificate.public_key()
-    )
+    assert len(smki.records) == cast_records + 2
+    ds, ka = smki.devices(device)
+    record = population.inventory.get(device)
+    assert record.ds_public_key == ds.certificate.public_key()
+    assert record.ka_public_key == ka.certificate.public_key()
