@@ -11,7 +11,9 @@ from datetime import timedelta
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 
 class ConfigError(Exception):
@@ -48,55 +50,51 @@ def _merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
     return merged
 
 
+class _Strict(BaseModel):
+    """A deployment's file is typed by hand: an unknown key is a typo, ``"24"`` is no number."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+AlertCode = Annotated[str, StringConstraints(pattern=r"^[0-9A-Fa-f]{4}$")]
+
+
+class _Alerts(_Strict):
+    safety_critical: list[AlertCode]
+
+
+class _AnomalyDetection(_Strict):
+    period_hours: Annotated[float, Field(gt=0)]
+    default_threshold: Annotated[int, Field(ge=0)]
+    role_default_threshold: dict[str, Annotated[int, Field(ge=0)]] = {}
+
+
+class _ConfigFile(_Strict):
+    """The merged TOML: the shipped defaults overlaid with the deployment's file."""
+
+    eligible_srvs: dict[str, list[str]]
+    alerts: _Alerts
+    anomaly_detection: _AnomalyDetection
+
+
 def parse_config(data: Mapping[str, Any], origin: str = "configuration") -> DccConfig:
-    """Check and convert merged TOML data; any bad value raises ConfigError naming it."""
+    """Check and convert merged TOML data; any bad value raises ConfigError naming its key."""
     try:
-        eligible = {
-            str(role): frozenset(_strings(srvs, f"eligible_srvs.{role}"))
-            for role, srvs in data["eligible_srvs"].items()
-        }
-        alerts = frozenset(
-            _alert_code(code) for code in _strings(data["alerts"]["safety_critical"], "alerts")
+        model = _ConfigFile.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in error['loc'])}: {error['msg']}"
+            for error in exc.errors()
         )
-        detection = data["anomaly_detection"]
-        period = timedelta(hours=_positive(detection["period_hours"], "period_hours"))
-        default = _count(detection["default_threshold"], "default_threshold")
-        per_role = {
-            str(role): _count(value, f"role_default_threshold.{role}")
-            for role, value in detection.get("role_default_threshold", {}).items()
-        }
-    except KeyError as exc:
-        raise ConfigError(f"{origin}: missing key {exc}") from None
-    except (TypeError, ValueError, AttributeError) as exc:
-        raise ConfigError(f"{origin}: {exc}") from None
+        raise ConfigError(f"{origin}: {problems}") from None
+    detection = model.anomaly_detection
     return DccConfig(
-        MappingProxyType(eligible), alerts, period, default, MappingProxyType(per_role)
+        MappingProxyType({role: frozenset(srvs) for role, srvs in model.eligible_srvs.items()}),
+        frozenset(int(code, 16) for code in model.alerts.safety_critical),
+        timedelta(hours=detection.period_hours),
+        detection.default_threshold,
+        MappingProxyType(dict(detection.role_default_threshold)),
     )
-
-
-def _strings(value: Any, where: str) -> list[str]:
-    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        raise ValueError(f"{where} must be a list of strings")
-    return value
-
-
-def _alert_code(text: str) -> int:
-    code = int(text, 16)
-    if not 0 <= code <= 0xFFFF:
-        raise ValueError(f"alert code {text} is not 2 bytes")
-    return code
-
-
-def _positive(value: Any, where: str) -> float:
-    if not isinstance(value, int | float) or isinstance(value, bool) or value <= 0:
-        raise ValueError(f"{where} must be a positive number")
-    return value
-
-
-def _count(value: Any, where: str) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        raise ValueError(f"{where} must be a whole number, 0 or more")
-    return value
 
 
 def load_config(path: Path | None = None) -> DccConfig:

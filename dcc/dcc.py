@@ -1,5 +1,10 @@
-"""The DCC facade that a simulation, a test or an HTTP endpoint calls. Sans-IO: every call takes
-the current time and returns what the DCC sends (DUIS responses, device commands, alerts).
+"""The DCC facade that a simulation, a test or an HTTP endpoint calls. Every call takes the
+current time and returns what the DCC sends (DUIS responses, device commands, alerts): the DCC
+reads no clock and does no network I/O, so one behaviour serves a test, a simulation and a web
+service. Two things it touches are files, both optional: an attached audit trail (SQLite),
+written as the DCC decides, and a deployment's configuration file, which
+:class:`~dcc.config.ConfigSource` re-reads when it changes (configuration takes effect while
+the DCC runs, R3.3).
 
 ``ofgem_revocation`` puts a failed supplier out: every Organisation certificate it holds is
 revoked and its User suspended, so from then on only its SRP acts for it (R6.3-R6.5).
