@@ -15,6 +15,7 @@ __all__ = [
     "meter_keys",  # a meter's keys from a lab's key folder or from a seed
     "serial",  # a meter behind a serial port, and the lab client
     "serial_framing",  # the frames on that serial line
+    "serial_probe",  # a lab's smoke test of a meter on a serial port
     "smets1",  # the SMETS1 meter
     "smets1_frame",  # the frames between the S1SP and a SMETS1 meter
     "smets2",  # what the ESME and GSME share: checks, account, alerts

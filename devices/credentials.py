@@ -5,7 +5,7 @@ installation or by Update Security Credentials), not because of the SMKI reposit
 sees a revocation. A failed supplier's anchors therefore stay on its meters after Ofgem revokes
 its certificates, which is why MP134B makes the DCC gate what reaches them.
 
-Keys follow a run's seed (``device_key``: label ``<eui hex>-<ds|ka>``, as ``sim/demo.py``), so a
+Keys follow a run's seed (``device_key``: label ``<eui hex>-<ds|ka>``, as ``sim/cli/demo.py``), so a
 simulated DCC can derive a device's public keys without asking the meter. A meter built from a
 seed derives its keys and ECDH secrets on first use only: an idle meter in a fleet of 100,000
 holds references, not keys.

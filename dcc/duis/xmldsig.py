@@ -5,7 +5,7 @@ refused by the DCC validator, and its verifier accepts shapes the DCC profile ex
 libxml2's canonicaliser (through lxml) and ``cryptography`` are called directly: the digest is
 SHA-256 over the inclusive C14N 1.0 of the document without its Signature, SignedInfo is signed
 in exclusive C14N, and the value is raw r||s. That is also two to three times faster than
-signxml (``python -m benchmarks.duis_signatures``). Signing and verifying both drop the
+signxml (``python -m sim.bench.duis_signatures``). Signing and verifying both drop the
 whitespace between elements first, as the DCC Boxed tools do (``whitespace``).
 
 Verification makes the checks of :class:`SignatureCheck` in order, cheapest first, and a

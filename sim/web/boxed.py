@@ -44,10 +44,10 @@ from dcc.smki.subscription import Subscriptions
 from dcc.users import User, UserRole, Users
 from devices.credentials import RemoteParty, Role
 from devices.fleet import Fleet
-from sim.cast import Party
-from sim.population import PREPAYMENT_ACCOUNT, Meter, Population
-from sim.scenario import DeviceClass, Scenario
-from sim.scenario import Supplier as SupplierModel
+from sim.scenario.model import DeviceClass, Scenario
+from sim.scenario.model import Supplier as SupplierModel
+from sim.world.cast import Party
+from sim.world.population import PREPAYMENT_ACCOUNT, Meter, Population
 
 BOXED_START = datetime(2024, 6, 1, 8, 0, tzinfo=UTC)
 BOXED_SUPPLIER = bytes.fromhex("90B3D51F30010000")

@@ -30,18 +30,18 @@ import simpy
 from dcc.adt import AdtFile, AdtThreshold, sign_adt
 from dcc.dcc import Outcome
 from dcc.duis.codes import ResponseCode
-from sim.dcc_host import DccHost, Endpoint
-from sim.duis_client import UPDATE_PAYMENT_MODE
-from sim.events import Event, EventKind
-from sim.meter_host import MeterHost
-from sim.ofgem import Ofgem
-from sim.population import ARO_ID, Population
-from sim.scenario import Scenario
-from sim.tally import Tally
-from sim.wan import SimulatedWan
+from sim.report.events import Event, EventKind
+from sim.report.tally import Tally
+from sim.report.wire_log import DCC, WireLog, party
+from sim.scenario.model import Scenario
 from sim.web.journal import RAISED, Journal, answer_digest
 from sim.web.limits import KEPT_BYTES
-from sim.wire_log import DCC, WireLog, party
+from sim.world.dcc_host import DccHost, Endpoint
+from sim.world.duis_client import UPDATE_PAYMENT_MODE
+from sim.world.meter_host import MeterHost
+from sim.world.ofgem import Ofgem
+from sim.world.population import ARO_ID, Population
+from sim.world.wan import SimulatedWan
 
 T = TypeVar("T")
 # How the log names the sender of a request the web layer could not read.

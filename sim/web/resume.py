@@ -19,7 +19,6 @@ from cryptography.hazmat.primitives.serialization import Encoding
 
 from dcc.audit import DatabaseError, eui64_text
 from dcc.audit_resume import ResumedAuditTrail
-from sim.population import Population
 from sim.web.journal import (
     AUDIT_FILE,
     RAISED,
@@ -29,6 +28,7 @@ from sim.web.journal import (
     answer_digest,
 )
 from sim.web.live import LiveSimulation
+from sim.world.population import Population
 
 
 def resume(folder: Path, live: LiveSimulation, receivers: Collection[bytes]) -> Journal:

@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from sim.testbed import build_world
+from sim.world.testbed import build_world
 from tests.bdd.steps.alerts import *  # noqa: F403 (the step fixtures)
 from tests.bdd.steps.outcomes import *  # noqa: F403
 from tests.bdd.steps.requests import *  # noqa: F403
@@ -29,5 +29,5 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.fixture
 def world(tmp_path) -> SolrWorld:
-    """The DCC, SMKI, parties and meters of ``sim.testbed``, named for the features."""
+    """The DCC, SMKI, parties and meters of ``sim.world.testbed``, named for the features."""
     return SolrWorld(build_world(tmp_path))

@@ -1,4 +1,4 @@
-"""The Gherkin suite's world: the testbed's DCC, SMKI, parties and meters (``sim.testbed``),
+"""The Gherkin suite's world: the testbed's DCC, SMKI, parties and meters (``sim.world.testbed``),
 given domain names, a clock, and what a tester can see of each thing done.
 
 Names: parties by name ("Bright Energy", "the SRP"), meters by kind and premises ("the ESME of
@@ -54,7 +54,7 @@ from devices.gbcs.payment_mode import (
     encode_payment_mode_command,
 )
 from devices.gbcs.security import sign
-from sim.testbed import (
+from sim.world.testbed import (
     BRIGHT,
     ESME_ID,
     GSME_ID,

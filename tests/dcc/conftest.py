@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from sim.testbed import World, build_world
+from sim.world.testbed import World, build_world
 
 
 @pytest.fixture

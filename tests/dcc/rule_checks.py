@@ -9,7 +9,7 @@ from dcc.duis.alerts import BreachKind, DCCAlertMessage, DeviceAlertMessage
 from dcc.duis.codes import DCCAlertCode, ResponseCode
 from dcc.duis.response import parse_response
 from dcc.duis.xmldsig import DCC_SIGNING_ROLES, verify_document
-from sim.testbed import World
+from sim.world.testbed import World
 
 
 def assert_refused(outcome: Outcome, code: ResponseCode, stage: str) -> None:

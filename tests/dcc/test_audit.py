@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.audit_trail import requests_per_second
 from dcc.audit import (
     SCHEMA_VERSION,
     AuditCounts,
@@ -24,6 +23,7 @@ from dcc.audit import (
     Verdict,
 )
 from dcc.duis.ids import RequestID
+from sim.bench.audit_trail import requests_per_second
 
 SUPPLIER = bytes.fromhex("90B3D51F30010000")
 SRP = bytes.fromhex("90B3D51F30020000")

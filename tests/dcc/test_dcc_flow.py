@@ -9,7 +9,7 @@ from dcc.duis.codes import ResponseCode
 from dcc.duis.request import CommandVariant, Credit, Prepayment, UpdatePaymentMode
 from dcc.duis.response import Response, parse_response
 from devices.gbcs.payment_mode import PaymentMode
-from sim.testbed import BRIGHT, ESME_ID, GSME_ID, SMETS1_ID, SRP, T0, World
+from sim.world.testbed import BRIGHT, ESME_ID, GSME_ID, SMETS1_ID, SRP, T0, World
 
 NOW = T0 + timedelta(days=1)
 

@@ -23,7 +23,7 @@ from devices.gbcs.keystore import KeyUsage
 from devices.gbcs.security import signature_valid
 from devices.smets1_frame import decode as decode_smets1
 from devices.smets1_frame import signature_valid as smets1_signature_valid
-from sim.testbed import ESME_ID, GSME_ID, SEED, SMETS1_ID, STEADY_ESME_ID, T0, build_world
+from sim.world.testbed import ESME_ID, GSME_ID, SEED, SMETS1_ID, STEADY_ESME_ID, T0, build_world
 
 DS, KA = KeyUsage.DIGITAL_SIGNING, KeyUsage.KEY_AGREEMENT
 SUPPLIER = bytes.fromhex("90B3D51F30010000")

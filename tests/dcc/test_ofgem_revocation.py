@@ -15,7 +15,7 @@ from dcc.duis.request import CommandVariant, Credit, UpdatePaymentMode
 from dcc.smki.repository import CertificateStatus
 from dcc.smki.roles import KeyUsage, RemotePartyRole
 from dcc.users import UserStatus
-from sim.testbed import (
+from sim.world.testbed import (
     BRIGHT,
     ESME_ID,
     SMETS1_ID,

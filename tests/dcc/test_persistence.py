@@ -14,7 +14,7 @@ from dcc.duis.response import parse_response
 from dcc.persistence import RestoreError, restore_dcc, save_dcc
 from dcc.state_store import StateStore
 from devices.gbcs.payment_mode import PaymentMode
-from sim.testbed import BRIGHT, ESME_ID, GSME_ID, SEED, SMETS1_ID, SRP, T0, World, build_world
+from sim.world.testbed import BRIGHT, ESME_ID, GSME_ID, SEED, SMETS1_ID, SRP, T0, World, build_world
 
 NOW = T0 + timedelta(days=1)
 MINUTE = timedelta(minutes=1)

@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 
 import dcc.pipeline as pipeline
-from sim.report_figures import STAGES as REPORTED
-from sim.scenario import STAGE_NAMES
+from sim.report.figures import STAGES as REPORTED
+from sim.scenario.model import STAGE_NAMES
 
 
 def test_the_docstring_table_lists_every_stage_in_order_with_its_answer() -> None:

@@ -38,8 +38,8 @@ from dcc.duis.schema import official_schema, solrsim_schema, validate
 from dcc.duis.xmldsig import DCC_SIGNING_ROLES, sign_document, verify_document
 from dcc.duis.xmlparse import parse_xml
 from dcc.identity import DCC_ID
-from sim import duis_client
-from sim.testbed import (
+from sim.world import duis_client
+from sim.world.testbed import (
     BRIGHT,
     ESME_ID,
     GSME_ID,

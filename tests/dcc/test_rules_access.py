@@ -21,7 +21,7 @@ from dcc.smki.errors import SubscriptionRefused
 from dcc.smki.roles import KeyUsage, RemotePartyRole
 from dcc.users import RegistrationError, User, UserRole, UserStatus
 from devices.gbcs.payment_mode import PaymentMode
-from sim.testbed import (
+from sim.world.testbed import (
     BRIGHT,
     ESME_ID,
     ROGUE_SRP,

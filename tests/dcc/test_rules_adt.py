@@ -20,7 +20,7 @@ from dcc.solr_register import RegisterError
 from dcc.users import Officer, OfficerKind, RegistrationError
 from devices.gbcs.crypto import private_key_from_seed
 from devices.gbcs.payment_mode import PaymentMode
-from sim.testbed import (
+from sim.world.testbed import (
     BRIGHT,
     ESME_ID,
     GSME_ID,

@@ -26,7 +26,7 @@ from devices.gbcs.alerts import R7_2_SAFETY_CRITICAL
 from devices.gbcs.crypto import ecdh
 from devices.gbcs.frame import decode, encode
 from devices.gbcs.security import mac_valid
-from sim.testbed import (
+from sim.world.testbed import (
     BRIGHT,
     ESME_ID,
     GSME_ID,

@@ -29,7 +29,7 @@ from devices.gbcs.payment_mode import (
     PaymentModeChange,
     encode_payment_mode_command,
 )
-from sim.testbed import BRIGHT, ESME_ID, GSME_ID, SMETS1_ID, SRP, T0, World
+from sim.world.testbed import BRIGHT, ESME_ID, GSME_ID, SMETS1_ID, SRP, T0, World
 from tests.dcc.rule_checks import assert_quarantined, assert_refused
 
 NOW = T0 + timedelta(days=1)

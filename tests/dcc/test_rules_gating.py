@@ -40,7 +40,7 @@ from devices.gbcs.payment_mode import (
     encode_payment_mode_command,
 )
 from devices.gbcs.security import sign
-from sim.testbed import (
+from sim.world.testbed import (
     BRIGHT,
     ESME_ID,
     GSME_ID,

@@ -12,8 +12,8 @@ from dcc.duis.request import CommandVariant, Credit, Request, UpdatePaymentMode
 from dcc.duis.xmldsig import DCC_SIGNING_ROLES, verify_document
 from dcc.pipeline import RequestContext, run
 from devices.gbcs.payment_mode import PaymentMode
-from sim import duis_client
-from sim.testbed import BRIGHT, ESME_ID, T0, World
+from sim.world import duis_client
+from sim.world.testbed import BRIGHT, ESME_ID, T0, World
 from tests.dcc.rule_checks import assert_refused
 from tests.duis.layouts import hand_indented, lxml_indented
 

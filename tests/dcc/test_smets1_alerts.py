@@ -29,7 +29,7 @@ from dcc.identity import DCC_ID
 from dcc.smki.roles import KeyUsage
 from devices.credentials import device_key
 from devices.smets1_frame import decode, encode, sign
-from sim.testbed import BRIGHT, SMETS1_ID, SRP, T0, World
+from sim.world.testbed import BRIGHT, SMETS1_ID, SRP, T0, World
 
 NOW = T0 + timedelta(days=1)
 TAMPER = 0x8F3F

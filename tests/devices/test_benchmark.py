@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typer.testing import CliRunner
 
-from benchmarks.meters import run
-from sim.cli import app
+from sim.bench.meters import run
+from sim.cli.main import app
 
 
 def test_benchmark_reports_rate_and_memory() -> None:

@@ -11,8 +11,8 @@ from devices.gbcs.errors import GbcsKeyError
 from devices.gbcs.keystore import KeyFile, KeyUsage, load_keystore, write_key_files
 from devices.gbcs.verify import DEFAULT_ACB
 from devices.meter_keys import keystore_credentials, lab_key_files, seeded_credentials
-from sim.cli import app
-from sim.demo import ESME, SUPPLIER
+from sim.cli.demo import ESME, SUPPLIER
+from sim.cli.main import app
 
 
 def test_a_folder_lacking_keys_names_every_missing_file(tmp_path: Path) -> None:

@@ -55,7 +55,7 @@ from devices.serial_framing import (
     Garbage,
     Rejected,
 )
-from sim.demo import ESME, SUPPLIER
+from sim.cli.demo import ESME, SUPPLIER
 from tests.devices.support import NOW, command, esme, signed_by
 
 T0 = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
@@ -384,7 +384,7 @@ def test_solrsim_meter_serve_answers_a_demo_command_and_stops_on_ctrl_c() -> Non
     seed = b"solrsim"
     with pty() as (master, path):
         server = subprocess.Popen(
-            [sys.executable, "-c", "from sim.meter_cli import app; app()", "serve", "--port", path],
+            [sys.executable, "-c", "from sim.cli.meter import app; app()", "serve", "--port", path],
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             env={**os.environ, "PYTHONUNBUFFERED": "1"},

@@ -24,7 +24,7 @@ from devices.gbcs.verify import DEFAULT_ACB
 from devices.meter_keys import keystore_credentials, seeded_credentials
 from devices.serial import Opened, serve_meter
 from devices.serial_framing import Decoder, ErrorCode, Frame, FrameType
-from sim.demo import ESME, SUPPLIER
+from sim.cli.demo import ESME, SUPPLIER
 from tests.conformance import require_conformance
 from tests.devices.support import CREDIT_NOW, NOW, ROGUE_ACB, command, esme
 from tests.devices.test_serial import (

@@ -17,7 +17,7 @@ from devices.esme import Esme
 from devices.gbcs.frame import Cra, decode
 from devices.gbcs.verify import DEFAULT_ACB
 from devices.meter_keys import seeded_credentials
-from sim.demo import ESME, SUPPLIER
+from sim.cli.demo import ESME, SUPPLIER
 from tests.devices.support import NOW
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "serial.md"

@@ -23,8 +23,8 @@ from dcc.duis.codes import ResponseCode
 from dcc.duis.errors import DuisXmlError
 from dcc.duis.request import parse_request
 from dcc.duis.xmlparse import parse_xml
-from sim.cli import app
-from sim.testbed import T0, build_world
+from sim.cli.main import app
+from sim.world.testbed import T0, build_world
 from tests.hostile_xml import Watch, watched
 
 NAMES = sorted(Watch(Path("/nowhere"), 0).documents())

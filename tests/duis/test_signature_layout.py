@@ -23,7 +23,7 @@ from dcc.duis.xmldsig import (
 )
 from dcc.duis.xmlparse import parse_xml
 from dcc.smki.roles import RemotePartyRole
-from sim.duis_cli import app
+from sim.cli.duis import app
 from tests.duis.boxed import ECS02, SUPPLIER_XML_SIGN, boxed_certificates, load_pair
 from tests.duis.layouts import compact, hand_indented, lxml_indented
 

@@ -33,7 +33,7 @@ from dcc.duis.xmldsig_profile import SIGNATURE_SHAPE, match, render
 from dcc.duis.xmlparse import parse_xml
 from dcc.smki.errors import CrlError
 from dcc.smki.roles import RemotePartyRole
-from sim.duis_cli import app
+from sim.cli.duis import app
 from tests.duis.boxed import ECS02, SUPPLIER_XML_SIGN, boxed_certificates, load_pair
 
 AT = datetime(2026, 1, 15, tzinfo=UTC)  # the xmlSign and current DSP certificates are in date

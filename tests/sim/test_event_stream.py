@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from sim.events import EventKind, RunResult, digest
-from sim.reports import write_reports
-from sim.runner import Rehearsal
-from sim.scenario import load_scenario
-from sim.wire_log import DCC
+from sim.report.events import EventKind, RunResult, digest
+from sim.report.files import write_reports
+from sim.report.wire_log import DCC
+from sim.scenario.model import load_scenario
+from sim.world.runner import Rehearsal
 
 SMALL = Path(__file__).parents[2] / "scenarios" / "solr-small.yaml"
 SRP = "90-B3-D5-1F-30-0A-00-00"

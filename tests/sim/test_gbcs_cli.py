@@ -8,8 +8,8 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from benchmarks.gbcs_corpus import run as run_benchmark
-from sim.cli import app
+from sim.bench.gbcs_corpus import run as run_benchmark
+from sim.cli.main import app
 from tests.conformance import read_hex
 
 runner = CliRunner()

@@ -14,10 +14,10 @@ from devices.gbcs.keystore import load_keystore
 from devices.gbcs.verify import DEFAULT_ACB
 from devices.gsme import Gsme
 from devices.meter_keys import seeded_credentials
-from sim.cli import app
-from sim.demo import ESME, SUPPLIER
-from sim.meter_cli import GSME
-from sim.meter_probe import ProbeKeys
+from devices.serial_probe import ProbeKeys
+from sim.cli.demo import ESME, SUPPLIER
+from sim.cli.main import app
+from sim.cli.meter import GSME
 from tests.devices.test_serial import Clock, Recorder, linked_ptys, serving
 
 runner = CliRunner()

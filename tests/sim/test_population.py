@@ -16,9 +16,9 @@ from devices import credentials
 from devices.gbcs.keystore import KeyUsage
 from devices.gbcs.payment_mode import PaymentMode
 from devices.smets1 import Smets1Meter
-from sim.cast import grant_supplier_keys
-from sim.population import DEVICE_BASE, Population
-from sim.scenario import load_scenario
+from sim.scenario.model import load_scenario
+from sim.world.cast import grant_supplier_keys
+from sim.world.population import DEVICE_BASE, Population
 
 SMALL = Path(__file__).parents[2] / "scenarios" / "solr-small.yaml"
 KA_USAGE = CertificateUsage.KEY_AGREEMENT

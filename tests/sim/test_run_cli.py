@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from sim.cli import app
-from sim.report_figures import ALERT_OUTCOMES
-from sim.run_cli import DEFAULT_SCENARIO, SCENARIOS
+from sim.cli.main import app
+from sim.report.figures import ALERT_OUTCOMES
+from sim.scenario.shipped import DEFAULT_SCENARIO, SCENARIOS
 
 runner = CliRunner()
 SMALL = SCENARIOS / "solr-small.yaml"

@@ -19,10 +19,10 @@ from devices.gbcs.frame import decode
 from devices.gbcs.keystore import load_keystore
 from devices.gbcs.payment_mode import PaymentMode
 from devices.gbcs.verify import Verdict, check_mac, check_signature
-from sim.events import Event, EventKind, RunResult
-from sim.expectations import AlertWatch, Evidence, FailedSupplierWatch, evaluate
-from sim.runner import Rehearsal, RehearsalError
-from sim.scenario import (
+from sim.report.events import Event, EventKind, RunResult
+from sim.report.wire_log import party
+from sim.scenario.expectations import AlertWatch, Evidence, FailedSupplierWatch, evaluate
+from sim.scenario.model import (
     AlertBurst,
     FailedSupplierRefused,
     FailedSupplierRequests,
@@ -34,7 +34,7 @@ from sim.scenario import (
     WanOutage,
     load_scenario,
 )
-from sim.wire_log import party
+from sim.world.runner import Rehearsal, RehearsalError
 
 SMALL = Path(__file__).parents[2] / "scenarios" / "solr-small.yaml"
 # solr-small: Bright Energy fails at 0.5 h, revocation at 0.583 h, instruction at 0.75 h.

@@ -11,7 +11,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.scenario import (
+from sim.scenario.model import (
     FailedSupplierRefused,
     NoPrepaymentActioned,
     PrepaymentInCredit,

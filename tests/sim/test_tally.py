@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sim.tally import percentiles
+from sim.report.tally import percentiles
 
 
 def test_percentiles_take_the_nearest_rank_and_name_each_quantile() -> None:

@@ -6,10 +6,10 @@ from datetime import UTC, datetime
 
 import simpy
 
-from sim.events import EventKind
-from sim.scenario import Latency, Wan, WanOutage
-from sim.wan import SimulatedWan, fault_windows
-from sim.wire_log import WireLog
+from sim.report.events import EventKind
+from sim.report.wire_log import WireLog
+from sim.scenario.model import Latency, Wan, WanOutage
+from sim.world.wan import SimulatedWan, fault_windows
 
 START = datetime(2026, 11, 2, 8, tzinfo=UTC)
 DEVICES = [(0x00DB_5000_0000_0000 + n).to_bytes(8, "big") for n in range(4000)]

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 
 import simpy
 
-from sim.events import Event, EventKind, digest, event_line
-from sim.wire_log import BATCH_BYTES, WireLog
+from sim.report.events import Event, EventKind, digest, event_line
+from sim.report.wire_log import BATCH_BYTES, WireLog
 
 START = datetime(2026, 11, 2, 8, tzinfo=UTC)
 

@@ -16,7 +16,7 @@ from dcc.smki.repository import SmkiRepository
 from dcc.smki.roles import KeyUsage, RemotePartyRole
 from dcc.state_store import StateStore
 from dcc.users import UserRole, UserStatus
-from sim.smki_cli import USERS_FILE, app
+from sim.cli.smki import USERS_FILE, app
 
 runner = CliRunner(env={"COLUMNS": "250"})
 SUPPLIER = "90-B3-D5-1F-30-01-00-00"

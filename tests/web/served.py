@@ -35,7 +35,7 @@ class ServeProcess:
         self.command = [
             sys.executable,
             "-c",
-            "from sim.cli import app; app()",
+            "from sim.cli.main import app; app()",
             "serve",
             str(scenario),
             "--port",

@@ -11,13 +11,19 @@ from pathlib import Path
 import httpx
 
 from dcc.duis.request import CommandVariant, Credit, Request, UpdatePaymentMode
-from sim.cast import Party
-from sim.duis_client import pre_command, service_request, sign_pre_command, signed, signed_send
-from sim.scenario import load_scenario
+from sim.scenario.model import load_scenario
 from sim.web.delivery import DeliveryService, RetryPolicy
 from sim.web.limits import REQUEST_TIMEOUT
 from sim.web.live import LiveSimulation
 from sim.web.server import LOOPBACK, DuisServer, free_port
+from sim.world.cast import Party
+from sim.world.duis_client import (
+    pre_command,
+    service_request,
+    sign_pre_command,
+    signed,
+    signed_send,
+)
 
 SCENARIO = Path(__file__).resolve().parents[2] / "scenarios" / "solr-small.yaml"
 SRP_ID = load_scenario(SCENARIO).srp.eui

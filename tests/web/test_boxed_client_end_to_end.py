@@ -25,13 +25,13 @@ from dcc.smki.profile import read_device_certificate
 from devices.gbcs.frame import Cra, decode, encode
 from devices.gbcs.payment_mode import PaymentMode
 from devices.gbcs.security import sign, signature_valid
-from sim.duis_client import pre_command
-from sim.scenario import load_scenario
+from sim.scenario.model import load_scenario
 from sim.web.boxed import BOXED_ESME, BOXED_SUPPLIER, BoxedPopulation
 from sim.web.delivery import DeliveryService
 from sim.web.live import LiveSimulation
 from sim.web.server import LOOPBACK, DuisServer, free_port
 from sim.web.smki_port import SmkiServer
+from sim.world.duis_client import pre_command
 from tests.conformance import require_conformance
 from tests.duis.layouts import lxml_indented as indented
 from tests.duis.signing_tool import VALID, SigningTool, find_signing_tool

@@ -20,12 +20,12 @@ from dcc.smki.roles import RemotePartyRole
 from devices.gbcs.frame import encode
 from devices.gbcs.payment_mode import PaymentMode
 from devices.gbcs.security import sign
-from sim.duis_client import pre_command
-from sim.scenario import load_scenario
+from sim.scenario.model import load_scenario
 from sim.web.boxed import BOXED_ESME, BOXED_GSME, BOXED_SUPPLIER, BoxedPopulation
 from sim.web.delivery import DeliveryService
 from sim.web.live import LiveSimulation
 from sim.web.server import DuisServer, free_port
+from sim.world.duis_client import pre_command
 from tests.conformance import require_conformance
 from tests.web.support import FAST_RETRY, SCENARIO, Receiver, post, wait_for
 

@@ -16,10 +16,10 @@ from starlette.applications import Starlette
 
 from dcc.smki.profile import read_device_certificate
 from dcc.smki.roles import KeyUsage
-from sim.population import Population
-from sim.scenario import load_scenario
-from sim.testbed import BRIGHT, ESME_ID, T0, World, build_world
+from sim.scenario.model import load_scenario
 from sim.web.boxed_smki import MAX_REQUEST_BYTES, RETRIEVE_PATH, SEARCH_PATH, boxed_smki_routes
+from sim.world.population import Population
+from sim.world.testbed import BRIGHT, ESME_ID, T0, World, build_world
 
 SMALL = Path(__file__).parents[2] / "scenarios" / "solr-small.yaml"
 NOW = T0 + timedelta(hours=1)

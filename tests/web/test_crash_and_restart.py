@@ -17,11 +17,11 @@ from dcc.duis.codes import ResponseCode
 from dcc.duis.ids import ResponseID
 from dcc.duis.request import Request
 from dcc.duis.response import parse_response
-from sim.duis_client import pre_command, sign_pre_command, signed, signed_send
-from sim.population import Population
-from sim.scenario import load_scenario
+from sim.scenario.model import load_scenario
 from sim.web.journal import AUDIT_FILE, JOURNAL_FILE
 from sim.web.server import LOOPBACK, free_port
+from sim.world.duis_client import pre_command, sign_pre_command, signed, signed_send
+from sim.world.population import Population
 from tests.web.served import ServeProcess
 from tests.web.support import SCENARIO, Receiver, transform_request, wait_for
 

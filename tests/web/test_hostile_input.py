@@ -12,7 +12,7 @@ import pytest
 
 from dcc.duis.codes import ResponseCode
 from dcc.duis.response import parse_response
-from sim.events import EventKind
+from sim.report.events import EventKind
 from sim.web.server import LOOPBACK, DuisServer
 from tests.hostile_xml import Watch, watched
 from tests.web.support import start_server, wait_for

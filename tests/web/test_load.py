@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
-from benchmarks import web_load
-from sim.cli import app
+from sim.bench import web_load
+from sim.cli.main import app
 
 
 def test_the_load_benchmark_prints_rates_latencies_and_codes() -> None:

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import httpx
 
-from benchmarks.web_load import Served, serving
 from dcc.duis.elements import to_bytes
 from dcc.duis.request import build_request
 from dcc.duis.xmlparse import MAX_DOCUMENT_BYTES
-from sim.population import Population
-from sim.scenario import load_scenario
+from sim.bench.web_load import Served, serving
+from sim.scenario.model import load_scenario
+from sim.world.population import Population
 from tests.web.support import SCENARIO, XML, transform_request
 
 RSS_BOUND = 16 << 20

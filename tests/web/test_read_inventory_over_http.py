@@ -9,7 +9,7 @@ from dcc.duis.request import CommandVariant
 from dcc.duis.response import ResponseMessage, parse_response
 from dcc.duis.xmldsig import DCC_SIGNING_ROLES, verify_document
 from dcc.identity import DCC_ID
-from sim.duis_client import service_request, signed
+from sim.world.duis_client import service_request, signed
 from tests.web.support import post, start_server
 
 

@@ -12,11 +12,11 @@ from dcc.audit import AuditTrail
 from dcc.duis.codes import ResponseCode
 from dcc.duis.response import parse_response
 from devices.gbcs.payment_mode import PaymentMode
-from sim.duis_client import pre_command, sign_pre_command, signed, signed_send
-from sim.scenario import load_scenario
+from sim.scenario.model import load_scenario
 from sim.web.journal import AUDIT_FILE, JOURNAL_FILE, ReplayError
 from sim.web.live import LiveSimulation
 from sim.web.resume import resume
+from sim.world.duis_client import pre_command, sign_pre_command, signed, signed_send
 from tests.web.support import SCENARIO, SPEED, transform_request
 
 SUPPLIER_INDEX = -1  # trading all through the scenario

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from sim.cli import app
+from sim.cli.main import app
 from sim.web.server import LOOPBACK, DuisServer, free_port
 from tests.web.support import SCENARIO
 

@@ -20,7 +20,7 @@ from devices.gbcs.alerts import alert as alert_name
 from devices.gbcs.crypto import ecdh
 from devices.gbcs.frame import decode, encode
 from devices.gbcs.security import mac_valid
-from sim.testbed import SEED
+from sim.world.testbed import SEED
 from tests.bdd.steps.outcomes import _verify_dcc_signature
 from tests.bdd.world import Meter, SolrWorld, phrase
 

@@ -17,7 +17,7 @@ from dcc.smki.roles import KeyUsage, RemotePartyRole
 from dcc.solr_register import RegisterError
 from dcc.users import Officer, OfficerKind, UserRole, UserStatus
 from devices.gbcs.crypto import private_key_from_seed
-from sim.testbed import SEED, SRP
+from sim.world.testbed import SEED, SRP
 from tests.bdd.world import Meter, SolrWorld, phrase
 
 _DS, _KA = KeyUsage.DIGITAL_SIGNING, KeyUsage.KEY_AGREEMENT

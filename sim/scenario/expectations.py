@@ -1,0 +1,182 @@
+"""A scenario's expectations judged on what the run captured, each with the numbers behind it.
+
+The verdicts come from the wire: a switch counts when the device's I0 reached the SRP, an alert
+when the DCC delivered it, a refusal as the DCC's answer said. "Reachable" meters are those no
+WAN fault window hits: the scenario asks for the others to be tried, not to be reached.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sim.report.events import Event, EventKind, Expectation
+from sim.report.wire_log import DCC
+from sim.scenario.model import (
+    AlertsReachSrp,
+    FailedSupplierRefused,
+    NoPrepaymentActioned,
+    PrepaymentInCredit,
+    RejectedAt,
+    Scenario,
+)
+
+
+@dataclass
+class AlertWatch:
+    """Counts, as the wire log records them, the failed supplier's meters' alerts from the
+    revocation of its certificates on: those that reached the DCC, and the device alerts the DCC
+    delivered to the SRP (at once, or on Ofgem's instruction after holding them). Register with
+    :meth:`sim.report.wire_log.WireLog.observe`; no list of events is kept or scanned afterwards."""
+
+    revocation: datetime
+    instruction: datetime
+    srp: str  # the SRP as the log names it
+    failed_supplier_device: Callable[[str], bool]
+    arrived: int = 0
+    to_srp: int = 0
+    held: int = 0  # of those arrived, how many the DCC held for Ofgem's SRP
+
+    def __call__(self, event: Event) -> None:
+        if event.time < self.revocation:
+            return
+        if event.kind in (EventKind.GBCS_ALERT, EventKind.SMETS1_ALERT):
+            if event.recipient == DCC and self.failed_supplier_device(event.sender):
+                self.arrived += 1
+        elif event.kind is EventKind.ALERT_HELD:
+            self.held += 1
+        elif event.kind is EventKind.DEVICE_ALERT and event.recipient == self.srp:
+            self.to_srp += 1
+
+
+@dataclass
+class FailedSupplierWatch:
+    """Counts, as the wire log records them, the failed supplier's DUIS requests from Ofgem's
+    revocation on: those the DCC accepted, and the others by the stage and code that refused
+    them. Register with :meth:`sim.report.wire_log.WireLog.observe`."""
+
+    revocation: datetime
+    supplier: str  # the failed supplier as the log names it
+    accepted: int = 0
+    refused: Counter[str] = field(default_factory=Counter)  # "stage code" -> count
+
+    def __call__(self, event: Event) -> None:
+        if (
+            event.kind is not EventKind.DUIS_REQUEST
+            or event.sender != self.supplier
+            or event.time < self.revocation
+        ):
+            return
+        if event.verdict in _ACCEPTED:
+            self.accepted += 1
+        else:
+            stage = event.detail.partition(":")[0] or "unknown stage"
+            self.refused[f"{stage} {event.verdict}"] += 1
+
+
+# What the DCC answers a request it acts on: a transform issued, a command sent to a device.
+_ACCEPTED = frozenset({"I0", "I99"})
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the judging needs beyond the metrics and the log."""
+
+    failure: float  # seconds into the run
+    srp: str  # the SRP as the log names it
+    to_switch: Sequence[bytes]
+    reachable: Sequence[bytes]
+    switched_at: Mapping[bytes, float]  # device ID -> seconds into the run
+    alerts: AlertWatch  # counted as the run logged them
+    failed_supplier: FailedSupplierWatch  # counted as the run logged them
+
+
+def evaluate(
+    scenario: Scenario, evidence: Evidence, metrics: Mapping[str, Any]
+) -> list[Expectation]:
+    verdicts = []
+    for expectation in scenario.expectations:
+        match expectation:
+            case PrepaymentInCredit():
+                verdicts.append(_in_credit(expectation, evidence))
+            case NoPrepaymentActioned():
+                verdicts.append(_no_prepayment(metrics))
+            case AlertsReachSrp():
+                verdicts.append(_alerts_reach_srp(evidence))
+            case RejectedAt():
+                verdicts.append(_rejected_at(expectation, metrics))
+            case FailedSupplierRefused():
+                verdicts.append(_failed_supplier_refused(evidence.failed_supplier))
+    return verdicts
+
+
+def _in_credit(expectation: PrepaymentInCredit, evidence: Evidence) -> Expectation:
+    deadline = evidence.failure + expectation.within_hours * 3600
+    reachable = len(evidence.reachable)
+    in_time = sum(
+        1
+        for device in evidence.reachable
+        if evidence.switched_at.get(device, deadline + 1) <= deadline
+    )
+    needed = expectation.share * reachable
+    left_out = len(evidence.to_switch) - reachable
+    share = in_time / reachable if reachable else 1.0
+    return Expectation(
+        f"prepayment_in_credit: {expectation.share:.0%} within {expectation.within_hours:g} h",
+        in_time >= needed,
+        f"{in_time} of {reachable} reachable prepayment meters ({share:.1%}) confirmed in credit "
+        f"within {expectation.within_hours:g} h of the failure (needed {expectation.share:.0%}); "
+        f"{left_out} meters hit by WAN faults not counted",
+    )
+
+
+def _no_prepayment(metrics: Mapping[str, Any]) -> Expectation:
+    actioned = metrics["prepayment_actioned"]
+    held = metrics["quarantined"].get("ADAttributeLimitsBreach", 0)
+    return Expectation(
+        "no_prepayment_actioned",
+        actioned == 0,
+        f"{actioned} commands setting prepayment reached a meter; "
+        f"{held} requests quarantined for ADAttributeLimitsBreach",
+    )
+
+
+def _alerts_reach_srp(evidence: Evidence) -> Expectation:
+    watch = evidence.alerts
+    arrived, to_srp = watch.arrived, watch.to_srp
+    return Expectation(
+        "alerts_reach_srp",
+        arrived > 0 and to_srp == arrived,
+        f"{to_srp} of {arrived} alerts from the failed supplier's meters that reached the DCC "
+        f"after its revocation ({watch.revocation.isoformat()}) were delivered to the SRP; "
+        f"{watch.held} of them held by the DCC until Ofgem's instruction "
+        f"({watch.instruction.isoformat()})",
+    )
+
+
+def _rejected_at(expectation: RejectedAt, metrics: Mapping[str, Any]) -> Expectation:
+    by_code = metrics["rejections"].get(expectation.stage, {})
+    total = sum(by_code.values())
+    codes = ", ".join(f"{code} x{n}" for code, n in sorted(by_code.items())) or "none"
+    return Expectation(
+        f"rejected_at: {expectation.stage} >= {expectation.min_count}",
+        total >= expectation.min_count,
+        f"{total} requests rejected or quarantined at stage {expectation.stage!r} ({codes}); "
+        f"needed at least {expectation.min_count}",
+    )
+
+
+def _failed_supplier_refused(watch: FailedSupplierWatch) -> Expectation:
+    refused = sum(watch.refused.values())
+    sent = refused + watch.accepted
+    by_stage = ", ".join(f"{what} x{n}" for what, n in sorted(watch.refused.items())) or "none"
+    return Expectation(
+        "failed_supplier_refused",
+        sent > 0 and watch.accepted == 0,
+        f"{refused} of {sent} requests from the failed supplier {watch.supplier} after its "
+        f"revocation ({watch.revocation.isoformat()}) were refused ({by_stage}); "
+        f"{watch.accepted} accepted (a transform issued or a command sent to a meter)",
+    )
