@@ -30,6 +30,7 @@ from devices.gbcs.keystore import load_keystore, parse_eui64
 from devices.gbcs.usecases import use_case_for
 from devices.gbcs.verify import DEFAULT_ACB
 from devices.gsme import Gsme
+from devices.meter import DEFAULT_ACCOUNT
 from devices.meter_keys import keystore_credentials, seeded_credentials
 from devices.serial import (
     DEFAULT_BAUDRATE,
@@ -45,6 +46,7 @@ from devices.serial import (
 from devices.serial_framing import FrameType
 from devices.serial_probe import FrameExchange, ProbeKeys, Verdict, run_probe
 from sim.cli.demo import ESME, SUPPLIER
+from sim.world.population import PREPAYMENT_ACCOUNT
 
 GSME = bytes.fromhex("00DB1234567890A1")
 _SUPPLIER, _ACB = SUPPLIER.hex().upper(), DEFAULT_ACB.hex().upper()
@@ -89,6 +91,9 @@ def serve(
     supplier: Supplier = _SUPPLIER,
     acb: Acb = _ACB,
     baud: Baud = DEFAULT_BAUDRATE,
+    prepayment: Annotated[
+        bool, typer.Option(help="start in prepayment (as a scenario's prepayment meter)")
+    ] = False,
 ) -> None:
     """Serve a virtual ESME or GSME on PORT until Ctrl-C."""
     console = Console()
@@ -98,7 +103,8 @@ def serve(
         credentials = _credentials(seed.encode(), keystore, eui64, acb_id, supplier_id)
     except (GbcsError, ValueError, OSError) as exc:
         raise typer.BadParameter(str(exc), param_hint="--keystore") from None
-    virtual = (Esme if esme else Gsme)(credentials, supplier_id)
+    account = PREPAYMENT_ACCOUNT if prepayment else DEFAULT_ACCOUNT
+    virtual = (Esme if esme else Gsme)(credentials, supplier_id, account=account)
     source = f"keys from {keystore}" if keystore else f"keys from seed {seed!r}"
     console.print(
         f"{'ESME' if esme else 'GSME'} {eui64.hex().upper()}: trusts ACB {acb.upper()} and "

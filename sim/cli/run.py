@@ -1,7 +1,8 @@
 """``solrsim run``: rehearse a SoLR event from a scenario file and write its reports.
 
 The exit code is the verdict, so CI can gate on a rehearsal: 0 when every expectation of the
-scenario holds, 1 when one fails, 2 when the scenario file cannot be used.
+scenario holds, 1 when one fails, 2 when the scenario file (or a physical meter's port or keys)
+cannot be used.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from sim.report.figures import (
     METER_TYPES,
     counts,
     lookup,
+    physical_rows,
     show,
     stage_rule,
     total,
@@ -46,29 +48,49 @@ def run(
     export_keys: Annotated[
         Path | None, typer.Option(help="also write the run's keys into this folder")
     ] = None,
+    speed: Annotated[
+        float,
+        typer.Option(
+            min=0.001, help="simulated seconds per wall second, for a run with physical meters"
+        ),
+    ] = 1.0,
+    serial: Annotated[
+        list[str] | None,
+        typer.Option(help="EUI=PORT: the port of a physical meter the scenario lists (repeatable)"),
+    ] = None,
 ) -> None:
     """Rehearse a SoLR event from a scenario file and write its reports.
 
     Prints a summary and the digest of the event log, and writes report.html, report.json,
     junit.xml and events.jsonl. Exits 0 if every expectation holds, 1 if one fails, 2 for a
-    scenario file that cannot be used.
+    scenario file that cannot be used. A scenario with physical meters runs on a wall clock,
+    --speed times faster than real time.
     """
     from sim.scenario.model import ScenarioError, load_scenario
+    from sim.world.physical import PhysicalMeterError, parse_serial_option, with_ports
 
     try:
         loaded = load_scenario(scenario, seed=seed)
+        loaded = with_ports(loaded, dict(parse_serial_option(text) for text in serial or []))
     except ScenarioError as exc:
         _refuse(exc.errors)
+    except PhysicalMeterError as exc:
+        _refuse([str(exc)])
     from sim.report.files import write_reports
     from sim.world.runner import Rehearsal
 
     console = Console(highlight=False)
     folder = report_dir or Path("reports") / _folder_name(loaded.name)
     # the event log streams to the report folder as the run goes; none of it is held in memory
-    rehearsal = Rehearsal(loaded, keep_events=False, events_path=folder / "events.jsonl")
-    start = loaded.start
-    with _progress(console, start, timedelta(hours=loaded.duration_hours)) as on_progress:
-        result = rehearsal.run(on_progress)
+    try:
+        rehearsal = Rehearsal(
+            loaded, keep_events=False, events_path=folder / "events.jsonl", speed=speed
+        )
+        start = loaded.start
+        with _progress(console, start, timedelta(hours=loaded.duration_hours)) as on_progress:
+            result = rehearsal.run(on_progress)
+    except PhysicalMeterError as exc:
+        _refuse([str(exc)])
     console.print(summary_table(result))
     console.print(expectations_table(result))
     reports = write_reports(result, folder)
@@ -97,6 +119,13 @@ def summary_table(result: RunResult) -> Table:
         target = show(lookup(metrics, "failed_supplier_prepayment", kind))
         table.add_row(f"switched to credit: {label}", f"{switched} of {target}")
     table.add_row("unreachable", show(lookup(metrics, "unreachable")))
+    for eui, kind, port, mode, switched, answers, refusals, silences in physical_rows(metrics):
+        table.add_row(
+            _plain(f"physical {kind} {eui} on {port} ({mode})"),
+            _plain(
+                f"switched {switched}: {answers} answers, {refusals} refused, {silences} silent"
+            ),
+        )
     rejections = lookup(metrics, "rejections")
     by_stage = (
         {stage: total(rejections, stage) or 0 for stage in sorted(rejections)}

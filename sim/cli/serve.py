@@ -50,6 +50,10 @@ def serve(
             file_okay=False,
         ),
     ] = None,
+    serial: Annotated[
+        list[str] | None,
+        typer.Option(help="EUI=PORT: the port of a physical meter the scenario lists (repeatable)"),
+    ] = None,
     state: Annotated[
         Path | None,
         typer.Option(
@@ -59,19 +63,27 @@ def serve(
         ),
     ] = None,
 ) -> None:
-    """Run the scenario in real time and serve DUIS on /api/v1/serviceS, serviceT, serviceD."""
+    """Run the scenario in real time and serve DUIS on /api/v1/serviceS, serviceT, serviceD.
+
+    The scenario's physical meters take part over their serial ports (docs/serial.md)."""
     from sim.scenario.model import load_scenario
     from sim.web.delivery import DeliveryService, RetryPolicy
     from sim.web.live import LiveSimulation
     from sim.web.server import DuisServer
     from sim.web.smki_port import SmkiServer
+    from sim.world.physical import PhysicalMeterError, parse_serial_option, with_ports
 
     receivers = dict(_receiver(text) for text in receiver or [])
-    model = load_scenario(scenario)
-    population = None
-    if boxed_identities is not None:
-        population = _boxed(model, boxed_identities)
-    live = LiveSimulation(model, speed=speed, population=population)
+    try:
+        model = with_ports(
+            load_scenario(scenario), dict(parse_serial_option(text) for text in serial or [])
+        )
+        population = None
+        if boxed_identities is not None:
+            population = _boxed(model, boxed_identities)
+        live = LiveSimulation(model, speed=speed, population=population)
+    except PhysicalMeterError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--serial") from None
     journal = None if state is None else _resume(state, live, receivers)
     policy = RetryPolicy(timeout=delivery_timeout)
     delivery = DeliveryService(receivers, queue, policy, journal)

@@ -105,3 +105,45 @@ def stage_meaning(stage: str) -> str:
 
 def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+PHYSICAL_COLUMNS = (
+    "EUI-64",
+    "Type",
+    "Port",
+    "Mode declared",
+    "Switched to credit",
+    "Answers",
+    "Refusals",
+    "Silences",
+)
+
+
+def physical_rows(metrics: Mapping[str, Any]) -> list[tuple[str, ...]]:
+    """One row per physical meter (``metrics["physical_meters"]``), in :data:`PHYSICAL_COLUMNS`;
+    empty for a run without any."""
+    meters = metrics.get("physical_meters")
+    if not isinstance(meters, list):
+        return []
+    rows = []
+    for meter in meters:
+        if not isinstance(meter, Mapping):
+            continue
+        switched = meter.get("switched")
+        silences = show(meter.get("silences"))
+        faults = meter.get("faults")
+        if faults:
+            silences += f" ({show(faults)} port faults)"
+        rows.append(
+            (
+                show(meter.get("eui")),
+                show(meter.get("device_class")).upper(),
+                show(meter.get("port")),
+                show(meter.get("payment_mode")),
+                NA if switched is None else ("yes" if switched else "no"),
+                show(meter.get("answers")),
+                show(meter.get("refusals")),
+                silences,
+            )
+        )
+    return rows

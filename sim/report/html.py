@@ -20,8 +20,10 @@ from sim.report.figures import (
     BREACHES,
     METER_TYPES,
     NA,
+    PHYSICAL_COLUMNS,
     counts,
     lookup,
+    physical_rows,
     share,
     show,
     stage_meaning,
@@ -60,6 +62,7 @@ def render_html(result: RunResult, digest: str) -> str:
             _summary(result, digest),
             _expectations(result),
             _switching(result),
+            _physical(result),
             _rejections(result),
             _alerts(result),
             _latency(result),
@@ -164,6 +167,21 @@ def _switching(result: RunResult) -> str:
         )
         + chart
         + _table(("", ""), other, numbers=1)
+    )
+
+
+def _physical(result: RunResult) -> str:
+    """The meters on serial ports, apart from the simulated fleet; nothing for a run without."""
+    rows = physical_rows(result.metrics)
+    if not rows:
+        return ""
+    return (
+        "<h2>Physical meters on serial ports</h2>\n"
+        + _table(PHYSICAL_COLUMNS, [tuple(_e(cell) for cell in row) for row in rows], numbers=3)
+        + '<p class="note">Answers: GBCS frames the meter sent (responses and alerts); '
+        "refusals: ERROR frames it sent (docs/serial.md); silences: commands it left "
+        "unanswered within the reply timeout. The run was on a "
+        "scaled wall clock, so its digest does not replay.</p>"
     )
 
 

@@ -34,6 +34,8 @@ from sim.scenario.loader import FieldErrors, FieldPath, ScenarioError, validate_
 DeviceClass = Literal["esme", "gsme", "smets1"]
 DEVICE_CLASSES: tuple[DeviceClass, ...] = ("esme", "gsme", "smets1")
 SHARE_TOLERANCE = 1e-9
+# The virtual fleet's device IDs are this plus the meter's index.
+FLEET_BASE = 0x00DB_5000_0000_0000
 
 _EUI64 = re.compile(r"[0-9A-Fa-f]{2}(?:-[0-9A-Fa-f]{2}){7}|[0-9A-Fa-f]{16}")
 _ALERT_CODE = re.compile(r"[0-9A-Fa-f]{4}")
@@ -301,6 +303,62 @@ Expectation = Annotated[
 ]
 
 
+class KeystoreKeys(_Model):
+    """A key folder in the RTDS layout holding the meter's ``-ds.pem`` and ``-ka.pem``."""
+
+    keystore: Name
+
+
+def _serial_port(value: object) -> object:
+    """A device path (/dev/ttyUSB0, COM3) or a URL pyserial opens; refused here, not mid-run."""
+    if not isinstance(value, str) or not value or any(c.isspace() for c in value):
+        raise ValueError(f"{value!r} is not a port: a device path or a pyserial URL")
+    scheme, sep, rest = value.partition("://")
+    if not sep:
+        return value
+    if scheme not in SERIAL_SCHEMES:
+        known = ", ".join(f"{name}://" for name in SERIAL_SCHEMES)
+        raise ValueError(f"{value!r}: pyserial opens no {scheme}:// port; it opens {known}")
+    if scheme in ("socket", "rfc2217"):
+        host, _, port = rest.partition("/")[0].partition("?")[0].rpartition(":")
+        if not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise ValueError(f"{value!r} is not {scheme}://HOST:PORT")
+    return value
+
+
+def _serial_class(value: object) -> object:
+    if value == "smets1":
+        raise ValueError(
+            "a SMETS1 meter cannot stand in over serial: its commands reach it through the "
+            "SMETS1 service provider; use esme or gsme"
+        )
+    return value
+
+
+SERIAL_SCHEMES = ("socket", "rfc2217", "loop", "spy", "hwgrep", "alt")
+
+
+class PhysicalMeter(_Model):
+    """A meter on a serial port in the rehearsal (docs/serial.md), enrolled like the fleet's:
+    registered to ``supplier``, in ``payment_mode``, holding the keys ``keys`` says (``seed``:
+    derived from the run's seed, as the fleet's are)."""
+
+    port: Annotated[str, BeforeValidator(_serial_port)]
+    device_class: Annotated[Literal["esme", "gsme"], BeforeValidator(_serial_class)]
+    eui: Eui64
+    supplier: Eui64
+    payment_mode: Literal["credit", "prepayment"]
+    keys: Literal["seed"] | KeystoreKeys = "seed"
+
+    @property
+    def eui64(self) -> bytes:
+        return bytes.fromhex(self.eui.replace("-", ""))
+
+    @property
+    def supplier_eui(self) -> bytes:
+        return bytes.fromhex(self.supplier.replace("-", ""))
+
+
 class Scenario(_Model):
     name: Name
     description: str = ""
@@ -314,6 +372,7 @@ class Scenario(_Model):
     wan: Wan
     faults: list[Fault] = []
     alerts: list[AlertBurst] = []
+    physical_meters: list[PhysicalMeter] = []
     expectations: list[Expectation] = Field(min_length=1)
 
     @field_validator("suppliers")
@@ -395,9 +454,35 @@ class Scenario(_Model):
         if clash is not None:
             why = f"also the User ID of supplier {clash.name!r}; the SRP is a DCC User of its own"
             problems.append((("srp", "user_id"), why))
+        problems += self._physical_meter_problems()
         if problems:
             raise FieldErrors(problems)
         return self
+
+    def _physical_meter_problems(self) -> list[tuple[FieldPath, str]]:
+        """Each physical meter's supplier is one of the scenario's, its EUI-64 its own and not
+        one the virtual fleet uses."""
+        problems: list[tuple[FieldPath, str]] = []
+        suppliers = {supplier.user_id for supplier in self.suppliers}
+        fleet_end = FLEET_BASE + self.fleet.meters
+        seen: dict[str, int] = {}
+        for i, meter in enumerate(self.physical_meters):
+            path: FieldPath = ("physical_meters", i)
+            if meter.supplier not in suppliers:
+                why = f"{meter.supplier} is not the User ID of any of the scenario's suppliers"
+                problems.append(((*path, "supplier"), why))
+            if meter.eui in seen:
+                why = f"also the EUI-64 of physical_meters.{seen[meter.eui]}"
+                problems.append(((*path, "eui"), why))
+            elif FLEET_BASE <= int.from_bytes(meter.eui64, "big") < fleet_end:
+                first, last = (FLEET_BASE.to_bytes(8, "big"), (fleet_end - 1).to_bytes(8, "big"))
+                why = (
+                    f"{meter.eui} is a device ID of the virtual fleet "
+                    f"({format_eui64(first)} to {format_eui64(last)})"
+                )
+                problems.append(((*path, "eui"), why))
+            seen.setdefault(meter.eui, i)
+        return problems
 
     @property
     def failing_supplier(self) -> Supplier:
@@ -444,10 +529,12 @@ __all__ = [
     "Fleet",
     "FleetMix",
     "HubsOffline",
+    "KeystoreKeys",
     "Latency",
     "MaliciousPrepayment",
     "NoPrepaymentActioned",
     "Ofgem",
+    "PhysicalMeter",
     "PrepaymentInCredit",
     "RejectedAt",
     "RequestBeforeInstruction",

@@ -13,6 +13,11 @@ does not pass a simulated time before the journal has it (:mod:`sim.web.journal`
 The log's events are kept in memory for the life of the server (:attr:`LiveSimulation.events`),
 but a refused request only in a bounded form (:func:`kept_form`): anyone can send refused
 requests, up to 1 MiB each, and they must not pile up.
+
+The scenario's physical meters are reached over their serial links from construction until
+:meth:`LiveSimulation.stop`. Asking one holds the world's lock until it answers (at most the
+reply timeout when it stays silent): requests and the clock wait meanwhile, and the clock then
+catches up.
 """
 
 from __future__ import annotations
@@ -40,6 +45,7 @@ from sim.world.dcc_host import DccHost, Endpoint
 from sim.world.duis_client import UPDATE_PAYMENT_MODE
 from sim.world.meter_host import MeterHost
 from sim.world.ofgem import Ofgem
+from sim.world.physical import WATCH_INTERVAL, close_links, open_links
 from sim.world.population import ARO_ID, Population
 from sim.world.wan import SimulatedWan
 
@@ -90,9 +96,12 @@ class LiveSimulation:
         self._host = DccHost(
             self.log, self.population, wan, self.tally, scenario.wan.response_timeout_seconds
         )
-        wan.connect(
-            self._host.from_device, MeterHost(self.log, self.population, wan, self.tally).receive
-        )
+        meters = MeterHost(self.log, self.population, wan, self.tally)
+        wan.connect(self._host.from_device, meters.receive)
+        self.links = open_links(scenario.physical_meters)
+        self.population.connect(self.links)
+        if self.links:
+            self._env.process(meters.watch(list(self.links), WATCH_INTERVAL * speed))
         instructed = self._env.event()
         self.ofgem = Ofgem(self.log, self.population, self._host, instructed)
         self._env.process(self.ofgem.run())
@@ -159,6 +168,7 @@ class LiveSimulation:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=5)
+        close_links(self.links)
 
     def advance_to(self, seconds: float) -> None:
         """Run simpy up to ``seconds`` into the run (never backwards)."""

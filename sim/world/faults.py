@@ -19,7 +19,11 @@ from random import Random
 
 from dcc.duis.request import Credit, Prepayment
 from sim.report.wire_log import WireLog
-from sim.scenario.model import FailedSupplierRequests, MaliciousPrepayment, RequestBeforeInstruction
+from sim.scenario.model import (
+    FailedSupplierRequests,
+    MaliciousPrepayment,
+    RequestBeforeInstruction,
+)
 from sim.world.dcc_host import DccHost
 from sim.world.duis_client import update_payment_mode
 from sim.world.population import Population

@@ -3,9 +3,16 @@
 It also watches, at the device, for the one thing MP134B says must never happen under SoLR: a
 command that sets prepayment reaching a meter (counted whoever sent it; a supplier may, the SRP
 may not, and the rehearsal only has the SRP sending). It reads the frame itself, not a label.
+
+A physical meter also speaks unasked (its alerts): :meth:`MeterHost.watch` collects what it sent
+and sends it up the WAN.
 """
 
 from __future__ import annotations
+
+from collections.abc import Generator, Sequence
+
+import simpy
 
 from devices.gbcs.errors import GbcsError
 from devices.gbcs.frame import Cra
@@ -50,6 +57,20 @@ class MeterHost:
         for frame in frames:
             self._uplink(device_id, frame, kind)
         return len(frames)
+
+    def watch(
+        self, device_ids: Sequence[bytes], interval: float
+    ) -> Generator[simpy.Event, object, None]:
+        """The simpy process sending up the WAN, every ``interval`` seconds, what each meter
+        sent on its own since the last look (``advance``)."""
+        while True:
+            for device_id in device_ids:
+                meter = self._population.meter(device_id)
+                if meter.next_due() is None:
+                    continue
+                for frame in meter.advance(self._log.now):
+                    self._uplink(device_id, frame, _uplink_kind(frame, smets1=False))
+            yield self._log.env.timeout(interval)
 
     def _uplink(self, device_id: bytes, frame: bytes, kind: EventKind) -> None:
         """Every alert a meter raises is counted here, as it leaves the meter."""

@@ -10,6 +10,12 @@ mode are drawn from the seed into three byte arrays. Its meter object, its DCC i
 and its Device certificates are made the first time anything asks for them (the DCC, or SMKI for
 its certificates), its keys derived once, by the meter; the ones never asked for cost three
 bytes.
+
+Physical meters (the scenario's ``physical_meters``) join the fleet besides the drawn ones:
+enrolled through the same hooks for the public keys they hold (:mod:`sim.world.physical`),
+switched by the SRP like the others, and reached through the serial links
+:meth:`Population.connect` gives.
+They take no scripted fault or alert burst: those are acted out on the bench.
 """
 
 from __future__ import annotations
@@ -40,19 +46,20 @@ from devices.gbcs.payment_mode import PaymentMode
 from devices.meter import DEFAULT_ACCOUNT, Account
 from devices.smets1 import Smets1Meter
 from devices.smets2 import Smets2Meter
-from sim.scenario.model import DEVICE_CLASSES, DeviceClass, Scenario
+from sim.scenario.model import DEVICE_CLASSES, FLEET_BASE, DeviceClass, Scenario
 from sim.scenario.model import Supplier as SupplierModel
 from sim.world.cast import Party, assemble_dcc, enrol, grant_supplier_keys
+from sim.world.physical import PhysicalLink, PhysicalMeterError, physical_meter_keys
 
 # Device IDs are this plus the meter's index: deterministic, and far from the testbed's.
-DEVICE_BASE = 0x00DB_5000_0000_0000
+DEVICE_BASE = FLEET_BASE
 PREPAYMENT_ACCOUNT = Account(PaymentMode.PREPAYMENT, meter_balance=1500, emergency_credit=500)
 ARO_ID = "srp-aro"
 _KINDS = {"esme": DeviceKind.ESME, "gsme": DeviceKind.GSME, "smets1": DeviceKind.SMETS1}
 # Certificates are valid from a day before the run starts, so nothing is "not yet valid".
 _ENROLMENT_LEAD = timedelta(days=1)
 
-Meter = Smets2Meter | Smets1Meter
+Meter = Smets2Meter | Smets1Meter | PhysicalLink
 
 
 def seed_bytes(seed: int) -> bytes:
@@ -92,6 +99,12 @@ class Population:
         self._fleets: dict[tuple[int, bool], Fleet] = {}
         self._smets1: dict[bytes, Smets1Meter] = {}
         self._appeared: set[bytes] = set()
+        self.physical = {meter.eui64: meter for meter in scenario.physical_meters}
+        self._physical_keys = {
+            eui: physical_meter_keys(meter, _KINDS[meter.device_class], self.seed)
+            for eui, meter in self.physical.items()
+        }
+        self._links: dict[bytes, PhysicalLink] = {}
 
     # --- the cast ------------------------------------------------------------------------------
 
@@ -162,15 +175,25 @@ class Population:
         return index if 0 <= index < self.size and len(device_id) == 8 else None
 
     def device_class(self, device_id: bytes) -> DeviceClass:
+        physical = self.physical.get(device_id)
+        if physical is not None:
+            return physical.device_class
         return DEVICE_CLASSES[self._classes[self._known(device_id)]]
 
     def failed_supplier_device(self, device: str) -> bool:
         """Whether ``device``, as the log names it, is a meter of the failed supplier."""
-        index = self.index(bytes.fromhex(device.replace("-", "")))
+        device_id = bytes.fromhex(device.replace("-", ""))
+        physical = self.physical.get(device_id)
+        if physical is not None:
+            return physical.supplier == self.scenario.failing_supplier.user_id
+        index = self.index(device_id)
         return index is not None and self._suppliers[index] == self._failing
 
     def supplier_of(self, device_id: bytes) -> bytes:
         """The meter's registered supplier's User ID."""
+        physical = self.physical.get(device_id)
+        if physical is not None:
+            return physical.supplier_eui
         return self.scenario.suppliers[self._suppliers[self._known(device_id)]].eui
 
     def failed_supplier_meters(
@@ -190,11 +213,33 @@ class Population:
             and (self._prepayment[i] or not prepayment_only)
         ]
 
+    def switch_targets(self) -> list[bytes]:
+        """What the SRP switches: the failed supplier's prepayment meters, the fleet's in index
+        order, then the physical ones in the scenario's order."""
+        failing = self.scenario.failing_supplier.user_id
+        physical = [
+            meter.eui64
+            for meter in self.scenario.physical_meters
+            if meter.supplier == failing and meter.payment_mode == "prepayment"
+        ]
+        return self.failed_supplier_meters(prepayment_only=True) + physical
+
+    def connect(self, links: dict[bytes, PhysicalLink]) -> None:
+        """The serial links through which the physical meters are reached from now on."""
+        self._links = links
+
     def counts_by_class(self) -> dict[str, int]:
         return {name: self._classes.count(i) for i, name in enumerate(DEVICE_CLASSES)}
 
     def meter(self, device_id: bytes) -> Meter:
-        """The meter, made on first use with its payment mode from the draw."""
+        """The meter, made on first use with its payment mode from the draw; a physical meter
+        behind its link."""
+        if device_id in self.physical:
+            link = self._links.get(device_id)
+            if link is None:
+                raise PhysicalMeterError(f"physical meter {device_id.hex().upper()} has no link")
+            self._appeared.add(device_id)
+            return link
         index = self._known(device_id)
         cls = DEVICE_CLASSES[self._classes[index]]
         if cls == "smets1":
@@ -258,6 +303,9 @@ class Population:
         )
 
     def _kind(self, device_id: bytes) -> DeviceKind | None:
+        physical = self.physical.get(device_id)
+        if physical is not None:
+            return _KINDS[physical.device_class]
         index = self.index(device_id)
         return None if index is None else _KINDS[DEVICE_CLASSES[self._classes[index]]]
 
@@ -268,6 +316,9 @@ class Population:
     def _meter_keys(
         self, device_id: bytes, kind: DeviceKind
     ) -> dict[KeyUsage, ec.EllipticCurvePublicKey]:
+        physical = self._physical_keys.get(device_id)
+        if physical is not None:
+            return physical
         meter = self.meter(device_id)
         if isinstance(meter, Smets1Meter):
             return {KeyUsage.DIGITAL_SIGNING: meter.public_key}

@@ -6,6 +6,12 @@ host, and the actors: Ofgem, the SRP, its scripted faults and the alert bursts. 
 wall clock except to say how long the run took (``wall_seconds``, outside the digest). The DCC
 runs without an audit trail: the wire log is the run's record, and a million-meter run must not
 wait on SQLite.
+
+A scenario with physical meters runs on a wall clock instead (``simpy.rt``, ``speed`` simulated
+seconds per wall second), since a real meter answers in real time: the run takes
+``duration_hours / speed`` hours, and the world waits, frozen, while a meter is asked (at most
+the reply timeout, 2 s, when it stays silent); the clock then catches up. Without physical meters
+the run is on the plain simpy clock, as fast as it computes, and replays byte for byte.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from pathlib import Path
 from typing import IO, Any
 
 import simpy
+import simpy.rt
 
 from sim.report.events import RunResult
 from sim.report.figures import ALERT_SERIES
@@ -31,6 +38,7 @@ from sim.world.faults import schedule_faults
 from sim.world.key_export import export_keys
 from sim.world.meter_host import MeterHost
 from sim.world.ofgem import Ofgem
+from sim.world.physical import WATCH_INTERVAL, PhysicalLink, close_links, open_links
 from sim.world.population import Population
 from sim.world.srp import Srp
 from sim.world.wan import SimulatedWan
@@ -50,6 +58,7 @@ class Rehearsal:
     The event log is hashed as it is recorded (the run's digest); ``events_path``, if given,
     receives it as ``events.jsonl`` while the run goes on, and ``keep_events=False`` keeps no
     list of events in memory (:attr:`RunResult.events` is then empty): what a large run needs.
+    ``speed`` is the wall clock's scale when the scenario has physical meters (see the module).
     """
 
     def __init__(
@@ -58,8 +67,12 @@ class Rehearsal:
         *,
         keep_events: bool = True,
         events_path: Path | None = None,
+        speed: float = 1.0,
     ) -> None:
+        if speed <= 0:
+            raise RehearsalError(f"speed must be positive, not {speed:g}")
         self.scenario = scenario
+        self.speed = speed
         self.population = Population(scenario)
         self.keep_events = keep_events
         self.events_path = events_path
@@ -71,16 +84,31 @@ class Rehearsal:
         if self._ran:
             raise RehearsalError("a rehearsal runs once: its meters have moved on; make a new one")
         self._ran = True
-        if self.events_path is None:
-            return self._run(None, on_progress)
-        self.events_path.parent.mkdir(parents=True, exist_ok=True)
-        with self.events_path.open("wb", buffering=1 << 20) as sink:
-            return self._run(sink, on_progress)
+        links = open_links(self.scenario.physical_meters)
+        self.population.connect(links)
+        try:
+            if self.events_path is None:
+                return self._run(None, on_progress, links)
+            self.events_path.parent.mkdir(parents=True, exist_ok=True)
+            with self.events_path.open("wb", buffering=1 << 20) as sink:
+                return self._run(sink, on_progress, links)
+        finally:
+            close_links(links)
 
-    def _run(self, sink: IO[bytes] | None, on_progress: Progress | None) -> RunResult:
+    def _environment(self) -> simpy.Environment:
+        if not self.scenario.physical_meters:
+            return simpy.Environment()
+        return simpy.rt.RealtimeEnvironment(factor=1 / self.speed, strict=False)
+
+    def _run(
+        self,
+        sink: IO[bytes] | None,
+        on_progress: Progress | None,
+        links: dict[bytes, PhysicalLink],
+    ) -> RunResult:
         wall = time.perf_counter()
         scenario, population = self.scenario, self.population
-        env = simpy.Environment()
+        env = self._environment()
         log = WireLog(env, scenario.start, sink=sink, keep_events=self.keep_events)
         tally = Tally()
         wan = SimulatedWan(
@@ -106,6 +134,8 @@ class Rehearsal:
         env.process(srp.run())
         schedule_faults(log, population, srp, host)
         start_alert_bursts(log, population, meters, tally)
+        if links:
+            env.process(meters.watch(list(links), WATCH_INTERVAL * self.speed))
         series: dict[str, list[tuple[datetime, float]]] = {name: [] for name in _SERIES}
         env.process(_ticks(log, tally, population, series, on_progress))
         end = scenario.duration_hours * 3600
@@ -113,8 +143,10 @@ class Rehearsal:
         _sample(log, tally, population, series, on_progress)
         log.flush()
 
-        to_switch = population.failed_supplier_meters(prepayment_only=True)
+        to_switch = population.switch_targets()
         metrics = _metrics(population, tally, wan, to_switch, ofgem.failure, log.digest)
+        if links:
+            metrics["physical_meters"] = physical_figures(links, tally)
         evidence = Evidence(
             failure=ofgem.failure,
             srp=alerts.srp,
@@ -152,6 +184,30 @@ def run_scenario(
     events_path: Path | None = None,
 ) -> RunResult:
     return Rehearsal(scenario, keep_events=keep_events, events_path=events_path).run(on_progress)
+
+
+def physical_figures(links: dict[bytes, PhysicalLink], tally: Tally) -> list[dict[str, Any]]:
+    """Each physical meter as the reports show it, apart from the fleet."""
+    figures = []
+    for eui64, link in links.items():
+        model = link.model
+        switched_at = tally.switched_at.get(eui64)
+        figures.append(
+            {
+                "eui": model.eui,
+                "port": model.port,
+                "device_class": model.device_class,
+                "supplier": model.supplier,
+                "payment_mode": model.payment_mode,
+                "switched": switched_at is not None,
+                "switched_at_seconds": switched_at,
+                "answers": link.counts.answers,
+                "refusals": link.counts.refusals,
+                "silences": link.counts.silences,
+                "faults": link.counts.faults,
+            }
+        )
+    return figures
 
 
 def _ticks(

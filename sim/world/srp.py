@@ -75,7 +75,7 @@ class Srp:
         yield self.instructed
         yield self._env.timeout(self._model.start_delay_minutes * 60)
         self._submit_adt()
-        devices = self._population.failed_supplier_meters(prepayment_only=True)
+        devices = self._population.switch_targets()
         batch = self._model.batch_size
         pause = batch / self._model.rate_per_second
         for first in range(0, len(devices), batch):

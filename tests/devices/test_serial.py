@@ -384,7 +384,14 @@ def test_solrsim_meter_serve_answers_a_demo_command_and_stops_on_ctrl_c() -> Non
     seed = b"solrsim"
     with pty() as (master, path):
         server = subprocess.Popen(
-            [sys.executable, "-c", "from sim.cli.meter import app; app()", "serve", "--port", path],
+            [
+                sys.executable,
+                "-c",
+                "from sim.cli.meter import app; app()",
+                "serve",
+                "--port",
+                path,
+            ],
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
