@@ -5,7 +5,11 @@ on a scaled wall clock; and the scenario entries and ``--serial`` options that a
 from __future__ import annotations
 
 import json
+import os
 import re
+import signal
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -341,3 +345,48 @@ def test_serve_refuses_a_serial_option_for_an_undeclared_meter(tmp_path: Path) -
     )
     assert result.exit_code == 2
     assert "no physical meter 00DB1234567890A1 in the scenario" in result.output
+
+
+def test_solrsim_meter_serve_plays_the_physical_meter_of_a_rehearsal(tmp_path: Path) -> None:
+    """The lab's recipe end to end, each step a command: the world's keys for the meter
+    (`solrsim keys meter`), the meter played by `solrsim meter serve --keystore --prepayment` in
+    its own process on a pseudo-terminal, and `solrsim run --serial`: it is switched to credit."""
+    path = tmp_path / "physical.yaml"
+    path.write_text(scenario_text(), encoding="utf-8")
+    keys = tmp_path / "keys"
+    write_meter_keys(path, keys)
+    reports = tmp_path / "reports"
+    with linked_ptys() as (meter_side, host):
+        serve = [
+            "meter", "serve", "--port", meter_side, "--keystore", str(keys),
+            "--eui", METER.hex(), "--supplier", BRIGHT.hex(), "--prepayment",
+        ]  # fmt: skip
+        meter = subprocess.Popen(
+            [sys.executable, "-c", "from sim.cli.main import app; app()", *serve],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env={**os.environ, "COLUMNS": "200"},
+        )
+        try:
+            seen = []
+            for line in meter.stdout:
+                seen.append(line)
+                if "READY" in line:
+                    break
+            assert any("READY" in line for line in seen), "".join(seen)
+            result = CliRunner().invoke(
+                app,
+                [
+                    "run", str(path), "--report-dir", str(reports),
+                    "--speed", str(SPEED), "--serial", f"{METER.hex()}={host}",
+                ],
+                env={"COLUMNS": "200"},
+            )  # fmt: skip
+        finally:
+            meter.send_signal(signal.SIGINT)
+            output, _ = meter.communicate(timeout=30)
+    assert result.exit_code == 0, result.output
+    [physical] = json.loads((reports / "report.json").read_text())["metrics"]["physical_meters"]
+    assert physical["switched"] is True and physical["refusals"] == 0
+    assert "RESPONSE" in output and "stopped" in output
