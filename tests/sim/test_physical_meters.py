@@ -12,7 +12,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -38,6 +38,8 @@ from tests.web.support import FAST_RETRY, Receiver, switch, wait_for, wait_for_i
 
 METER = bytes.fromhex("00DB1234567890A0")
 BRIGHT = bytes.fromhex("90B3D51F30010000")
+EUI_TEXT = "00-DB-12-34-56-78-90-A0"
+TAMPER = 0x8F3F
 SPEED = 600.0  # half an hour of simulated time in three wall seconds
 
 SCENARIO = """\
@@ -390,3 +392,61 @@ def test_solrsim_meter_serve_plays_the_physical_meter_of_a_rehearsal(tmp_path: P
     [physical] = json.loads((reports / "report.json").read_text())["metrics"]["physical_meters"]
     assert physical["switched"] is True and physical["refusals"] == 0
     assert "RESPONSE" in output and "stopped" in output
+
+
+class TamperedInTheLab:
+    """The lab's ESME, whose cover a tester lifts once the rehearsal is under way: a physical
+    event the meter reports on its own, through ``advance`` as a served meter does."""
+
+    def __init__(self, meter: Esme, after_seconds: float) -> None:
+        self._meter = meter
+        self._at = datetime.now(UTC) + timedelta(seconds=after_seconds)
+        self.raised = False
+        self.eui64 = meter.eui64
+
+    def receive(self, frame: bytes, now: datetime) -> list[bytes]:
+        return self._meter.receive(frame, now)
+
+    def trigger(self, alert_code: int, now: datetime) -> list[bytes]:
+        return self._meter.trigger(alert_code, now)
+
+    def next_due(self) -> datetime | None:
+        return None if self.raised else self._at
+
+    def advance(self, now: datetime) -> list[bytes]:
+        if self.raised or now < self._at:
+            return []
+        self.raised = True
+        return self._meter.trigger(TAMPER, now)
+
+    @property
+    def latest_log_entry(self):
+        return self._meter.latest_log_entry
+
+
+def test_an_alert_the_physical_meter_raises_on_its_own_reaches_the_srp(tmp_path: Path) -> None:
+    path = tmp_path / "physical.yaml"
+    path.write_text(scenario_text(), encoding="utf-8")
+    write_meter_keys(path, tmp_path / "keys")
+    meter = TamperedInTheLab(lab_meter(tmp_path / "keys"), after_seconds=1.0)
+    reports = tmp_path / "reports"
+    with served(meter) as port:
+        result = CliRunner().invoke(
+            app,
+            [
+                "run", str(path), "--report-dir", str(reports),
+                "--speed", str(SPEED), "--serial", f"00-DB-12-34-56-78-90-A0={port}",
+            ],
+            env={"COLUMNS": "200"},
+        )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert meter.raised
+    lines = [json.loads(line) for line in (reports / "events.jsonl").read_text().splitlines()]
+    [raised] = [e for e in lines if e["kind"] == "gbcs-alert" and e["from"] == EUI_TEXT]
+    assert raised["verdict"] == "delivered"
+    delivered = [
+        e for e in lines if e["kind"] == "device-alert" and "alert 0x8F3F" in e.get("detail", "")
+    ]
+    assert [e["to"] for e in delivered] == ["90-B3-D5-1F-30-0A-00-00"]
+    alerts = json.loads((reports / "report.json").read_text())["metrics"]["alerts"]
+    assert alerts["raised"] == alerts["delivered_to_srp"] == 1
