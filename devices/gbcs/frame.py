@@ -10,6 +10,7 @@ message gives back the input bytes. Layout (spec/gbcs.md §1.1)::
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from enum import IntEnum
 
@@ -187,15 +188,20 @@ def decode(data: bytes) -> GbcsMessage:
     return message
 
 
+@functools.lru_cache(maxsize=256)
 def encode(message: GbcsMessage) -> bytes:
-    """The wire bytes of ``message``: :func:`decode`'s exact inverse."""
+    """The wire bytes of ``message``: :func:`decode`'s exact inverse. A message is a frozen
+    value, so its bytes are kept for the next few asks (a command is encoded by its signer, the
+    DCC and the host in turn)."""
     if message.mac is None:
         return _SIGNED_MESSAGE.write(message)
     return _MACED_MESSAGE.write(message)
 
 
+@functools.lru_cache(maxsize=256)
 def signed_block(message: GbcsMessage) -> bytes:
-    """From the ``DF`` tag through the content: what a signature covers, less the tag."""
+    """From the ``DF`` tag through the content: what a signature covers, less the tag. Kept
+    like :func:`encode`'s answer: signing, MACing and each check of a command ask for it."""
     return _GROUPING_HEADER.write(message.header) + _CONTENT.write(message.content)
 
 
