@@ -125,7 +125,8 @@ class Served:
 def serving(scenario: Path, *options: str) -> Iterator[Served]:
     """``solrsim serve scenario`` in a process of its own, on a free loopback port."""
     port = free_port()
-    serve = ["serve", str(scenario), "--port", str(port), *options]
+    serve = ["serve", str(scenario), "--port", str(port), "--smki-port", str(free_port())]
+    serve += options
     command = [sys.executable, "-c", "from sim.cli.main import app; app()", *serve]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)

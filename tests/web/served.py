@@ -40,6 +40,8 @@ class ServeProcess:
             str(scenario),
             "--port",
             str(self.port),
+            "--smki-port",
+            str(free_port()),
             "--speed",
             str(speed),
             "--state",
