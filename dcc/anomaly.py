@@ -236,6 +236,27 @@ class AnomalyDetection:
         self._counters[key] = CounterState(user_id, srv, supplier, start, count + 1)
         return Admission(None, None, f"{where}: request {count + 1} of {limit} this period")
 
+    def remaining(self, user_id: bytes, srv: str, supplier: bytes | None, now: datetime) -> int:
+        """How many more ``srv`` requests to ``supplier``'s devices may be actioned in the period
+        ``now`` is in, at the threshold in force at ``now``."""
+        _aware(now)
+        config = self._config()
+        limit = self._threshold(self._user(user_id), srv, supplier, now, config)
+        start = EPOCH + (now - EPOCH) // config.adt_period * config.adt_period
+        counter = self._counters.get((user_id, srv, supplier))
+        count = counter.count if counter is not None and counter.window_start == start else 0
+        return max(0, limit - count)
+
+    def counts(self) -> tuple[tuple[CounterState, ...], int]:
+        """What the counting shares between devices: the counters and the last quarantine event
+        reference (a sharded run hands them from worker to worker, docs/scaling.md)."""
+        return tuple(self._counters.values()), self._last_event_ref
+
+    def adopt_counts(self, counters: tuple[CounterState, ...], last_event_ref: int) -> None:
+        """Count on from ``counters`` and ``last_event_ref``, as :meth:`counts` gave them."""
+        self._counters = {(c.user_id, c.srv, c.supplier): c for c in counters}
+        self._last_event_ref = last_event_ref
+
     @staticmethod
     def attribute_limits(user_role: UserRole, srv: str, payment_mode: PaymentMode) -> bool:
         """The ADA check: a SolrContingency 1.6 may only switch to credit (R5); False means

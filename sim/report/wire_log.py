@@ -10,7 +10,8 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import IO
+from operator import itemgetter
+from typing import IO, Any
 
 import simpy
 
@@ -27,6 +28,9 @@ def party(eui64: bytes) -> str:
 
 
 Observer = Callable[[Event], None]
+# A record as a worker hands it on: its place in the canonical order, its line, and the event
+# itself when events are kept (see WireLog.keyed).
+Record = tuple[tuple[Any, ...], bytes, Event | None]
 BATCH_BYTES = 1 << 16  # lines are hashed and written together once they reach this size
 
 
@@ -40,6 +44,13 @@ class WireLog:
     ``sink`` if given (a binary file that receives ``events.jsonl``) in batches of about
     :data:`BATCH_BYTES`: one hash update and one write per batch, and never more than one
     batch held. :meth:`flush` passes on a partial batch; reading :attr:`digest` does too.
+
+    ``keyed`` is the log of one worker of a sharded run (:mod:`sim.world.shard`): each line is
+    kept with its key in the canonical order instead, the key of the simpy event being processed
+    (:mod:`sim.world.canonical_clock`) and its place among that event's lines, until
+    :meth:`take`; the coordinator merges the workers' lines and hashes them. ``order`` gives a
+    line another place among its event's lines, and ``actor=True`` marks a line about the world
+    as a whole (Ofgem, the ADT), which only the worker with ``logs_actors`` writes.
     """
 
     def __init__(
@@ -49,6 +60,8 @@ class WireLog:
         *,
         sink: IO[bytes] | None = None,
         keep_events: bool = True,
+        keyed: bool = False,
+        logs_actors: bool = True,
     ) -> None:
         self.env = env
         self.start = start
@@ -60,6 +73,17 @@ class WireLog:
         self._observers: list[Observer] = []
         self._batch: list[bytes] = []
         self._batch_bytes = 0
+        self._keyed = keyed
+        self.logs_actors = logs_actors
+        self._records: list[Record] = []
+        self._active: object = None
+        self._lines_in_event = 0
+
+    def take(self) -> list[Record]:
+        """The keyed records so far, in key order, and forget them."""
+        records, self._records = self._records, []
+        records.sort(key=itemgetter(0))
+        return records
 
     @property
     def digest(self) -> str:
@@ -103,9 +127,17 @@ class WireLog:
         verdict: str,
         message: bytes = b"",
         detail: str = "",
-    ) -> None:
+        *,
+        order: tuple[Any, ...] | None = None,
+        actor: bool = False,
+    ) -> tuple[Any, ...] | None:
+        """Log one event; in a keyed log, returns its key."""
+        if actor and not self.logs_actors:
+            return None
         event = Event(self.now, kind, sender, recipient, verdict, message, detail)
         line = event_line(event)
+        if self._keyed:
+            return self._keep_keyed(event, line, order)
         self._batch.append(line)
         self._batch_bytes += len(line)
         if self._batch_bytes >= BATCH_BYTES:
@@ -115,3 +147,19 @@ class WireLog:
             self.events.append(event)
         for observer in self._observers:
             observer(event)
+        return None
+
+    def _keep_keyed(
+        self, event: Event, line: bytes, order: tuple[Any, ...] | None
+    ) -> tuple[Any, ...]:
+        active = self.env.active  # type: ignore[attr-defined]
+        if active is not self._active:
+            self._active, self._lines_in_event = active, 0
+        place = (0, self._lines_in_event) if order is None else order
+        self._lines_in_event += 1
+        key = (active, place)
+        self._records.append((key, line, event if self._keep else None))
+        self.count += 1
+        for observer in self._observers:
+            observer(event)
+        return key

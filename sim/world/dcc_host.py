@@ -54,6 +54,8 @@ class DccHost:
         self._timeout = response_timeout
         self._endpoints: dict[bytes, Endpoint] = {}
         self._srp = population.scenario.srp.eui
+        # supplier -> the log keys of the alerts held for it, in the order they were held
+        self._held_keys: dict[bytes, list[object]] = {}
 
     def connect(self, user_id: bytes, endpoint: Endpoint) -> None:
         """Where the User's Receive Response endpoint is; a User without one still gets its
@@ -113,18 +115,22 @@ class DccHost:
             else:
                 self._to_user(outcome)
 
-    def hand_over(self, deliveries: list[UserDelivery], why: str) -> None:
-        """Documents the DCC sends outside a request or a device message (the alerts it held,
-        released on Ofgem's instruction), logged with ``why``."""
-        for delivery in deliveries:
-            self._to_user(delivery, why)
+    def hand_over(self, deliveries: list[UserDelivery], why: str, held_for: bytes) -> None:
+        """The alerts the DCC held for ``held_for``, released on Ofgem's instruction, logged
+        with ``why``, each in the place it was held in: the order a sharded run merges its
+        workers' releases in (docs/scaling.md)."""
+        keys = self._held_keys.pop(held_for, [])
+        for number, delivery in enumerate(deliveries):
+            key = keys[number] if number < len(keys) else None
+            self._to_user(delivery, why, None if key is None else (1, key))
 
     def _held(self, held: AlertHeld) -> None:
         alert = held.alert
         detail = f"alert 0x{alert.alert_code:04X} from {party(alert.device_id)}: {HELD}"
-        self._log.record(
+        key = self._log.record(
             EventKind.ALERT_HELD, DCC, party(alert.addressed_to), "held", alert.frame, detail
         )
+        self._held_keys.setdefault(alert.addressed_to, []).append(key)
 
     def _expire(self, key: tuple[bytes, int]) -> None:
         pending = self._dcc.pending.pop(key, None)
@@ -145,7 +151,9 @@ class DccHost:
 
     # --- DCC -> Users ---------------------------------------------------------------------------
 
-    def _to_user(self, delivery: UserDelivery, why: str = "") -> None:
+    def _to_user(
+        self, delivery: UserDelivery, why: str = "", order: tuple[object, ...] | None = None
+    ) -> None:
         kind = _KINDS[delivery.kind]
         response = delivery.response
         body = response.body
@@ -161,7 +169,7 @@ class DccHost:
         else:
             verdict = str(response.header.response_code)
         recipient = party(delivery.user_id)
-        self._log.record(kind, DCC, recipient, verdict, delivery.document, detail)
+        self._log.record(kind, DCC, recipient, verdict, delivery.document, detail, order=order)
         endpoint = self._endpoints.get(delivery.user_id)
         if endpoint is not None:
             endpoint(delivery, response)

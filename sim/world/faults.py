@@ -7,14 +7,15 @@ ADAttributeLimitsBreach). ``request_before_instruction``: at ``at_hours``, befor
 instruction, it sends ``count`` credit requests (R6.2: refused at ``solr-instruction``, E4).
 ``failed_supplier_requests``: at ``at_hours``, after Ofgem's revocation, the failed supplier
 itself sends SR 1.6 (``mode``) to ``count`` of its own meters, signed with its revoked xmlSign
-key (refused at ``signature``, E1). The meters are drawn from the seed. WAN faults are the WAN's
-business (:mod:`sim.world.wan`).
+key (refused at ``signature``, E1). The meters are drawn from the seed. Each request is the
+meter's own event, announced to the SRP's send book as one that may be quarantined, and put on
+the clock only by a worker that owns the meter (``mine``). WAN faults are the WAN's business
+(:mod:`sim.world.wan`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from itertools import count
 from random import Random
 
 from dcc.duis.request import Credit, Prepayment
@@ -24,6 +25,7 @@ from sim.scenario.model import (
     MaliciousPrepayment,
     RequestBeforeInstruction,
 )
+from sim.world.canonical_clock import device_owner
 from sim.world.dcc_host import DccHost
 from sim.world.duis_client import update_payment_mode
 from sim.world.population import Population
@@ -32,7 +34,13 @@ from sim.world.srp import PREPAYMENT, Srp
 Send = Callable[[bytes, Credit | Prepayment], object]
 
 
-def schedule_faults(log: WireLog, population: Population, srp: Srp, host: DccHost) -> None:
+def schedule_faults(
+    log: WireLog,
+    population: Population,
+    srp: Srp,
+    host: DccHost,
+    mine: Callable[[bytes], bool] = lambda device: True,
+) -> None:
     """Put the scenario's SRP and failed-supplier faults on the simpy clock."""
     scenario = population.scenario
     failed_supplier = _failed_supplier_sender(population, host)
@@ -49,26 +57,29 @@ def schedule_faults(log: WireLog, population: Population, srp: Srp, host: DccHos
             continue
         rng = Random(f"{scenario.seed}/fault/{number}")
         chosen = rng.sample(candidates, min(fault.count, len(candidates)))
-        due = log.env.timeout(fault.at_hours * 3600)
-        due.callbacks.append(
-            lambda _, chosen=chosen, mode=mode, send=send: [send(device, mode) for device in chosen]
-        )
+        at = fault.at_hours * 3600
+        for device in filter(mine, chosen):
+            with log.env.owned_by(device_owner(device)):  # type: ignore[attr-defined]
+                due = log.env.timeout(at - log.env.now)
+            srp.book.add(log.env.now + (at - log.env.now), device, contended=True)
+            due.callbacks.append(lambda _, device=device, mode=mode, send=send: send(device, mode))
 
 
 def _failed_supplier_sender(population: Population, host: DccHost) -> Send:
     """The failed supplier's system, still sending SR 1.6 as it did before it failed, under
-    RequestID counters that rise over the run."""
+    RequestID counters that rise per meter."""
     user_id = population.scenario.failing_supplier.eui
     party = next(p for p in population.cast.suppliers if p.user_id == user_id)
-    counters = count(1)
+    counters: dict[bytes, int] = {}
 
     def send(device: bytes, mode: Credit | Prepayment) -> object:
         smets1 = population.device_class(device) == "smets1"
+        counters[device] = counters.get(device, 0) + 1
         return update_payment_mode(
             party,
             device,
             mode,
-            next(counters),
+            counters[device],
             smets1,
             lambda document: host.submit(document, user_id),
         )

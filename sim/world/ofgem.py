@@ -4,7 +4,8 @@ suspended, and the SRP is instructed to act for it.
 At the failing supplier's ``fails_after_hours`` Ofgem notifies the DCC (SoLR notification); its
 revocation and its instruction follow after their own delays, both counted from the failure. The
 instruction is what the SRP waits for; the alerts the DCC held for the failed supplier go to the
-SRP with it.
+SRP with it. In a sharded run every worker's DCC hears Ofgem, and only one worker logs what
+Ofgem did; ``held`` then says how many alerts all workers together held for the supplier.
 """
 
 from __future__ import annotations
@@ -21,9 +22,15 @@ from sim.world.population import Population
 
 class Ofgem:
     def __init__(
-        self, log: WireLog, population: Population, host: DccHost, instructed: simpy.Event
+        self,
+        log: WireLog,
+        population: Population,
+        host: DccHost,
+        instructed: simpy.Event,
+        held: Callable[[bytes], int] | None = None,
     ) -> None:
         self._log = log
+        self._held = held
         self._population = population
         self._host = host
         self._instructed = instructed
@@ -50,20 +57,22 @@ class Ofgem:
     def _notify(self) -> None:
         self._population.dcc.ofgem_notification(self._supplier, self._log.now)
         detail = f"SoLR notification: supplier {party(self._supplier)} has failed"
-        self._log.record(EventKind.SOLR, OFGEM, DCC, "notified", b"", detail)
+        self._log.record(EventKind.SOLR, OFGEM, DCC, "notified", b"", detail, actor=True)
 
     def _revoke(self) -> None:
         revocation = self._population.dcc.ofgem_revocation(self._supplier, self._log.now)
         who = party(self._supplier)
         suspended = "; its User suspended" if revocation.suspended is not None else ""
         detail = f"{len(revocation.revoked)} certificates of {who} revoked{suspended}"
-        self._log.record(EventKind.SOLR, OFGEM, DCC, "revoked", b"", detail)
+        self._log.record(EventKind.SOLR, OFGEM, DCC, "revoked", b"", detail, actor=True)
 
     def _instruct(self) -> None:
         released = self._population.dcc.ofgem_instruction(self._supplier, self._srp, self._log.now)
         detail = f"SRP {party(self._srp)} may act for {party(self._supplier)}"
-        if released:
-            detail += f"; {len(released)} alerts held for it released to the SRP"
-        self._log.record(EventKind.SOLR, OFGEM, DCC, "instructed", b"", detail)
-        self._host.hand_over(released, "released on Ofgem's instruction, held since revocation")
+        count = len(released) if self._held is None else self._held(self._supplier)
+        if count:
+            detail += f"; {count} alerts held for it released to the SRP"
+        self._log.record(EventKind.SOLR, OFGEM, DCC, "instructed", b"", detail, actor=True)
+        why = "released on Ofgem's instruction, held since revocation"
+        self._host.hand_over(released, why, self._supplier)
         self._instructed.succeed()

@@ -2,13 +2,17 @@
 the reports a :class:`RunResult`: the wire log, the figures and the expectations' verdicts.
 
 The world is the population (cast, DCC, lazy fleet), the WAN between the DCC host and the meter
-host, and the actors: Ofgem, the SRP, its scripted faults and the alert bursts. Nothing reads the
-wall clock except to say how long the run took (``wall_seconds``, outside the digest). The DCC
-runs without an audit trail: the wire log is the run's record, and a million-meter run must not
-wait on SQLite.
+host, and the actors: Ofgem, the SRP, its scripted faults and the alert bursts
+(:mod:`sim.world.shard`). It runs as ``workers`` workers, each acting for its share of the
+meters, moved through time windows by :mod:`sim.world.coordinator`; one worker runs in this
+process, more in local processes or on Ray (:mod:`sim.world.workers`). The event order, and so
+the digest, the verdicts and the figures, is the same for any number of workers
+(docs/scaling.md). Nothing reads the wall clock except to say how long the run took
+(``wall_seconds``, outside the digest). The DCC runs without an audit trail: the wire log is
+the run's record, and a million-meter run must not wait on SQLite.
 
 A scenario with physical meters runs on a wall clock instead (``simpy.rt``, ``speed`` simulated
-seconds per wall second), since a real meter answers in real time: the run takes
+seconds per wall second), in one process, since a real meter answers in real time: the run takes
 ``duration_hours / speed`` hours, and the world waits, frozen, while a meter is asked (at most
 the reply timeout, 2 s, when it stays silent); the clock then catches up. Without physical meters
 the run is on the plain simpy clock, as fast as it computes, and replays byte for byte.
@@ -18,34 +22,25 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable, Generator
-from datetime import datetime
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
 
-import simpy
-import simpy.rt
-
 from sim.report.events import RunResult
-from sim.report.figures import ALERT_SERIES
 from sim.report.tally import Tally, percentiles
-from sim.report.wire_log import WireLog, party
+from sim.report.wire_log import party
 from sim.scenario.expectations import AlertWatch, Evidence, FailedSupplierWatch, evaluate
 from sim.scenario.model import DEVICE_CLASSES, Scenario
-from sim.world.alert_bursts import start_alert_bursts
-from sim.world.dcc_host import DccHost
-from sim.world.faults import schedule_faults
+from sim.world.coordinator import Coordinator, Merged, merge_tallies
 from sim.world.key_export import export_keys
-from sim.world.meter_host import MeterHost
-from sim.world.ofgem import Ofgem
-from sim.world.physical import WATCH_INTERVAL, PhysicalLink, close_links, open_links
+from sim.world.physical import PhysicalLink, close_links, open_links
 from sim.world.population import Population
-from sim.world.srp import Srp
-from sim.world.wan import SimulatedWan
+from sim.world.shard import SERIES, TICK_SECONDS, Figures, Shard
+from sim.world.workers import InProcess, LocalProcesses, RayWorkers, start_workers
 
 Progress = Callable[[datetime, int], None]
-TICK_SECONDS = 60.0  # progress and chart points: every simulated minute
-_SERIES = (*(f"switched_{name}" for name in DEVICE_CLASSES), *ALERT_SERIES)
+__all__ = ["TICK_SECONDS", "Rehearsal", "RehearsalError", "run_scenario"]
 
 
 class RehearsalError(Exception):
@@ -53,12 +48,15 @@ class RehearsalError(Exception):
 
 
 class Rehearsal:
-    """One run of one scenario. Its population stays readable after the run (meter states).
+    """One run of one scenario. Its population stays readable after the run (meter states) when
+    it ran in this process (one worker).
 
     The event log is hashed as it is recorded (the run's digest); ``events_path``, if given,
     receives it as ``events.jsonl`` while the run goes on, and ``keep_events=False`` keeps no
     list of events in memory (:attr:`RunResult.events` is then empty): what a large run needs.
     ``speed`` is the wall clock's scale when the scenario has physical meters (see the module).
+    ``workers`` and ``ray_address`` say where the workers run (:func:`start_workers`);
+    ``engine`` may insist on ``"processes"`` or ``"ray"``.
     """
 
     def __init__(
@@ -68,14 +66,28 @@ class Rehearsal:
         keep_events: bool = True,
         events_path: Path | None = None,
         speed: float = 1.0,
+        workers: int = 1,
+        ray_address: str | None = None,
+        engine: str | None = None,
     ) -> None:
         if speed <= 0:
             raise RehearsalError(f"speed must be positive, not {speed:g}")
+        if workers < 1:
+            raise RehearsalError(f"workers must be at least 1, not {workers}")
+        if workers > 1 and scenario.physical_meters:
+            raise RehearsalError("a scenario with physical meters runs with one worker")
+        if engine not in (None, "processes", "ray"):
+            raise RehearsalError(f"engine is processes or ray, not {engine!r}")
         self.scenario = scenario
         self.speed = speed
         self.population = Population(scenario)
         self.keep_events = keep_events
         self.events_path = events_path
+        self.workers = workers
+        self.ray_address = ray_address
+        self.engine = engine
+        self.merged: Merged | None = None
+        self._appeared: list[bytes] = []
         self._ran = False
 
     def run(self, on_progress: Progress | None = None) -> RunResult:
@@ -85,7 +97,6 @@ class Rehearsal:
             raise RehearsalError("a rehearsal runs once: its meters have moved on; make a new one")
         self._ran = True
         links = open_links(self.scenario.physical_meters)
-        self.population.connect(links)
         try:
             if self.events_path is None:
                 return self._run(None, on_progress, links)
@@ -95,10 +106,31 @@ class Rehearsal:
         finally:
             close_links(links)
 
-    def _environment(self) -> simpy.Environment:
-        if not self.scenario.physical_meters:
-            return simpy.Environment()
-        return simpy.rt.RealtimeEnvironment(factor=1 / self.speed, strict=False)
+    def _workers(self, links: dict[bytes, PhysicalLink]) -> InProcess | LocalProcesses | RayWorkers:
+        if self.workers == 1 and self.ray_address is None and self.engine is None:
+            shard = Shard(
+                self.scenario,
+                keep_events=self.keep_events,
+                speed=self.speed,
+                links=links,
+                population=self.population,
+            )
+            return InProcess(shard)
+        if self.engine == "processes":
+            return LocalProcesses(self.scenario, self.workers, keep_events=self.keep_events)
+        if self.engine == "ray":
+            return RayWorkers(
+                self.scenario,
+                self.workers,
+                address=self.ray_address,
+                keep_events=self.keep_events,
+            )
+        return start_workers(
+            self.scenario,
+            self.workers,
+            ray_address=self.ray_address,
+            keep_events=self.keep_events,
+        )
 
     def _run(
         self,
@@ -107,72 +139,58 @@ class Rehearsal:
         links: dict[bytes, PhysicalLink],
     ) -> RunResult:
         wall = time.perf_counter()
-        scenario, population = self.scenario, self.population
-        env = self._environment()
-        log = WireLog(env, scenario.start, sink=sink, keep_events=self.keep_events)
-        tally = Tally()
-        wan = SimulatedWan(
-            log, scenario.wan, scenario.faults, scenario.seed, population.device_class
+        scenario = self.scenario
+        start = scenario.start
+        progress = (
+            None
+            if on_progress is None
+            else lambda seconds, switched: on_progress(_at(start, seconds), switched)
         )
-        host = DccHost(log, population, wan, tally, scenario.wan.response_timeout_seconds)
-        meters = MeterHost(log, population, wan, tally)
-        wan.connect(host.from_device, meters.receive)
-        srp = Srp(log, host, population, tally)
-        ofgem = Ofgem(log, population, host, srp.instructed)
-        alerts = AlertWatch(
-            log.at(ofgem.revocation),
-            log.at(ofgem.instruction),
-            party(scenario.srp.eui),
-            population.failed_supplier_device,
-        )
-        log.observe(alerts)
-        failed_supplier = FailedSupplierWatch(
-            log.at(ofgem.revocation), party(scenario.failing_supplier.eui)
-        )
-        log.observe(failed_supplier)
-        env.process(ofgem.run())
-        env.process(srp.run())
-        schedule_faults(log, population, srp, host)
-        start_alert_bursts(log, population, meters, tally)
-        if links:
-            env.process(meters.watch(list(links), WATCH_INTERVAL * self.speed))
-        series: dict[str, list[tuple[datetime, float]]] = {name: [] for name in _SERIES}
-        env.process(_ticks(log, tally, population, series, on_progress))
+        workers = self._workers(links)
+        try:
+            merged = Coordinator(
+                scenario,
+                workers,
+                sink=sink,
+                keep_events=self.keep_events,
+                on_progress=progress,
+            ).run()
+        finally:
+            workers.close()
+        self.merged = merged
+        figures = merged.figures
+        self._appeared = sorted({device for part in figures for device in part.appeared})
+        tally = merge_tallies([part.tally for part in figures])
         end = scenario.duration_hours * 3600
-        env.run(until=end)
-        _sample(log, tally, population, series, on_progress)
-        log.flush()
-
-        to_switch = population.switch_targets()
-        metrics = _metrics(population, tally, wan, to_switch, ofgem.failure, log.digest)
+        failure = scenario.failure_hours * 3600
+        metrics = _metrics(figures, tally, failure, merged.digest)
         if links:
             metrics["physical_meters"] = physical_figures(links, tally)
-        evidence = Evidence(
-            failure=ofgem.failure,
-            srp=alerts.srp,
-            to_switch=to_switch,
-            reachable=[device for device in to_switch if not wan.ever_hit(device)],
-            switched_at=tally.switched_at,
-            alerts=alerts,
-            failed_supplier=failed_supplier,
-        )
+        fleet = figures[0].fleet
+        evidence = _evidence(scenario, figures, tally, failure, fleet)
+        series: dict[str, list[tuple[datetime, float]]] = {
+            name: [(_at(start, seconds), values[n]) for seconds, values in merged.samples]
+            for n, name in enumerate(SERIES)
+        }
         return RunResult(
             scenario=scenario.name,
             seed=scenario.seed,
-            started=scenario.start,
-            ended=log.at(end),
-            events=log.events,
+            started=start,
+            ended=_at(start, end),
+            events=merged.events,
             metrics=metrics,
             expectations=evaluate(scenario, evidence, metrics),
             series=series,
             wall_seconds=time.perf_counter() - wall,
-            events_digest=log.digest,
+            events_digest=merged.digest,
             events_path=self.events_path,
         )
 
     def export_keys(self, folder: Path) -> int:
         """Every party's keys and those of every device of the run so far, in the RTDS keystore
         layout (see :mod:`sim.world.key_export`); returns the number of files written."""
+        for device_id in self._appeared:
+            self.population.inventory.get(device_id)  # the device's keys, as the run made them
         return export_keys(self.population, Path(folder))
 
 
@@ -182,8 +200,11 @@ def run_scenario(
     *,
     keep_events: bool = True,
     events_path: Path | None = None,
+    workers: int = 1,
 ) -> RunResult:
-    return Rehearsal(scenario, keep_events=keep_events, events_path=events_path).run(on_progress)
+    return Rehearsal(
+        scenario, keep_events=keep_events, events_path=events_path, workers=workers
+    ).run(on_progress)
 
 
 def physical_figures(links: dict[bytes, PhysicalLink], tally: Tally) -> list[dict[str, Any]]:
@@ -210,45 +231,42 @@ def physical_figures(links: dict[bytes, PhysicalLink], tally: Tally) -> list[dic
     return figures
 
 
-def _ticks(
-    log: WireLog,
+def _at(start: datetime, seconds: float) -> datetime:
+    """The UTC time ``seconds`` into the run, to the millisecond, as the wire log reads it."""
+    return start + timedelta(milliseconds=round(seconds * 1000))
+
+
+def _evidence(
+    scenario: Scenario,
+    figures: list[Figures],
     tally: Tally,
-    population: Population,
-    series: dict[str, list[tuple[datetime, float]]],
-    on_progress: Progress | None,
-) -> Generator[simpy.Event, object, None]:
-    while True:
-        _sample(log, tally, population, series, on_progress)
-        yield log.env.timeout(TICK_SECONDS)
+    failure: float,
+    fleet: dict[str, Any],
+) -> Evidence:
+    """What the expectations are judged on, the workers' counts summed."""
+    revocation = _at(scenario.start, failure + scenario.ofgem.revocation_delay_minutes * 60)
+    instruction = _at(scenario.start, failure + scenario.ofgem.instruction_delay_minutes * 60)
+    srp = party(scenario.srp.eui)
+    alerts = AlertWatch(revocation, instruction, srp, lambda device: False)
+    alerts.arrived = sum(part.arrived for part in figures)
+    alerts.to_srp = sum(part.to_srp for part in figures)
+    alerts.held = sum(part.alerts_held for part in figures)
+    failed_supplier = FailedSupplierWatch(revocation, party(scenario.failing_supplier.eui))
+    failed_supplier.accepted = sum(part.supplier_accepted for part in figures)
+    for part in figures:
+        failed_supplier.refused.update(part.supplier_refused)
+    return Evidence(
+        failure=failure,
+        srp=srp,
+        to_switch=fleet["to_switch"],
+        reachable=fleet["reachable"],
+        switched_at=tally.switched_at,
+        alerts=alerts,
+        failed_supplier=failed_supplier,
+    )
 
 
-def _sample(
-    log: WireLog,
-    tally: Tally,
-    population: Population,
-    series: dict[str, list[tuple[datetime, float]]],
-    on_progress: Progress | None,
-) -> None:
-    now = log.now
-    for name in DEVICE_CLASSES:
-        series[f"switched_{name}"].append((now, float(tally.switched[name])))
-    held = _held(population)
-    for name, value in (
-        ("alerts_raised", tally.alerts_raised),
-        ("alerts_to_srp", tally.alerts_to_srp),
-        ("alerts_to_supplier", tally.alerts_to_supplier),
-        ("alerts_held", held),
-    ):
-        series[name].append((now, float(value)))
-    if on_progress is not None:
-        on_progress(now, tally.switched.total())
-
-
-def _held(population: Population) -> int:
-    return sum(len(queue) for queue in population.dcc.held_alerts.values())
-
-
-def _alert_figures(population: Population, tally: Tally, wan: SimulatedWan) -> dict[str, int]:
+def _alert_figures(figures: list[Figures], tally: Tally) -> dict[str, int]:
     """Every alert a meter raised, and where it ended: delivered to the SRP or a supplier, held
     by the DCC for an SRP Ofgem has yet to instruct, lost on the WAN, still on the WAN when the
     run ended, or not passed on by the DCC (it did not authenticate). The first figure is the sum
@@ -257,31 +275,25 @@ def _alert_figures(population: Population, tally: Tally, wan: SimulatedWan) -> d
         "raised": tally.alerts_raised,
         "delivered_to_srp": tally.alerts_to_srp,
         "delivered_to_supplier": tally.alerts_to_supplier,
-        "held": _held(population),
-        "lost_on_wan": wan.lost_alerts,
-        "in_flight": wan.alerts_in_flight,
+        "held": sum(part.held for part in figures),
+        "lost_on_wan": sum(part.lost_alerts for part in figures),
+        "in_flight": sum(part.alerts_in_flight for part in figures),
         "refused": tally.alerts_refused,
         "safety_critical": tally.alerts_safety_critical,
     }
 
 
-def _metrics(
-    population: Population,
-    tally: Tally,
-    wan: SimulatedWan,
-    to_switch: list[bytes],
-    failure: float,
-    digest: str,
-) -> dict[str, Any]:
-    targets = Counter(population.device_class(device) for device in to_switch)
+def _metrics(figures: list[Figures], tally: Tally, failure: float, digest: str) -> dict[str, Any]:
+    fleet = figures[0].fleet
+    targets: Counter[str] = fleet["targets"]
     switched = tally.switched.total()
     last = max(tally.switched_at.values(), default=None)
     return {
-        "meters": population.size,
-        "meters_by_type": population.counts_by_class(),
+        "meters": fleet["meters"],
+        "meters_by_type": fleet["meters_by_type"],
         "failed_supplier_prepayment": {name: targets[name] for name in DEVICE_CLASSES},
         "switched": {name: tally.switched[name] for name in DEVICE_CLASSES},
-        "unreachable": len(to_switch) - switched,
+        "unreachable": len(fleet["to_switch"]) - switched,
         "requests": tally.requests,
         "rejections": {
             stage: dict(sorted(codes.items())) for stage, codes in sorted(tally.rejections.items())
@@ -289,8 +301,8 @@ def _metrics(
         "quarantined": dict(sorted(tally.quarantined.items())),
         "retries": tally.retries,
         "no_response": tally.no_response,
-        "wan_lost": wan.lost,
-        "alerts": _alert_figures(population, tally, wan),
+        "wan_lost": sum(part.wan_lost for part in figures),
+        "alerts": _alert_figures(figures, tally),
         "prepayment_actioned": tally.prepayment_actioned,
         "latency_seconds": percentiles(tally.latencies),
         "latencies": list(tally.latencies),

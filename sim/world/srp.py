@@ -11,15 +11,19 @@ device's I0 response reaches the SRP. E20/E21 (device unreachable, no response) 
 ADUserThresholdBreach means the ADT is used up: the SRP stops sending, as a real one would stop
 and ask its officer for a new ADT.
 
-No simpy process per meter: one process paces the batches, and each meter's retries and answers
-are callbacks.
+No simpy process per meter: one process paces the batches and puts each meter's attempt on the
+clock as the meter's own event, and each meter's retries and answers are callbacks. RequestID
+counters rise per meter (the DCC counts replays per User and device), so what the SRP sends a
+meter depends on that meter's history alone. Every request the SRP will send is announced in
+advance to ``book`` (a retry ``backoff_seconds`` ahead, the walk from its start), and only to a
+worker that owns the meter (``mine``): what a sharded run needs to order the requests that touch
+the DCC's shared state (docs/scaling.md).
 """
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
-from itertools import count
 
 import simpy
 
@@ -33,9 +37,11 @@ from dcc.duis.response import Response
 from sim.report.events import EventKind
 from sim.report.tally import Tally
 from sim.report.wire_log import DCC, WireLog, party
+from sim.world.canonical_clock import device_owner
 from sim.world.dcc_host import DccHost
 from sim.world.duis_client import UPDATE_PAYMENT_MODE, update_payment_mode
 from sim.world.population import ARO_ID, Population
+from sim.world.send_book import SendBook
 
 RETRIED = frozenset({ResponseCode.E20, ResponseCode.E21})
 # What a compromised SRP asks for: prepayment, disablement threshold 0 (R5 forbids it).
@@ -51,8 +57,18 @@ class Attempt:
 
 
 class Srp:
-    def __init__(self, log: WireLog, host: DccHost, population: Population, tally: Tally) -> None:
+    def __init__(
+        self,
+        log: WireLog,
+        host: DccHost,
+        population: Population,
+        tally: Tally,
+        book: SendBook | None = None,
+        mine: Callable[[bytes], bool] = lambda device: True,
+    ) -> None:
         self._log = log
+        self.book = book if book is not None else SendBook()
+        self._mine = mine
         self._env: simpy.Environment = log.env
         self._host = host
         self._population = population
@@ -60,8 +76,8 @@ class Srp:
         self._model = population.scenario.srp
         self._party = population.cast.srp
         self._failed = population.scenario.failing_supplier.eui
-        self._counters = count(1)
-        self._in_flight: dict[int, Attempt] = {}  # RequestID counter -> attempt
+        self._counters: dict[bytes, int] = {}  # device -> the last RequestID counter used
+        self._in_flight: dict[tuple[bytes, int], Attempt] = {}  # (device, counter) -> attempt
         self._first_sent: dict[bytes, float] = {}
         self.stopped = False
         self.instructed = self._env.event()
@@ -75,15 +91,31 @@ class Srp:
         yield self.instructed
         yield self._env.timeout(self._model.start_delay_minutes * 60)
         self._submit_adt()
+        start = self._env.now
+        self.book.walk((at, device) for at, batch in self._walk(start) for device in batch)
+        pause = self._model.batch_size / self._model.rate_per_second
+        for _, batch in self._walk(start):
+            if self.stopped:
+                return
+            for device_id in batch:
+                self._schedule(0.0, Attempt(device_id, 1))
+            yield self._env.timeout(pause)
+
+    def _walk(self, start: float) -> Iterator[tuple[float, list[bytes]]]:
+        """The batches of the walk with their times, this worker's meters of each."""
         devices = self._population.switch_targets()
         batch = self._model.batch_size
         pause = batch / self._model.rate_per_second
+        at = start
         for first in range(0, len(devices), batch):
-            for device_id in devices[first : first + batch]:
-                if self.stopped:
-                    return
-                self._attempt(Attempt(device_id, 1))
-            yield self._env.timeout(pause)
+            yield at, [device for device in devices[first : first + batch] if self._mine(device)]
+            at = at + pause
+
+    def _schedule(self, delay: float, attempt: Attempt) -> None:
+        """The attempt as the meter's own event, ``delay`` from now."""
+        with self._env.owned_by(device_owner(attempt.device_id)):  # type: ignore[attr-defined]
+            due = self._env.timeout(delay)
+        due.callbacks.append(lambda _: self._attempt(attempt))
 
     def _submit_adt(self) -> None:
         now = self._log.now
@@ -95,7 +127,9 @@ class Srp:
             verdict, detail = "accepted", f"ADT by {ARO_ID}: {adt.content.decode()}"
         except AdtRefused as refusal:
             verdict, detail = "refused", f"ADT by {ARO_ID}: {refusal}"
-        self._log.record(EventKind.SOLR, party(self._party.user_id), DCC, verdict, b"", detail)
+        self._log.record(
+            EventKind.SOLR, party(self._party.user_id), DCC, verdict, b"", detail, actor=True
+        )
         self._log_threshold("in-force", f"after the ADT by {ARO_ID} was {verdict}")
 
     def _log_threshold(self, verdict: str, why: str) -> None:
@@ -108,7 +142,9 @@ class Srp:
             f"ADT for SRV {UPDATE_PAYMENT_MODE} on {party(self._failed)}'s meters: "
             f"{threshold}, {why}"
         )
-        self._log.record(EventKind.SOLR, DCC, party(self._party.user_id), verdict, b"", detail)
+        self._log.record(
+            EventKind.SOLR, DCC, party(self._party.user_id), verdict, b"", detail, actor=True
+        )
 
     def _attempt(self, attempt: Attempt) -> None:
         if self.stopped:
@@ -118,15 +154,15 @@ class Srp:
         self._first_sent.setdefault(attempt.device_id, self._env.now)
         counter, outcome = self.send(attempt.device_id, Credit())
         if outcome.accepted:
-            self._in_flight[counter] = attempt
+            self._in_flight[attempt.device_id, counter] = attempt
 
     # --- sending --------------------------------------------------------------------------------
 
     def send(self, device_id: bytes, mode: Credit | Prepayment) -> tuple[int, Outcome]:
-        """One SR 1.6 for the device, under a new RequestID counter, whatever the mode: the
-        faults use this to send what a well-behaved SRP would not. Returns the counter and the
-        DCC's last synchronous answer."""
-        counter = next(self._counters)
+        """One SR 1.6 for the device, under the device's next RequestID counter, whatever the
+        mode: the faults use this to send what a well-behaved SRP would not. Returns the counter
+        and the DCC's last synchronous answer."""
+        counter = self._counters[device_id] = self._counters.get(device_id, 0) + 1
         smets1 = self._population.device_class(device_id) == "smets1"
         user = self._party.user_id
         outcome = update_payment_mode(
@@ -152,16 +188,20 @@ class Srp:
             return
         header = response.header
         request_id = header.request_id or (header.response_id and header.response_id.request_id)
-        attempt = None if request_id is None else self._in_flight.pop(request_id.counter, None)
+        attempt = (
+            None
+            if request_id is None
+            else self._in_flight.pop((request_id.target, request_id.counter), None)
+        )
         if attempt is None:
             return
         code = header.response_code
         if code is ResponseCode.I0:
             self._switched(attempt.device_id)
         elif code in RETRIED and attempt.number < self._model.max_attempts:
-            retry = self._env.timeout(self._model.backoff_seconds)
-            following = Attempt(attempt.device_id, attempt.number + 1)
-            retry.callbacks.append(lambda _: self._attempt(following))
+            backoff = self._model.backoff_seconds
+            self.book.add(self._env.now + backoff, attempt.device_id, contended=False)
+            self._schedule(backoff, Attempt(attempt.device_id, attempt.number + 1))
 
     def _switched(self, device_id: bytes) -> None:
         if device_id in self._tally.switched_at:

@@ -5,8 +5,11 @@ the scenario's round-trip median. A frame is lost (a WAN_LOST event, never deliv
 loss draw says so, or when its device is unreachable at the moment it is sent: inside a WAN
 outage or hubs-offline window that hits the device. Which devices a window hits is fixed by a
 keyed hash of the seed, the window and the device ID, so the same ``share`` of any fleet is hit,
-the same devices in every run, without listing a million devices. Delays and losses come from one
-``random.Random`` stream drawn in event order, which simpy keeps deterministic.
+the same devices in every run, without listing a million devices. Delays and losses are drawn
+per device: the n-th frame to or from a device takes its loss and delay draws from a keyed hash
+of the seed, the device ID and n. So what happens to a device's frames depends on that device's
+own history alone, never on the order in which other devices' frames were sent: a fleet split
+between workers sees the same WAN as one process (docs/scaling.md).
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import hashlib
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from random import Random
+from statistics import NormalDist
 
 import simpy
 
@@ -26,6 +29,8 @@ from sim.scenario.model import DeviceClass, Fault, HubsOffline, Wan, WanOutage
 Deliver = Callable[[bytes, bytes, EventKind], None]  # (device ID, frame, kind)
 ALERT_KINDS = frozenset({EventKind.GBCS_ALERT, EventKind.SMETS1_ALERT})
 _HASH_RANGE = 2**64
+_UNIT = 2.0**-53
+_NORMAL = NormalDist()
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +79,8 @@ class SimulatedWan:
     ) -> None:
         self._log = log
         self._env: simpy.Environment = log.env
-        self._rng = Random(f"{seed}/wan")
+        self._salt = hashlib.blake2b(f"solrsim/wan/{seed}".encode(), digest_size=32).digest()
+        self._frames: dict[bytes, int] = {}  # device ID -> frames drawn for so far
         # One-way: half the round trip's median, the same spread.
         self._delay = {
             name: (math.log(latency.median_seconds / 2), latency.sigma)
@@ -116,7 +122,8 @@ class SimulatedWan:
         if deliver is None:
             raise RuntimeError("the WAN is not connected: call connect() first")
         why = self._unreachable(device_id)
-        if why is None and self._loss and self._rng.random() < self._loss:
+        lost_draw, delay_draw = self._draws(device_id)
+        if why is None and self._loss and lost_draw < self._loss:
             why = "lost in transit"
         alert = kind in ALERT_KINDS
         if why is not None:
@@ -126,7 +133,7 @@ class SimulatedWan:
             return
         self.alerts_in_flight += alert
         mu, sigma = self._delay[self._device_class(device_id)]
-        arrival = self._env.timeout(self._rng.lognormvariate(mu, sigma))
+        arrival = self._env.timeout(math.exp(mu + sigma * _NORMAL.inv_cdf(delay_draw)))
         arrival.callbacks.append(
             lambda _: self._arrive(device_id, frame, kind, sender, recipient, deliver)
         )
@@ -143,6 +150,17 @@ class SimulatedWan:
         self.alerts_in_flight -= kind in ALERT_KINDS
         self._log.record(kind, sender, recipient, "delivered", frame)
         deliver(device_id, frame, kind)
+
+    def _draws(self, device_id: bytes) -> tuple[float, float]:
+        """The loss and delay draws of the device's next frame: uniform in [0, 1) and (0, 1)."""
+        number = self._frames.get(device_id, 0)
+        self._frames[device_id] = number + 1
+        digest = hashlib.blake2b(
+            device_id + number.to_bytes(4, "big"), digest_size=16, key=self._salt
+        ).digest()
+        lost = (int.from_bytes(digest[:8], "big") >> 11) * _UNIT
+        delay = ((int.from_bytes(digest[8:], "big") >> 11) + 0.5) * _UNIT
+        return lost, delay
 
     def _unreachable(self, device_id: bytes) -> str | None:
         now = self._env.now
