@@ -14,8 +14,10 @@ divided by the meters switched: unlike wall time, it does not count what other p
 of the core. The floor is what the cryptography of one switch costs on the same machine, timed
 in the same child (:mod:`sim.bench.crypto_floor`); the ratio says how much the rest costs.
 
-Run with ``solrsim bench rehearsal --meters 10000 --meters 100000`` or
-``python -m sim.bench.rehearsal``.
+With several ``--workers`` each size runs once per number of workers (docs/scaling.md), and
+the speed-up in wall time over one worker is printed; CPU then counts every process of the run
+(each worker reports its own). Run with ``solrsim bench rehearsal --meters 10000 --meters
+100000 --workers 1 --workers 2`` or ``python -m sim.bench.rehearsal``.
 """
 
 from __future__ import annotations
@@ -35,36 +37,53 @@ from sim.scenario.shipped import DEFAULT_SCENARIO
 SIZES = (10_000, 100_000)
 
 
-def run(sizes: Sequence[int] = SIZES, scenario: Path = DEFAULT_SCENARIO) -> list[dict[str, float]]:
-    """Rehearse at each fleet size; prints and returns one row of figures per size."""
+def run(
+    sizes: Sequence[int] = SIZES,
+    scenario: Path = DEFAULT_SCENARIO,
+    workers: Sequence[int] = (1,),
+    engine: str | None = None,
+) -> list[dict[str, float]]:
+    """Rehearse at each fleet size with each number of workers; prints and returns one row of
+    figures per run, with the speed-up in wall time over one worker when that was run too."""
     rows = []
-    print(f"SoLR rehearsal of {scenario.name} on one core, by fleet size")
+    print(f"SoLR rehearsal of {scenario.name}, by fleet size and number of workers")
     print(
-        f"{'meters':>10} {'to switch':>10} {'switched':>10} {'CPU s':>8} {'ms/switch':>10} "
-        f"{'floor ms':>9} {'ratio':>6} {'wall s':>8} {'switched/s':>11} {'max RSS MiB':>12}"
+        f"{'meters':>10} {'workers':>7} {'to switch':>10} {'switched':>10} {'CPU s':>8} "
+        f"{'ms/switch':>10} {'floor ms':>9} {'ratio':>6} {'wall s':>8} {'switched/s':>11} "
+        f"{'speed-up':>8} {'max RSS MiB':>12}"
     )
     for meters in sizes:
-        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
-            row = pool.submit(measure, scenario, meters).result()
-        print(
-            f"{row['meters']:>10,.0f} {row['to_switch']:>10,.0f} {row['switched']:>10,.0f} "
-            f"{row['cpu_seconds']:>8.1f} {row['cpu_per_switch'] * 1e3:>10.2f} "
-            f"{row['floor_per_switch'] * 1e3:>9.2f} {row['floor_ratio']:>6.1f} "
-            f"{row['wall_seconds']:>8.1f} {row['switched_per_second']:>11,.0f} "
-            f"{row['max_rss_mib']:>12,.1f}"
-        )
-        rows.append(row)
-    print("ms/switch: process CPU per switched meter; floor ms: the cryptography one switch needs")
-    print("(ECDSA, ECDH, AES-GCM, timed here); ratio: ms/switch over floor ms")
-    print("max RSS: the peak resident set size of the process that ran that size alone")
+        one_worker = None
+        for count in workers:
+            with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+                row = pool.submit(measure, scenario, meters, count, engine).result()
+            if count == 1:
+                one_worker = row["wall_seconds"]
+            row["speed_up"] = one_worker / row["wall_seconds"] if one_worker else math.nan
+            speed_up = f"{row['speed_up']:>7.2f}x" if one_worker else f"{'':>8}"
+            print(
+                f"{row['meters']:>10,.0f} {count:>7} {row['to_switch']:>10,.0f} "
+                f"{row['switched']:>10,.0f} {row['cpu_seconds']:>8.1f} "
+                f"{row['cpu_per_switch'] * 1e3:>10.2f} {row['floor_per_switch'] * 1e3:>9.2f} "
+                f"{row['floor_ratio']:>6.1f} {row['wall_seconds']:>8.1f} "
+                f"{row['switched_per_second']:>11,.0f} {speed_up} {row['max_rss_mib']:>12,.1f}"
+            )
+            rows.append(row)
+    print("ms/switch: CPU per switched meter, of every process of the run; floor ms: the")
+    print("cryptography one switch needs (ECDSA, ECDH, AES-GCM, timed here); ratio: the two")
+    print("speed-up: wall time with one worker over wall time with this many")
+    print("max RSS: the peak resident set size of the largest process of that run (coordinator")
+    print("or worker), each run in fresh processes")
     return rows
 
 
-def measure(scenario: Path, meters: int) -> dict[str, float]:
-    """One rehearsal at ``meters``, timed from building the world to the verdicts; runs in the
-    child process, so its max RSS is this run's alone."""
+def measure(
+    scenario: Path, meters: int, workers: int = 1, engine: str | None = None
+) -> dict[str, float]:
+    """One rehearsal at ``meters`` with ``workers`` workers, timed from building the world to the
+    verdicts; runs in a fresh child process, so its max RSS is this run's alone."""
     from sim.scenario.model import load_scenario
-    from sim.world.runner import run_scenario
+    from sim.world.runner import Rehearsal
 
     loaded = load_scenario(scenario)
     fleet = loaded.fleet.model_copy(update={"meters": meters})
@@ -74,14 +93,23 @@ def measure(scenario: Path, meters: int) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as folder:
         start, cpu = time.perf_counter(), time.process_time()
         events = Path(folder) / "events.jsonl"
-        result = run_scenario(resized, keep_events=False, events_path=events)
+        rehearsal = Rehearsal(
+            resized, keep_events=False, events_path=events, workers=workers, engine=engine
+        )
+        result = rehearsal.run()
         wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+    figures = rehearsal.merged.figures if rehearsal.merged is not None else []
+    rss = max_rss_mib()
+    if workers > 1 or engine is not None:  # the workers ran in other processes
+        cpu += sum(part.cpu_seconds for part in figures)
+        rss = max([rss, *(part.max_rss_mib for part in figures)])
     by_class = result.metrics.get("switched", {})
     switched = sum(by_class.values())
     floor = measure_floor().per_switch(by_class)
     cpu_per_switch = cpu / switched if switched else math.nan
     return {
         "meters": meters,
+        "workers": workers,
         "to_switch": sum(result.metrics.get("failed_supplier_prepayment", {}).values()),
         "switched": switched,
         "cpu_seconds": cpu,
@@ -90,7 +118,7 @@ def measure(scenario: Path, meters: int) -> dict[str, float]:
         "floor_ratio": cpu_per_switch / floor if floor else math.nan,
         "wall_seconds": wall,
         "switched_per_second": switched / wall,
-        "max_rss_mib": max_rss_mib(),
+        "max_rss_mib": rss,
     }
 
 

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 app = typer.Typer(
-    help="Throughput and memory of solrsim's parts, on one core.", no_args_is_help=True
+    help="Throughput and memory of solrsim's parts, on one core or several.", no_args_is_help=True
 )
 
 
@@ -37,15 +37,23 @@ def rehearsal(
         list[int] | None,
         typer.Option(help="fleet size; repeat for several (default 10,000 and 100,000)"),
     ] = None,
+    workers: Annotated[
+        list[int] | None,
+        typer.Option(min=1, help="workers; repeat for several, e.g. 1 and 2 (default 1)"),
+    ] = None,
+    engine: Annotated[
+        str | None,
+        typer.Option(help="ray or processes", show_default="ray if installed, else processes"),
+    ] = None,
 ) -> None:
-    """CPU per switched meter against the cryptographic floor, meters switched per wall second
-    and peak memory, of a whole SoLR rehearsal.
+    """CPU per switched meter against the cryptographic floor, meters switched per wall second,
+    the speed-up with more workers and peak memory, of a whole SoLR rehearsal.
 
-    Runs scenarios/solr-default.yaml resized to each fleet size, each in a fresh process.
+    Runs scenarios/solr-default.yaml resized to each fleet size, each in fresh processes.
     """
     from sim.bench.rehearsal import SIZES, run
 
-    run(meters or SIZES)
+    run(meters or SIZES, workers=workers or (1,), engine=engine)
 
 
 @app.command()

@@ -58,13 +58,37 @@ def run(
         list[str] | None,
         typer.Option(help="EUI=PORT: the port of a physical meter the scenario lists (repeatable)"),
     ] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="split the fleet between this many worker processes (Ray actors with "
+            "solrsim[cluster] installed); same digest for any number",
+        ),
+    ] = 1,
+    ray: Annotated[
+        str | None,
+        typer.Option(
+            "--ray",
+            metavar="ADDRESS",
+            help="run the workers on this Ray cluster (as ray.init(address=...) takes it)",
+        ),
+    ] = None,
+    engine: Annotated[
+        str | None,
+        typer.Option(
+            help="what runs the workers: ray or processes",
+            show_default="ray if installed, else processes",
+        ),
+    ] = None,
 ) -> None:
     """Rehearse a SoLR event from a scenario file and write its reports.
 
     Prints a summary and the digest of the event log, and writes report.html, report.json,
     junit.xml and events.jsonl. Exits 0 if every expectation holds, 1 if one fails, 2 for a
     scenario file that cannot be used. A scenario with physical meters runs on a wall clock,
-    --speed times faster than real time.
+    --speed times faster than real time. --workers N splits the fleet between N workers
+    (docs/scaling.md); the digest does not depend on N.
     """
     from sim.scenario.model import ScenarioError, load_scenario
     from sim.world.physical import PhysicalMeterError, parse_serial_option, with_ports
@@ -77,19 +101,26 @@ def run(
     except PhysicalMeterError as exc:
         _refuse([str(exc)])
     from sim.report.files import write_reports
-    from sim.world.runner import Rehearsal
+    from sim.world.runner import Rehearsal, RehearsalError
+    from sim.world.workers import WorkersError
 
     console = Console(highlight=False)
     folder = report_dir or Path("reports") / _folder_name(loaded.name)
     # the event log streams to the report folder as the run goes; none of it is held in memory
     try:
         rehearsal = Rehearsal(
-            loaded, keep_events=False, events_path=folder / "events.jsonl", speed=speed
+            loaded,
+            keep_events=False,
+            events_path=folder / "events.jsonl",
+            speed=speed,
+            workers=workers,
+            ray_address=ray,
+            engine=engine,
         )
         start = loaded.start
         with _progress(console, start, timedelta(hours=loaded.duration_hours)) as on_progress:
             result = rehearsal.run(on_progress)
-    except PhysicalMeterError as exc:
+    except (PhysicalMeterError, RehearsalError, WorkersError) as exc:
         _refuse([str(exc)])
     console.print(summary_table(result))
     console.print(expectations_table(result))

@@ -14,6 +14,8 @@ one, or on a Ray cluster (:mod:`sim.world.workers`).
 
 from __future__ import annotations
 
+import resource
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -97,6 +99,8 @@ class Figures:
     supplier_accepted: int
     supplier_refused: Counter[str]
     appeared: list[bytes]
+    cpu_seconds: float  # the worker's process CPU time since it was made
+    max_rss_mib: float  # its process's peak resident set size
     fleet: dict[str, Any] = field(default_factory=dict)
 
 
@@ -120,6 +124,7 @@ class Shard:
     ) -> None:
         if not 0 <= number < workers:
             raise ValueError(f"worker {number} of {workers}")
+        self._cpu = time.process_time()
         self.number, self.workers = number, workers
         self.scenario = scenario
         self.population = population or Population(scenario)
@@ -224,6 +229,8 @@ class Shard:
             supplier_accepted=self.failed_supplier.accepted,
             supplier_refused=self.failed_supplier.refused,
             appeared=self.population.appeared(),
+            cpu_seconds=time.process_time() - self._cpu,
+            max_rss_mib=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
             fleet=self._fleet() if self.number == 0 else {},
         )
         samples = self.samples[self._reported :]

@@ -141,6 +141,10 @@ class RayWorkers:
                 options["num_cpus"] = count
             ray.init(address=address, **options)
         self._ray = ray
+        cpus = ray.cluster_resources().get("CPU", 0)
+        if cpus < count:
+            self.close_runtime()
+            raise WorkersError(f"the Ray cluster has {cpus:g} CPUs: {count} workers need one each")
         actor = ray.remote(num_cpus=1)(Shard)
         self._actors = [
             actor.remote(scenario, number, count, keep_events=keep_events)
@@ -157,6 +161,10 @@ class RayWorkers:
     def close(self) -> None:
         for actor in self._actors:
             self._ray.kill(actor)
+        self.close_runtime()
+
+    def close_runtime(self) -> None:
+        """Shut down the Ray runtime if this run started it; a cluster it joined runs on."""
         if self._started:
             self._ray.shutdown()
 

@@ -62,6 +62,34 @@ def test_the_same_scenario_replays_to_the_same_digest_and_exports_keys(
     assert f"keys: {len(written):,} files" in result.output
 
 
+def test_two_worker_processes_give_the_same_reports_and_keys(
+    first_run: tuple[Path, str], tmp_path: Path
+) -> None:
+    folder, keys = tmp_path / "two", tmp_path / "keys"
+    args = ["run", str(SMALL), "--report-dir", str(folder), "--workers", "2"]
+    args += ["--engine", "processes", "--export-keys", str(keys)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert _digest(result.output) == _digest(first_run[1])
+    one = json.loads((first_run[0] / "report.json").read_text())
+    two = json.loads((folder / "report.json").read_text())
+    assert two["metrics"] == one["metrics"]
+    assert any(path.is_file() for path in keys.rglob("*"))
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--workers", "0"], "--workers"),
+        (["--workers", "2", "--engine", "threads"], "engine is processes or ray"),
+    ],
+)
+def test_workers_asked_for_wrongly_exit_2(options: list[str], message: str, tmp_path: Path) -> None:
+    args = ["run", str(SMALL), "--report-dir", str(tmp_path / "reports"), *options]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2 and message in result.output
+
+
 def test_a_bad_scenario_exits_2_naming_line_and_field(tmp_path: Path) -> None:
     text = SMALL.read_text().replace("  meters: 300\n", "  meters: lots\n")
     bad = tmp_path / "bad.yaml"
