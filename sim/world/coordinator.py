@@ -151,7 +151,8 @@ class Coordinator:
         finals = workers.all("advance", bound, shared, held)
         for number, advanced in enumerate(finals):
             runs[number].append(advanced)  # type: ignore[arg-type]
-        shared = _merge_shared(shared, [advanced.shared for advanced in finals])  # type: ignore[attr-defined]
+        afters = [advanced.shared for advanced in finals]  # type: ignore[attr-defined]
+        shared = _merge_shared(shared, afters, len(sends) if free else 0)
         held = dict(sum((Counter(run[-1].held) for run in runs), Counter()))
         self._emit([[record for advanced in run for record in advanced.records] for run in runs])
         self._progress([[s for advanced in run for s in advanced.samples] for run in runs])
@@ -208,9 +209,10 @@ def _turns(sends: list[tuple[float, bytes, bool, int]]) -> list[tuple[int, tuple
     return turns
 
 
-def _merge_shared(base: Shared, afters: list[Shared]) -> Shared:
+def _merge_shared(base: Shared, afters: list[Shared], announced: int) -> Shared:
     """The shared state after a window every worker ran at once from ``base``: only the ADT
-    counters may have moved, each worker's by the requests it had actioned."""
+    counters may have moved, each worker's by the requests it actioned, ``announced`` at most
+    in all."""
     for after in afters:
         if after.last_event_ref != base.last_event_ref or after.stopped != base.stopped:
             raise ShardingError("a request was quarantined in a window run on all workers at once")
@@ -222,12 +224,16 @@ def _merge_shared(base: Shared, afters: list[Shared]) -> Shared:
             was = counters.get(key)
             if was is None or was != counter:
                 moved.setdefault(key, []).append(counter)
+    actioned = 0
     for key, changed in moved.items():
         was = counters.get(key)
         latest = max(c.window_start for c in changed)
         base_count = was.count if was is not None and was.window_start == latest else 0
-        total = base_count + sum(c.count - base_count for c in changed if c.window_start == latest)
-        counters[key] = CounterState(key[0], key[1], key[2], latest, total)
+        more = sum(c.count - base_count for c in changed if c.window_start == latest)
+        actioned += more
+        counters[key] = CounterState(key[0], key[1], key[2], latest, base_count + more)
+    if actioned > announced:
+        raise ShardingError(f"{actioned} requests actioned in a window that announced {announced}")
     return Shared(tuple(counters.values()), base.last_event_ref, base.stopped)
 
 

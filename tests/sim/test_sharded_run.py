@@ -5,11 +5,13 @@ bursts. The workers here are local processes; the Ray path is tested in test_ray
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from dcc.anomaly import CounterState
 from sim.report.events import RunResult
 from sim.scenario.model import (
     AlertBurst,
@@ -104,12 +106,18 @@ def test_the_quarantine_scenario_does_quarantine_stop_hold_and_retry() -> None:
     assert rehearsal.merged.ordered_windows > 0
 
 
-def test_a_window_run_at_once_must_not_quarantine() -> None:
+def test_a_window_run_at_once_must_not_quarantine_nor_action_what_it_did_not_announce() -> None:
     base = Shared((), 3, False)
     with pytest.raises(ShardingError):
-        _merge_shared(base, [Shared((), 3, False), Shared((), 4, False)])
+        _merge_shared(base, [Shared((), 3, False), Shared((), 4, False)], 5)
     with pytest.raises(ShardingError):
-        _merge_shared(base, [Shared((), 3, True)])
+        _merge_shared(base, [Shared((), 3, True)], 5)
+    period = datetime(2026, 11, 2, tzinfo=UTC)
+    counted = [Shared((CounterState(b"u" * 8, "1.6", b"s" * 8, period, n),), 3) for n in (2, 2)]
+    merged = _merge_shared(base, counted, 4)
+    assert [counter.count for counter in merged.counters] == [4]
+    with pytest.raises(ShardingError, match="4 requests actioned in a window that announced 3"):
+        _merge_shared(base, counted, 3)
 
 
 def test_workers_must_be_a_positive_number() -> None:
