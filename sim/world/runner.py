@@ -36,11 +36,10 @@ from sim.world.coordinator import Coordinator, Merged, merge_tallies
 from sim.world.key_export import export_keys
 from sim.world.physical import PhysicalLink, close_links, open_links
 from sim.world.population import Population
-from sim.world.shard import SERIES, TICK_SECONDS, Figures, Shard
+from sim.world.shard import SERIES, Figures, Shard
 from sim.world.workers import InProcess, LocalProcesses, RayWorkers, start_workers
 
 Progress = Callable[[datetime, int], None]
-__all__ = ["TICK_SECONDS", "Rehearsal", "RehearsalError", "run_scenario"]
 
 
 class RehearsalError(Exception):
@@ -80,7 +79,7 @@ class Rehearsal:
             raise RehearsalError(f"engine is processes or ray, not {engine!r}")
         self.scenario = scenario
         self.speed = speed
-        self.population = Population(scenario)
+        self._population: Population | None = None
         self.keep_events = keep_events
         self.events_path = events_path
         self.workers = workers
@@ -89,6 +88,14 @@ class Rehearsal:
         self.merged: Merged | None = None
         self._appeared: list[bytes] = []
         self._ran = False
+
+    @property
+    def population(self) -> Population:
+        """The world's population in this process: the run's own with one worker; with more,
+        made when first asked for (its meters as the run left them are in the workers)."""
+        if self._population is None:
+            self._population = Population(self.scenario)
+        return self._population
 
     def run(self, on_progress: Progress | None = None) -> RunResult:
         """Run the scenario to its end; ``on_progress(simulated time, meters switched so far)``

@@ -23,7 +23,6 @@ from typing import Any
 import simpy
 
 from dcc.anomaly import CounterState
-from sim.report.events import Event
 from sim.report.figures import ALERT_SERIES
 from sim.report.tally import Tally
 from sim.report.wire_log import Record, WireLog, party
@@ -277,7 +276,3 @@ class Shard:
             float(sum(self.held().values())),
         )
         self.samples.append((self.env.now, values))
-
-
-def events_of(records: list[Record]) -> list[Event]:
-    return [event for _, _, event in records if event is not None]
