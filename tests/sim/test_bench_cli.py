@@ -26,3 +26,13 @@ def test_rehearsal_benchmark_reports_cpu_against_the_floor_switches_per_second_a
     assert result.exit_code == 0, result.output
     for figure in ("ms/switch", "floor ms", "ratio", "switched/s", "max RSS"):
         assert figure in result.output
+
+
+def test_rehearsal_benchmark_prints_the_speed_up_of_two_workers() -> None:
+    args = ["bench", "rehearsal", "--meters", "300", "--workers", "1", "--workers", "2"]
+    result = runner.invoke(app, [*args, "--engine", "processes"])
+    assert result.exit_code == 0, result.output
+    rows = [line.split() for line in result.output.splitlines() if line.lstrip().startswith("300")]
+    assert [row[1] for row in rows] == ["1", "2"]
+    assert rows[0][10] == "1.00x" and rows[1][10].endswith("x")
+    assert rows[0][3] == rows[1][3], "both switch the same meters"
