@@ -20,6 +20,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from sim.report.event_files import EventsFormat
 from sim.report.figures import (
     ALERT_OUTCOMES,
     METER_TYPES,
@@ -58,13 +59,19 @@ def run(
         list[str] | None,
         typer.Option(help="EUI=PORT: the port of a physical meter the scenario lists (repeatable)"),
     ] = None,
+    events_format: Annotated[
+        EventsFormat,
+        typer.Option(
+            help="the event log plain (events.jsonl) or compressed; the digest is the same"
+        ),
+    ] = EventsFormat.JSONL,
 ) -> None:
     """Rehearse a SoLR event from a scenario file and write its reports.
 
     Prints a summary and the digest of the event log, and writes report.html, report.json,
-    junit.xml and events.jsonl. Exits 0 if every expectation holds, 1 if one fails, 2 for a
-    scenario file that cannot be used. A scenario with physical meters runs on a wall clock,
-    --speed times faster than real time.
+    junit.xml and events.jsonl (or events.jsonl.gz, .zst: --events-format). Exits 0 if every
+    expectation holds, 1 if one fails, 2 for a scenario file that cannot be used. A scenario
+    with physical meters runs on a wall clock, --speed times faster than real time.
     """
     from sim.scenario.model import ScenarioError, load_scenario
     from sim.world.physical import PhysicalMeterError, parse_serial_option, with_ports
@@ -76,15 +83,21 @@ def run(
         _refuse(exc.errors)
     except PhysicalMeterError as exc:
         _refuse([str(exc)])
+    from sim.report.event_files import EventsFormatError, check_format
     from sim.report.files import write_reports
     from sim.world.runner import Rehearsal
+
+    try:
+        check_format(events_format)
+    except EventsFormatError as exc:
+        _refuse([str(exc)])
 
     console = Console(highlight=False)
     folder = report_dir or Path("reports") / _folder_name(loaded.name)
     # the event log streams to the report folder as the run goes; none of it is held in memory
     try:
         rehearsal = Rehearsal(
-            loaded, keep_events=False, events_path=folder / "events.jsonl", speed=speed
+            loaded, keep_events=False, events_path=folder / events_format.file_name, speed=speed
         )
         start = loaded.start
         with _progress(console, start, timedelta(hours=loaded.duration_hours)) as on_progress:

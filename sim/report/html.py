@@ -48,25 +48,28 @@ svg { max-width: 100%; height: auto; }
 """
 
 
-def write_html(result: RunResult, digest: str, path: Path) -> None:
-    """Write the page; ``digest`` is the SHA-256 of ``events.jsonl``, computed as it was written."""
-    path.write_text(render_html(result, digest), encoding="utf-8")
+def write_html(
+    result: RunResult, digest: str, path: Path, events_file: str = "events.jsonl"
+) -> None:
+    """Write the page; ``digest`` is the SHA-256 of the lines of ``events_file`` (the event log
+    beside the page, plain or compressed), computed as they were written."""
+    path.write_text(render_html(result, digest, events_file), encoding="utf-8")
 
 
-def render_html(result: RunResult, digest: str) -> str:
+def render_html(result: RunResult, digest: str, events_file: str = "events.jsonl") -> str:
     verdict = "passed" if result.passed else "failed"
     body = "\n".join(
         [
             f"<h1>SoLR rehearsal: {_e(result.scenario)}</h1>",
             f'<p class="verdict {verdict}">{_headline(result)}</p>',
-            _summary(result, digest),
+            _summary(result, digest, events_file),
             _expectations(result),
             _switching(result),
             _physical(result),
             _rejections(result),
             _alerts(result),
             _latency(result),
-            _files(),
+            _files(events_file),
         ]
     )
     return (
@@ -82,7 +85,7 @@ def _headline(result: RunResult) -> str:
     return f"{word}: {held} of {len(result.expectations)} expectations hold"
 
 
-def _summary(result: RunResult, digest: str) -> str:
+def _summary(result: RunResult, digest: str, events_file: str) -> str:
     metrics = result.metrics
     switched = total(metrics, "switched")
     to_switch = total(metrics, "failed_supplier_prepayment")
@@ -109,7 +112,7 @@ def _summary(result: RunResult, digest: str) -> str:
                 ("Event log digest (SHA-256)", f"<code>{_e(digest)}</code>"),
             ],
         )
-        + '<p class="note">The digest is the SHA-256 of <code>events.jsonl</code>: the same '
+        + f'<p class="note">The digest is the SHA-256 of {_lines_of(events_file)}: the same '
         "scenario and seed give the same digest, so a rerun can prove it replayed this run.</p>"
     )
 
@@ -263,11 +266,17 @@ def _latency(result: RunResult) -> str:
     )
 
 
-def _files() -> str:
+def _lines_of(events_file: str) -> str:
+    """What the digest covers: the file, or the uncompressed lines of a compressed one."""
+    named = f"<code>{_e(events_file)}</code>"
+    return named if events_file.endswith(".jsonl") else f"the uncompressed lines of {named}"
+
+
+def _files(events_file: str) -> str:
     rows = [
         ("<code>report.json</code>", "every figure of this run, the verdicts and the digest"),
         ("<code>junit.xml</code>", "one test case per expectation, for CI dashboards"),
-        ("<code>events.jsonl</code>", "the event log: every DUIS document and GBCS frame"),
+        (f"<code>{_e(events_file)}</code>", "the event log: every DUIS document and GBCS frame"),
     ]
     return "<h2>Files beside this page</h2>\n" + _table(("File", "Holds"), rows)
 

@@ -26,6 +26,7 @@ from typing import IO, Any
 import simpy
 import simpy.rt
 
+from sim.report.event_files import event_sink
 from sim.report.events import RunResult
 from sim.report.figures import ALERT_SERIES
 from sim.report.tally import Tally, percentiles
@@ -56,7 +57,8 @@ class Rehearsal:
     """One run of one scenario. Its population stays readable after the run (meter states).
 
     The event log is hashed as it is recorded (the run's digest); ``events_path``, if given,
-    receives it as ``events.jsonl`` while the run goes on, and ``keep_events=False`` keeps no
+    receives it while the run goes on, compressed if its name says so (``events.jsonl.gz``,
+    :mod:`sim.report.event_files`), and ``keep_events=False`` keeps no
     list of events in memory (:attr:`RunResult.events` is then empty): what a large run needs.
     ``speed`` is the wall clock's scale when the scenario has physical meters (see the module).
     """
@@ -90,7 +92,7 @@ class Rehearsal:
             if self.events_path is None:
                 return self._run(None, on_progress, links)
             self.events_path.parent.mkdir(parents=True, exist_ok=True)
-            with self.events_path.open("wb", buffering=1 << 20) as sink:
+            with event_sink(self.events_path) as sink:
                 return self._run(sink, on_progress, links)
         finally:
             close_links(links)
