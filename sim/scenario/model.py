@@ -124,7 +124,7 @@ class FleetMix(_Model):
 
 
 class Fleet(_Model):
-    meters: int = Field(ge=1, le=5_000_000)
+    meters: int = Field(ge=1, le=40_000_000)  # GB has about 30 million smart meters
     mix: FleetMix
     prepayment_share: Fraction
 
