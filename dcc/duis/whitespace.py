@@ -27,6 +27,11 @@ def is_blank(text: str | None) -> bool:
 _LAYOUT = etree.XPath("descendant-or-self::*[* and not(text()[normalize-space()])]/text()")
 
 
+def layout_text(root: etree._Element) -> list[etree._ElementUnicodeResult]:
+    """The text :func:`remove_element_content_whitespace` would drop."""
+    return _LAYOUT(root)
+
+
 def remove_element_content_whitespace(root: etree._Element) -> None:
     """Drop, in place, the whitespace-only text of every element under and including ``root``
     whose content is child elements and layout (comments and processing instructions aside)."""

@@ -17,6 +17,7 @@ from __future__ import annotations
 import copy
 import functools
 import hashlib
+import re
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -43,7 +44,7 @@ from .elements import DS, SIGNATURE, SR, label
 from .errors import DuisSchemaError, DuisSignatureError, DuisXmlError
 from .ids import RequestID, format_eui64
 from .values import format_base64
-from .whitespace import remove_element_content_whitespace
+from .whitespace import layout_text, remove_element_content_whitespace
 from .xmldsig_profile import (
     SIGNATURE_SHAPE,
     SIGNED_INFO_SHAPE,
@@ -169,18 +170,19 @@ def sign_document(
 
     Like the DCC Boxed signer, any existing ``ds:Signature`` is dropped first, and so is the
     whitespace between elements: the document is signed and written on one line, and verifies
-    the same once indented. The RequestID is left as it is. An element is copied, never
-    changed. Nonces are deterministic, so the same input always gives the same bytes.
+    the same once indented. The RequestID is left as it is. An element is never changed: it is
+    copied first if there is anything to drop. Nonces are deterministic, so the same input
+    always gives the same bytes.
     """
     _check_signing_key(private_key, certificate)
     if isinstance(document, bytes):
         tree = parse_xml(document)
+        _drop_layout_and_signatures(tree.getroot())
+    elif _alone(document) and not _has_layout_or_signatures(document):
+        tree = document.getroottree()  # signed as it is: nothing to drop, nothing changed
     else:
         tree = copy.deepcopy(document).getroottree()
-    root = tree.getroot()
-    remove_element_content_whitespace(root)
-    for signature in list(root.iterdescendants(SIGNATURE)):
-        _remove_keeping_tail(signature)
+        _drop_layout_and_signatures(tree.getroot())
     issuer, serial = _key_info(certificate)
     values = {
         "DigestValue": format_base64(hashlib.sha256(_canonical(tree, exclusive=False)).digest()),
@@ -189,8 +191,78 @@ def sign_document(
     }
     signed_info = render(SIGNED_INFO_SHAPE, values).encode()
     values["SignatureValue"] = format_base64(raw_signature(private_key.sign(signed_info, _SIGN)))
-    root.append(_signature_element(values))
-    return etree.tostring(tree, xml_declaration=True, encoding="UTF-8")
+    return _written_with_signature(tree, values)
+
+
+def _alone(element: etree._Element) -> bool:
+    """The root of its document, with no comment or processing instruction beside it."""
+    return (
+        element.getparent() is None and element.getprevious() is None and element.getnext() is None
+    )
+
+
+def _has_layout_or_signatures(element: etree._Element) -> bool:
+    return bool(layout_text(element)) or next(element.iter(SIGNATURE), None) is not None
+
+
+def _drop_layout_and_signatures(root: etree._Element) -> None:
+    remove_element_content_whitespace(root)
+    for signature in list(root.iterdescendants(SIGNATURE)):
+        _remove_keeping_tail(signature)
+
+
+def _written_with_signature(tree: etree._ElementTree, values: Mapping[str, str]) -> bytes:
+    """The document's bytes with the ``ds:Signature`` holding ``values`` as the root's last
+    child: what appending the element and writing the tree gives, byte for byte.
+
+    When the root declares ``ds`` (every document solrsim builds does) and the values need no
+    escaping, the Signature's markup is spliced in before the root's end tag, so neither the
+    element is made nor the tree changed; otherwise (and to test the splice against) the
+    element is appended to the tree, which is written, and taken out again.
+    """
+    root = tree.getroot()
+    if root.nsmap.get("ds") == DS and root.getnext() is None and _plain(values):
+        written = etree.tostring(tree, xml_declaration=True, encoding="UTF-8")
+        end = written.rfind(b"</")
+        if end > 0:
+            markup = _signature_markup()
+            signature = "".join(
+                part if i % 2 == 0 else values[part] for i, part in enumerate(markup)
+            )
+            return written[:end] + signature.encode() + written[end:]
+    return _written_by_appending(tree, values)
+
+
+def _written_by_appending(tree: etree._ElementTree, values: Mapping[str, str]) -> bytes:
+    root = tree.getroot()
+    signature = _signature_element(values)
+    root.append(signature)
+    try:
+        return etree.tostring(tree, xml_declaration=True, encoding="UTF-8")
+    finally:
+        root.remove(signature)
+
+
+_PLACEHOLDER = re.compile(r"@@(\w+)@@")
+_UNPLAIN = re.compile(r"[^\x20-\x7e]|[&<>]")
+
+
+def _plain(values: Mapping[str, str]) -> bool:
+    """Printable ASCII that XML writes as it is (no ``&``, ``<``, ``>``)."""
+    return not any(_UNPLAIN.search(value) for value in values.values())
+
+
+@functools.cache
+def _signature_markup() -> tuple[str, ...]:
+    """The Signature as lxml writes it under a root that declares ``ds``, split around its
+    values: literal, value name, literal, ... Written by lxml once, so the splice is its
+    output."""
+    placeholders = {name: f"@@{name}@@" for name, _ in SIGNATURE_SHAPE.value_paths}
+    root = etree.Element(f"{{{SR}}}Request", nsmap={"sr": SR, "ds": DS})
+    root.append(_signature_element(placeholders))
+    written = etree.tostring(root, encoding="unicode")
+    signature = written[written.index("<ds:Signature") : written.rindex("</")]
+    return tuple(_PLACEHOLDER.split(signature))
 
 
 @functools.lru_cache(maxsize=64)
