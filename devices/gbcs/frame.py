@@ -175,8 +175,16 @@ _MACED_MESSAGE = Preceded(
 
 
 def decode(data: bytes) -> GbcsMessage:
-    """Parse one whole GBCS message; anything malformed raises :class:`GbcsDecodeError`."""
-    reader = Reader(bytes(data))
+    """Parse one whole GBCS message; anything malformed raises :class:`GbcsDecodeError`.
+
+    A message is a frozen value of its bytes, so the last few are kept: a frame is read by
+    the host that carries it and by its recipient, a response by the host and the DCC."""
+    return _decoded(bytes(data))
+
+
+@functools.lru_cache(maxsize=256)
+def _decoded(data: bytes) -> GbcsMessage:
+    reader = Reader(data)
     tag = reader.peek("frame tag")
     if tag == GENERAL_SIGNING:
         message = _SIGNED_MESSAGE.read(reader)
