@@ -44,7 +44,7 @@ from .elements import DS, SIGNATURE, SR, label
 from .errors import DuisSchemaError, DuisSignatureError, DuisXmlError
 from .ids import RequestID, format_eui64
 from .values import format_base64
-from .whitespace import layout_text, remove_element_content_whitespace
+from .whitespace import remove_element_content_whitespace, text_between_elements
 from .xmldsig_profile import (
     SIGNATURE_SHAPE,
     SIGNED_INFO_SHAPE,
@@ -202,7 +202,7 @@ def _alone(element: etree._Element) -> bool:
 
 
 def _has_layout_or_signatures(element: etree._Element) -> bool:
-    return bool(layout_text(element)) or next(element.iter(SIGNATURE), None) is not None
+    return text_between_elements(element) or next(element.iter(SIGNATURE), None) is not None
 
 
 def _drop_layout_and_signatures(root: etree._Element) -> None:
@@ -500,7 +500,7 @@ def _signing_certificate(
 
 
 def _originator(root: etree._Element) -> bytes:
-    request_id = root.findtext(f"{{{SR}}}Header/{{{SR}}}RequestID")
+    request_id = _request_id_text(root)
     if request_id is None:
         raise SignatureRejected(
             SignatureCheck.SIGNER, "no sr:RequestID names the originator the signer must match"
@@ -511,6 +511,18 @@ def _originator(root: etree._Element) -> bytes:
         raise SignatureRejected(
             SignatureCheck.SIGNER, f"the originator cannot be read: {exc.reason}"
         ) from None
+
+
+_HEADER, _REQUEST_ID = f"{{{SR}}}Header", f"{{{SR}}}RequestID"
+
+
+def _request_id_text(root: etree._Element) -> str | None:
+    """``root.findtext("sr:Header/sr:RequestID")``, walked by hand: the first RequestID of the
+    first Header that has one; its text, "" if it has none; None without one."""
+    for header in root.iterchildren(_HEADER):
+        for request_id in header.iterchildren(_REQUEST_ID):
+            return request_id.text or ""
+    return None
 
 
 def _canonical(node: etree._Element | etree._ElementTree, *, exclusive: bool) -> bytes:

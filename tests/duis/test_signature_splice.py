@@ -11,6 +11,7 @@ import pytest
 from lxml import etree
 
 from dcc.duis import elements
+from dcc.duis.elements import SR
 from dcc.duis.ids import RequestID
 from dcc.duis.request import (
     CommandVariant,
@@ -22,6 +23,7 @@ from dcc.duis.request import (
 )
 from dcc.duis.xmldsig import (
     InMemoryResolver,
+    _request_id_text,
     _written_by_appending,
     _written_with_signature,
     sign_document,
@@ -99,3 +101,20 @@ def test_an_element_inside_a_document_is_signed_as_its_own_document(duis: Path) 
     signed = sign_document(wrapper[0], key, certificate)
     assert b"wrapper" not in signed
     assert signed == sign_document(_request(), key, certificate)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"<sr:Header><sr:RequestID>a</sr:RequestID></sr:Header>",
+        b"<sr:Header/><sr:Header><sr:RequestID>b</sr:RequestID><sr:RequestID>c</sr:RequestID>"
+        b"</sr:Header>",
+        b"<sr:Header><sr:RequestID/></sr:Header>",
+        b"<sr:Header><x><sr:RequestID>nested</sr:RequestID></x></sr:Header>",
+        b"<sr:Body><sr:RequestID>d</sr:RequestID></sr:Body>",
+        b"<!--c--><sr:Header><!--c--><sr:RequestID>e<!--c-->f</sr:RequestID></sr:Header>",
+    ],
+)
+def test_the_originator_is_read_where_findtext_reads_it(body: bytes) -> None:
+    root = etree.fromstring(b'<sr:Request xmlns:sr="%s">%s</sr:Request>' % (SR.encode(), body))
+    assert _request_id_text(root) == root.findtext(f"{{{SR}}}Header/{{{SR}}}RequestID")
