@@ -49,6 +49,7 @@ from .xmldsig_profile import (
     SIGNATURE_SHAPE,
     SIGNED_INFO_SHAPE,
     ProfileViolation,
+    canonical_values,
     decode_digest,
     decode_serial,
     decode_signature_value,
@@ -369,8 +370,9 @@ def verify_document(
             return None
         raise SignatureRejected(SignatureCheck.PRESENT, "the document has no ds:Signature")
     signature = _enveloped_signature(root, signatures)
+    exact = canonical_values(SIGNATURE_SHAPE, signature)
     try:
-        values = match(SIGNATURE_SHAPE, signature)
+        values = match(SIGNATURE_SHAPE, signature) if exact is None else exact
         issuer = _issuer_name(values["X509IssuerName"])
         serial = decode_serial(values["X509SerialNumber"])
         digest = decode_digest(values["DigestValue"])
@@ -408,7 +410,10 @@ def verify_document(
             f"the signer must be {format_eui64(signer)}",
         )
 
-    signed_info = _canonical(signature.find(_SIGNED_INFO), exclusive=True)
+    if exact is None:
+        signed_info = _canonical(signature.find(_SIGNED_INFO), exclusive=True)
+    else:  # the Signature's canonical markup is the rendered one, SignedInfo's with it
+        signed_info = render(SIGNED_INFO_SHAPE, values).encode()
     with _enveloped(signature):
         document = _canonical(tree, exclusive=False)
     if hashlib.sha256(document).digest() != digest:

@@ -21,6 +21,7 @@ from dcc.duis.request import (
     UpdatePaymentMode,
     build_request,
 )
+from dcc.duis.whitespace import remove_element_content_whitespace
 from dcc.duis.xmldsig import (
     InMemoryResolver,
     _request_id_text,
@@ -29,6 +30,8 @@ from dcc.duis.xmldsig import (
     sign_document,
     verify_document,
 )
+from dcc.duis.xmldsig_profile import SIGNATURE_SHAPE, SIGNED_INFO_SHAPE, canonical_values, render
+from dcc.duis.xmlparse import parse_xml
 from tests.duis.boxed import ECS02, SUPPLIER_XML_SIGN, boxed_certificates, load_pair
 
 AT = datetime(2026, 1, 15, tzinfo=UTC)
@@ -118,3 +121,47 @@ def test_an_element_inside_a_document_is_signed_as_its_own_document(duis: Path) 
 def test_the_originator_is_read_where_findtext_reads_it(body: bytes) -> None:
     root = etree.fromstring(b'<sr:Request xmlns:sr="%s">%s</sr:Request>' % (SR.encode(), body))
     assert _request_id_text(root) == root.findtext(f"{{{SR}}}Header/{{{SR}}}RequestID")
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "read-inventory-response-5.4.signed.xml",
+        "readfw-response-5.4.signed.xml",
+        "message.xml",
+        None,  # what solrsim signs
+    ],
+)
+def test_a_signature_in_the_exact_profile_has_the_rendered_signed_info(
+    duis: Path, name: str | None
+) -> None:
+    """Verification checks the signature over the rendered SignedInfo when the Signature is
+    exactly in the profile: it must be what libxml2's exclusive C14N gives, byte for byte."""
+    if name is None:
+        data = sign_document(_request(), *load_pair(duis, SUPPLIER_XML_SIGN))
+    else:
+        data = (duis / name).read_bytes()
+    root = parse_xml(data).getroot()
+    remove_element_content_whitespace(root)
+    signature = root.find(elements.SIGNATURE)
+    values = canonical_values(SIGNATURE_SHAPE, signature)
+    assert values is not None
+    canonical = etree.tostring(
+        signature.find(f"{{{elements.DS}}}SignedInfo"),
+        method="c14n",
+        exclusive=True,
+        with_comments=False,
+    )
+    assert render(SIGNED_INFO_SHAPE, values).encode() == canonical
+
+
+def test_a_signature_with_a_comment_is_checked_over_its_own_canonical_form(duis: Path) -> None:
+    """A comment inside SignedInfo takes the walk, not the rendering; C14N drops the comment,
+    so the signature still verifies."""
+    key, certificate = load_pair(duis, SUPPLIER_XML_SIGN)
+    signed = sign_document(_request(), key, certificate)
+    commented = signed.replace(b"<ds:SignedInfo>", b"<ds:SignedInfo><!--note-->")
+    signature = etree.fromstring(commented).find(elements.SIGNATURE)
+    assert canonical_values(SIGNATURE_SHAPE, signature) is None
+    resolver = InMemoryResolver(boxed_certificates(duis))
+    assert verify_document(commented, resolver, at=AT).info.eui64 == SUPPLIER
