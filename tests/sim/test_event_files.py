@@ -132,3 +132,14 @@ def test_the_cli_refuses_an_unknown_format(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2
     assert not any(tmp_path.iterdir())
+
+
+def test_the_cli_writes_the_compressed_log_and_prints_its_uncompressed_digest(
+    runs: dict[EventsFormat, RunResult], tmp_path: Path
+) -> None:
+    result = CliRunner().invoke(
+        app, ["run", str(SMALL), "--report-dir", str(tmp_path), "--events-format", "jsonl.gz"]
+    )
+    assert result.exit_code == 0, result.output
+    assert f"digest: {runs[EventsFormat.JSONL].digest}" in result.output
+    assert (tmp_path / "events.jsonl.gz").exists() and not (tmp_path / "events.jsonl").exists()
