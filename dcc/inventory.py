@@ -46,6 +46,27 @@ class DeviceRecord:
         set_(self, "ka_point", None if ka_public_key is None else point_of(ka_public_key))
         set_(self, "ds_point", None if ds_public_key is None else point_of(ds_public_key))
 
+    @classmethod
+    def from_points(
+        cls,
+        device_id: bytes,
+        kind: DeviceKind,
+        registered_supplier: bytes,
+        ka_point: bytes | None,
+        ds_point: bytes | None,
+    ) -> DeviceRecord:
+        """The record of keys given as their points (checked: each must load as a P-256 key)."""
+        return cls(
+            device_id,
+            kind,
+            registered_supplier,
+            None if ka_point is None else key_of(ka_point),
+            None if ds_point is None else key_of(ds_point),
+        )
+
+    def __reduce__(self) -> tuple[object, tuple[object, ...]]:
+        return (DeviceRecord.from_points, self._fields())
+
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"a DeviceRecord is immutable: cannot set {name}")
 

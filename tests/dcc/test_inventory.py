@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import copy
+import pickle
+
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 
@@ -61,3 +64,9 @@ def test_a_device_key_must_be_p256() -> None:
     wrong = ec.generate_private_key(ec.SECP384R1()).public_key()
     with pytest.raises(TypeError, match="P-256"):
         DeviceRecord(KNOWN, DeviceKind.ESME, bytes(8), KEY, wrong)
+
+
+def test_a_record_is_copied_and_pickled_whole() -> None:
+    record = DeviceRecord(KNOWN, DeviceKind.ESME, bytes(8), KEY, KEY)
+    for copied in (pickle.loads(pickle.dumps(record)), copy.deepcopy(record)):
+        assert copied == record and copied.ds_public_key == KEY
