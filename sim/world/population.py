@@ -9,7 +9,9 @@ meter is an index; its device ID follows from it, and its type, registered suppl
 mode are drawn from the seed into three byte arrays. Its meter object, its DCC inventory record
 and its Device certificates are made the first time anything asks for them (the DCC, or SMKI for
 its certificates), its keys derived once, by the meter; the ones never asked for cost three
-bytes.
+bytes. A switched meter costs about 4 KiB: the DCC keeps its public keys as their points, and
+the meter keeps its ECDH secret, not its private keys, once it has answered (they are derived
+again should it sign once more).
 
 Physical meters (the scenario's ``physical_meters``) join the fleet besides the drawn ones:
 enrolled through the same hooks for the public keys they hold (:mod:`sim.world.physical`),
