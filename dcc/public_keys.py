@@ -10,6 +10,7 @@ right, whatever record asks for it.
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -18,6 +19,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 LOADED = 1024  # keys kept loaded, the most recently used: at most 2 MiB
 
 _loaded: OrderedDict[bytes, ec.EllipticCurvePublicKey] = OrderedDict()
+_lock = threading.Lock()  # a web server's threads may share a DCC
 
 
 def point_of(key: ec.EllipticCurvePublicKey) -> bytes:
@@ -31,17 +33,19 @@ def point_of(key: ec.EllipticCurvePublicKey) -> bytes:
 
 def key_of(point: bytes) -> ec.EllipticCurvePublicKey:
     """The P-256 public key of ``point``: the one kept, or loaded now."""
-    key = _loaded.get(point)
-    if key is None:
-        key = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), point)
-        _keep(point, key)
-    else:
-        _loaded.move_to_end(point)
+    with _lock:
+        key = _loaded.get(point)
+        if key is not None:
+            _loaded.move_to_end(point)
+            return key
+    key = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), point)
+    _keep(point, key)
     return key
 
 
 def _keep(point: bytes, key: ec.EllipticCurvePublicKey) -> None:
-    _loaded[point] = key
-    _loaded.move_to_end(point)
-    if len(_loaded) > LOADED:
-        _loaded.popitem(last=False)
+    with _lock:
+        _loaded[point] = key
+        _loaded.move_to_end(point)
+        while len(_loaded) > LOADED:
+            _loaded.popitem(last=False)
