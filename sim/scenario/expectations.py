@@ -23,6 +23,7 @@ from sim.scenario.model import (
     RejectedAt,
     Scenario,
 )
+from sim.scenario.model import Expectation as ExpectationModel
 
 
 @dataclass
@@ -97,20 +98,25 @@ class Evidence:
 def evaluate(
     scenario: Scenario, evidence: Evidence, metrics: Mapping[str, Any]
 ) -> list[Expectation]:
-    verdicts = []
-    for expectation in scenario.expectations:
-        match expectation:
-            case PrepaymentInCredit():
-                verdicts.append(_in_credit(expectation, evidence))
-            case NoPrepaymentActioned():
-                verdicts.append(_no_prepayment(metrics))
-            case AlertsReachSrp():
-                verdicts.append(_alerts_reach_srp(evidence))
-            case RejectedAt():
-                verdicts.append(_rejected_at(expectation, metrics))
-            case FailedSupplierRefused():
-                verdicts.append(_failed_supplier_refused(evidence.failed_supplier))
-    return verdicts
+    return [judge(expectation, evidence, metrics) for expectation in scenario.expectations]
+
+
+def judge(
+    expectation: ExpectationModel, evidence: Evidence, metrics: Mapping[str, Any]
+) -> Expectation:
+    """One expectation's verdict and evidence: for a scenario file's list and a Then step alike."""
+    match expectation:
+        case PrepaymentInCredit():
+            return _in_credit(expectation, evidence)
+        case NoPrepaymentActioned():
+            return _no_prepayment(metrics)
+        case AlertsReachSrp():
+            return _alerts_reach_srp(evidence)
+        case RejectedAt():
+            return _rejected_at(expectation, metrics)
+        case FailedSupplierRefused():
+            return _failed_supplier_refused(evidence.failed_supplier)
+    raise TypeError(f"no judge for {type(expectation).__name__}")
 
 
 def _in_credit(expectation: PrepaymentInCredit, evidence: Evidence) -> Expectation:

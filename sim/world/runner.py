@@ -76,6 +76,7 @@ class Rehearsal:
         self.population = Population(scenario)
         self.keep_events = keep_events
         self.events_path = events_path
+        self.evidence: Evidence | None = None  # what the expectations were judged on, after run
         self._ran = False
 
     def run(self, on_progress: Progress | None = None) -> RunResult:
@@ -114,8 +115,9 @@ class Rehearsal:
         wan = SimulatedWan(
             log, scenario.wan, scenario.faults, scenario.seed, population.device_class
         )
-        host = DccHost(log, population, wan, tally, scenario.wan.response_timeout_seconds)
-        meters = MeterHost(log, population, wan, tally)
+        timeout = scenario.wan.response_timeout_seconds
+        host = DccHost(log, population.dcc, wan, tally, timeout, scenario.srp.eui)
+        meters = MeterHost(log, population.meter, wan, tally)
         wan.connect(host.from_device, meters.receive)
         srp = Srp(log, host, population, tally)
         ofgem = Ofgem(log, population, host, srp.instructed)
@@ -156,6 +158,7 @@ class Rehearsal:
             alerts=alerts,
             failed_supplier=failed_supplier,
         )
+        self.evidence = evidence
         return RunResult(
             scenario=scenario.name,
             seed=scenario.seed,
