@@ -129,7 +129,9 @@ class Rehearsal:
         )
         log.observe(alerts)
         failed_supplier = FailedSupplierWatch(
-            log.at(ofgem.revocation), party(scenario.failing_supplier.eui)
+            log.at(ofgem.revocation),
+            party(scenario.failing_supplier.eui),
+            scenario.failing_supplier.name,
         )
         log.observe(failed_supplier)
         env.process(ofgem.run())
@@ -147,6 +149,7 @@ class Rehearsal:
 
         to_switch = population.switch_targets()
         metrics = _metrics(population, tally, wan, to_switch, ofgem.failure, log.digest)
+        metrics["solr"] = _solr_figures(scenario, log, ofgem)
         if links:
             metrics["physical_meters"] = physical_figures(links, tally)
         evidence = Evidence(
@@ -187,6 +190,19 @@ def run_scenario(
     events_path: Path | None = None,
 ) -> RunResult:
     return Rehearsal(scenario, keep_events=keep_events, events_path=events_path).run(on_progress)
+
+
+def _solr_figures(scenario: Scenario, log: WireLog, ofgem: Ofgem) -> dict[str, str]:
+    """Who failed and when Ofgem acted, for the reports' words and the charts' marks."""
+    supplier = scenario.failing_supplier
+    return {
+        "failed_supplier": supplier.name,
+        "failed_supplier_id": supplier.user_id,
+        "srp": scenario.srp.name,
+        "failure": log.at(ofgem.failure).isoformat(),
+        "revocation": log.at(ofgem.revocation).isoformat(),
+        "instruction": log.at(ofgem.instruction).isoformat(),
+    }
 
 
 def physical_figures(links: dict[bytes, PhysicalLink], tally: Tally) -> list[dict[str, Any]]:

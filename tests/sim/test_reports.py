@@ -130,7 +130,7 @@ def test_html_is_self_contained_with_the_charts_inline(tmp_path: Path) -> None:
     page = (tmp_path / "report.html").read_text()
     assert page.count("<svg") == 4  # progress, rejections, alerts, latency
     assert "FAILED: 1 of 2 expectations hold" in page
-    assert "79 of 80" in page and "1.75 hours</strong> after the supplier failed" in page
+    assert "79 of 80" in page and "105 minutes</strong> after the supplier failed" in page
     assert "(R5)" in page and "R3" in page
     assert "<script" not in page and "<link" not in page and "@import" not in page
     assert not re.search(r'(src|href)="(?!#)', page), "the page loads something from outside"
