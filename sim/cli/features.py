@@ -32,6 +32,8 @@ def run_features_command(
             soft_wrap=True,
         )
         failing = scenario.failing
+        if not scenario.steps:
+            console.print("       the scenario has no steps", soft_wrap=True)
         if failing is not None:
             console.print(
                 f"       {escape(failing.keyword)} {escape(failing.text)}\n"

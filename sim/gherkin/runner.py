@@ -23,8 +23,7 @@ from pathlib import Path
 
 from cucumber_tag_expressions import parse as parse_tags
 from cucumber_tag_expressions.parser import TagExpressionError
-from pytest_bdd.feature import get_features
-from pytest_bdd.parser import Feature, ScenarioTemplate, Step
+from pytest_bdd.parser import Feature, FeatureParser, ScenarioTemplate, Step
 from pytest_bdd.scenario import parse_step_arguments
 from pytest_bdd.steps import StepFunctionContext
 
@@ -94,10 +93,12 @@ def run_features(
 
 
 def _parse(paths: list[Path]) -> list[Feature]:
+    """Each file read now (pytest-bdd's ``get_features`` keeps what it read once, by name)."""
     features = []
     for path in paths:
+        resolved = path.resolve()
         try:
-            features += get_features([str(path.resolve())])
+            features.append(FeatureParser(str(resolved.parent), resolved.name).parse())
         except Exception as exc:  # the parser's errors share no base class
             raise FeatureRunError(f"{path}: {exc}") from None
     return features

@@ -139,8 +139,12 @@ def _write_junit(run: FeatureRun, path: Path) -> None:
                 time=f"{sum(step.seconds for step in scenario.steps):.3f}",
             )
             failing = scenario.failing
-            if failing is not None:
-                message = f"{failing.keyword} {failing.text}: {failing.evidence}"
+            if not scenario.passed:
+                message = (
+                    "the scenario has no steps"
+                    if failing is None
+                    else f"{failing.keyword} {failing.text}: {failing.evidence}"
+                )
                 failure = ET.SubElement(
                     case, "failure", message=xml_text(message), type="StepFailed"
                 )

@@ -38,6 +38,9 @@ class ScenarioResult:
 
     @property
     def status(self) -> Status:
+        """A scenario without steps shows nothing: it is undefined, not passed."""
+        if not self.steps:
+            return "undefined"
         return next((s.status for s in self.steps if s.status != "passed"), "passed")
 
     @property
