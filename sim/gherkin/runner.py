@@ -216,4 +216,22 @@ def _evidence(exc: BaseException) -> str:
         said = message
     if where is not None and where.line:
         said += f"\n  at {Path(where.filename).name}:{where.lineno}: {where.line.strip()}"
+    if isinstance(exc, AssertionError) and not message:
+        said += "".join(f"\n  {name} = {value}" for name, value in _locals(exc))
     return said
+
+
+def _locals(exc: BaseException) -> list[tuple[str, str]]:
+    """The values the failing line had to hand (the world left out), each cut to a line."""
+    trace = exc.__traceback__
+    while trace is not None and trace.tb_next is not None:
+        trace = trace.tb_next
+    if trace is None:
+        return []
+    shown = []
+    for name, value in trace.tb_frame.f_locals.items():
+        if name == "world" or name.startswith("_"):
+            continue
+        text = " ".join(repr(value).split())
+        shown.append((name, text if len(text) <= 160 else text[:157] + "..."))
+    return shown

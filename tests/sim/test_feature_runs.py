@@ -84,7 +84,9 @@ def test_a_failing_scenario_fails_the_run_with_its_evidence(tmp_path: Path) -> N
     assert 'Then the ESME of "Flat 3" is in credit mode' in done.stdout
     steps = json.loads((report / "cucumber.json").read_text())[0]["elements"][1]["steps"]
     assert [step["result"]["status"] for step in steps] == ["passed", "passed", "failed"]
-    assert "_meter_mode(world, meter) is mode" in steps[2]["result"]["error_message"]
+    assert steps[2]["result"]["error_message"].startswith(
+        'the ESME of "Flat 3" is in prepayment mode, not credit'
+    )
     suite = ET.parse(report / "junit.xml").getroot().find("testsuite")
     assert suite is not None and (suite.get("tests"), suite.get("failures")) == ("2", "1")
     page = (report / "report.html").read_text()
@@ -196,3 +198,19 @@ def test_a_feature_runs_pages_render_in_headless_chromium(tmp_path: Path) -> Non
     assert "Bright Energy fails (Mon 09:00)" not in text  # drawn as paths, not text
     assert "Bright Energy</strong> (DCC User 90-B3-D5-1F-30-01-00-00)" in text
     assert_renders(page, tmp_path, charts=3)  # progress, alerts, latency: nothing refused
+
+
+def test_a_bare_assertion_shows_the_line_and_the_values_it_had(tmp_path: Path) -> None:
+    feature = tmp_path / "held.feature"
+    feature.write_text(
+        "Feature: held\n"
+        "  Scenario: the DCC holds nothing yet\n"
+        "    Given it is Monday 09:00\n"
+        '    Then the DCC holds 3 alerts for "Bright Energy"\n'
+    )
+    (scenario,) = run_features(feature).scenarios
+    assert scenario.failing is not None
+    evidence = scenario.failing.evidence.splitlines()
+    assert evidence[0] == "AssertionError"
+    assert evidence[1].startswith("  at alerts.py:") and "== count" in evidence[1]
+    assert "  count = 3" in evidence and "  supplier = 'Bright Energy'" in evidence

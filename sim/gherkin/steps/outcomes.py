@@ -197,7 +197,8 @@ def _verify_dcc_signature(world: SolrWorld, document: bytes) -> None:
 @then(phrase("the {meter:Meter} is in {mode:Mode} mode"))
 def in_mode(world: SolrWorld, meter: Meter, mode: PaymentMode) -> None:
     """The meter's payment mode, read from its state."""
-    assert _meter_mode(world, meter) is mode
+    actual = _meter_mode(world, meter)
+    assert actual is mode, f"the {meter} is in {actual.value} mode, not {mode.value}"
 
 
 @then("no meter has changed")
