@@ -17,7 +17,7 @@ from __future__ import annotations
 import tempfile
 import time
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from inspect import signature
 from pathlib import Path
 
@@ -143,7 +143,7 @@ def _run_scenario(
             step.type,
             step.name,
             step.line_number,
-            datatable=None if step.datatable is None else step.datatable.raw(),
+            datatable=None if step.datatable is None else _cells(step.datatable.raw()),
         )
         for step in steps
     ]
@@ -158,6 +158,10 @@ def _run_scenario(
     result.rehearsal = world.rehearsal.result
     result.events = world.log.events
     return result
+
+
+def _cells(rows: Sequence[Sequence[object]]) -> list[list[str]]:
+    return [[str(cell) for cell in row] for row in rows]
 
 
 def _run_step(world: SolrWorld, step: Step, outcome: StepResult) -> None:

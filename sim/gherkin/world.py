@@ -54,7 +54,7 @@ from sim.gherkin.words import (
 from sim.report.events import EventKind
 from sim.report.tally import Tally
 from sim.report.wire_log import WireLog
-from sim.scenario.model import Latency, Wan
+from sim.scenario.model import DeviceClass, Latency, Wan
 from sim.world import ofgem
 from sim.world.dcc_host import DccHost
 from sim.world.meter_host import MeterHost
@@ -62,7 +62,7 @@ from sim.world.testbed import SEED, SRP, World
 from sim.world.wan import SimulatedWan
 
 MINUTE = timedelta(minutes=1)
-DEVICE_CLASS = {"ESME": "esme", "GSME": "gsme", "SMETS1 meter": "smets1"}
+DEVICE_CLASS: dict[str, DeviceClass] = {"ESME": "esme", "GSME": "gsme", "SMETS1 meter": "smets1"}
 # The WAN of the named meters: solr-default's round trips, with a spread small enough that
 # every frame of one step arrives within the minute it takes, and no random loss (a loss
 # named by a step is a fault: "cannot be reached over the WAN").

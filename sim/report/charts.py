@@ -130,7 +130,7 @@ def _mark(axes: Axes, marks: Marks) -> None:
     apart on a chart of a day would overlap as labels on the lines)."""
     for (when, label), style in zip(marks, _MARK_STYLES * len(marks), strict=False):
         axes.axvline(
-            when,
+            float(mdates.date2num(when)),
             color="#555555",
             linestyle=style,
             linewidth=1,
