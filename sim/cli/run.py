@@ -24,8 +24,10 @@ from rich.table import Table
 from sim.report.figures import (
     ALERT_OUTCOMES,
     METER_TYPES,
+    NA,
     counts,
     lookup,
+    moment,
     physical_rows,
     show,
     stage_rule,
@@ -140,6 +142,11 @@ def summary_table(result: RunResult) -> Table:
     table.add_column("figure")
     table.add_column("value", justify="right")
     table.add_row("meters", show(lookup(metrics, "meters")))
+    failed = lookup(metrics, "solr", "failed_supplier")
+    if failed is not None:
+        failure = lookup(metrics, "solr", "failure")
+        when = moment(datetime.fromisoformat(failure)) if isinstance(failure, str) else NA
+        table.add_row("failed supplier", _plain(f"{failed}, on {when}"))
     for kind, label in METER_TYPES.items():
         switched = show(lookup(metrics, "switched", kind))
         target = show(lookup(metrics, "failed_supplier_prepayment", kind))
