@@ -15,6 +15,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from sim.report.events import Expectation, RunResult
 from sim.scenario.expectations import Evidence, judge
 from sim.scenario.model import STEPS_JUDGE, Scenario, load_scenario
@@ -96,7 +98,14 @@ class RehearsalPlan:
         data = dict(self._described())
         if self.seed is not None:
             data["seed"] = self.seed
-        return Scenario.model_validate(data, context=STEPS_JUDGE)
+        try:
+            return Scenario.model_validate(data, context=STEPS_JUDGE)
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"{'.'.join(str(part) for part in error['loc']) or 'the rehearsal'}: {error['msg']}"
+                for error in exc.errors()
+            )
+            raise PlanError(f"the rehearsal described does not hold together: {problems}") from None
 
     def run(self) -> RunResult:
         self._not_run()

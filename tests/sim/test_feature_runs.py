@@ -214,3 +214,48 @@ def test_a_bare_assertion_shows_the_line_and_the_values_it_had(tmp_path: Path) -
     assert evidence[0] == "AssertionError"
     assert evidence[1].startswith("  at alerts.py:") and "== count" in evidence[1]
     assert "  count = 3" in evidence and "  supplier = 'Bright Energy'" in evidence
+
+
+def _rehearsal_feature(tmp_path: Path, background: str, scenario: str) -> Path:
+    path = tmp_path / "plan.feature"
+    path.write_text(
+        "Feature: a rehearsal of our own\n"
+        "  Background:\n"
+        + "".join(f"    {line}\n" for line in background.strip().splitlines())
+        + "  Scenario: it\n"
+        + "".join(f"    {line}\n" for line in scenario.strip().splitlines())
+    )
+    return path
+
+
+def test_a_rehearsal_described_wrongly_is_refused_with_the_reason(tmp_path: Path) -> None:
+    default = (REHEARSALS / "default.feature").read_text()
+    shares = default.replace("| 60%   |", "| 50%   |")
+    (tmp_path / "shares.feature").write_text(shares)
+    (scenario,) = run_features(tmp_path / "shares.feature").scenarios
+    assert scenario.failing is not None and scenario.failing.text == "the rehearsal runs"
+    assert "the shares add up to 0.9, not 1" in scenario.failing.evidence
+    early = default.replace("at Monday 09:05 and instructs", "at Monday 08:05 and instructs")
+    (tmp_path / "early.feature").write_text(early)
+    (scenario,) = run_features(tmp_path / "early.feature").scenarios
+    assert scenario.failing is not None and "Monday 08:05 is before Monday 09:00" in (
+        scenario.failing.evidence
+    )
+    unordered = _rehearsal_feature(
+        tmp_path,
+        "Given a fleet of 10 meters: 50% ESME, 50% GSME and 0% SMETS1, 25% of them in prepayment",
+        "When the rehearsal runs",
+    )
+    (scenario,) = run_features(unordered).scenarios
+    assert scenario.failing is not None and "no rehearsal described yet" in (
+        scenario.failing.evidence
+    )
+    unrun = _rehearsal_feature(
+        tmp_path,
+        'Given the rehearsal described in "' + str(REPO / "scenarios" / "solr-small.yaml") + '"',
+        "Then no request to put a meter into prepayment is actioned",
+    )
+    (scenario,) = run_features(unrun).scenarios
+    assert scenario.failing is not None and "the rehearsal has not run" in (
+        scenario.failing.evidence
+    )
