@@ -163,8 +163,9 @@ class SolrWorld:
         self.env.run(until=self.env.now + MINUTE.total_seconds())
 
     def tick(self) -> datetime:
-        """The time of an event that takes its time as an argument (SMKI, the DCC's registers);
-        the world then runs a minute past it."""
+        """The time for an event that is given its time and sends nothing on the WAN (SMKI, the
+        DCC's registers, an ADT): now; the world runs on a minute, and the step then does the
+        thing stamped with the time returned, as if done at that moment."""
         at = self.now
         self.minute()
         return at
@@ -229,6 +230,11 @@ class SolrWorld:
     def uplink(self, meter: Meter, frame: bytes) -> None:
         """A GBCS alert frame sent up the WAN as if from the meter (whoever made it)."""
         self.wan.uplink(meter.device_id, frame, EventKind.GBCS_ALERT)
+        self.minute()
+
+    def notify(self, supplier: bytes) -> None:
+        """Ofgem's SoLR notification only, logged."""
+        ofgem.notify(self.log, self.bed.dcc, supplier)
         self.minute()
 
     def fail(self, supplier: bytes) -> None:

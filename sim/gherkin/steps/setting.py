@@ -48,7 +48,7 @@ def supplier_fails(world: SolrWorld, supplier: str) -> None:
 @given(phrase("Ofgem has notified a SoLR event for {supplier:Party}"))
 def solr_notification(world: SolrWorld, supplier: str) -> None:
     """Ofgem's SoLR notification only: SMKI has revoked nothing (yet)."""
-    world.bed.dcc.ofgem_notification(world.user_id(supplier), world.tick())
+    world.notify(world.user_id(supplier))
 
 
 @given(phrase("SMKI has revoked only the Supplier DS certificate of {supplier:Party}"))
