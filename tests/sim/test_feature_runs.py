@@ -10,12 +10,13 @@ import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import Any
 
 import yaml
 from typer.testing import CliRunner
 
 from sim.cli.main import app
-from sim.gherkin.runner import run_features
+from sim.gherkin.runner import _evidence, run_features
 from sim.report.feature_files import write_feature_reports
 from tests.sim.chromium import assert_renders
 
@@ -210,10 +211,25 @@ def test_a_bare_assertion_shows_the_line_and_the_values_it_had(tmp_path: Path) -
     )
     (scenario,) = run_features(feature).scenarios
     assert scenario.failing is not None
-    evidence = scenario.failing.evidence.splitlines()
+    # under pytest the step modules' asserts may be rewritten (tests/bdd/conftest.py), which
+    # gives the bare assert a message; the line it failed at is there either way
+    assert "\n  at alerts.py:" in scenario.failing.evidence
+    assert "== count" in scenario.failing.evidence
+
+    # a step as solrsim run calls it: compiled as written, its assert not rewritten by pytest
+    source = tmp_path / "plain_step.py"
+    source.write_text(
+        "def step(world, count, supplier):\n    held = []\n    assert len(held) == count\n"
+    )
+    namespace: dict[str, Any] = {}
+    exec(compile(source.read_text(), str(source), "exec"), namespace)
+    try:
+        namespace["step"](object(), 3, "Bright Energy")
+    except AssertionError as exc:
+        evidence = _evidence(exc).splitlines()
     assert evidence[0] == "AssertionError"
-    assert evidence[1].startswith("  at alerts.py:") and "== count" in evidence[1]
-    assert "  count = 3" in evidence and "  supplier = 'Bright Energy'" in evidence
+    assert evidence[1] == "  at plain_step.py:3: assert len(held) == count"
+    assert evidence[2:] == ["  count = 3", "  supplier = 'Bright Energy'", "  held = []"]
 
 
 def _rehearsal_feature(tmp_path: Path, background: str, scenario: str) -> Path:
