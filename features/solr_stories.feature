@@ -19,6 +19,7 @@ Feature: SoLR event stories, end to end
     And Ofgem instructs the SRP to act for "Bright Energy"
     And the ESME of "Flat 3" raises alert 0x8F3F "Unauthorised Physical Access - Tamper Detect"
     Then the SRP receives device alert 0x8F3F, signed by the DCC
+    And the wire log records Ofgem's notification, revocation and instruction for "Bright Energy", in that order
     When it is Monday 16:30
     And officer "srp-aro" submits an ADT of 100 SR 1.6 a day for "Bright Energy"
     Then the DCC accepts the ADT

@@ -31,7 +31,7 @@ from devices.smets1_frame import signature_valid as smets1_signature_valid
 from sim.gherkin.words import CREDIT_CODES, Meter, phrase
 from sim.gherkin.world import Attempt, SolrWorld
 from sim.report.events import EventKind
-from sim.report.wire_log import party
+from sim.report.wire_log import OFGEM, party
 
 _DEVICE_KINDS = (DeliveryKind.COMMAND_TO_DEVICE, DeliveryKind.COUNTERSIGNED_TO_S1SP)
 
@@ -240,6 +240,24 @@ def command_lost(world: SolrWorld, meter: Meter) -> None:
     delivered = [e for e in world.log.events if e.kind in commands and e.recipient == device]
     assert lost and lost[-1].detail.startswith(tuple(str(kind) for kind in commands)), lost
     assert not delivered or delivered[-1].time < lost[-1].time, "a later command was delivered"
+
+
+@then(
+    phrase(
+        "the wire log records Ofgem's notification, revocation and instruction for "
+        "{supplier:Party}, in that order"
+    )
+)
+def ofgem_on_the_wire(world: SolrWorld, supplier: str) -> None:
+    """Ofgem's events naming the supplier, as the wire log recorded them: its SoLR notification,
+    the revocation of its certificates, and the instruction naming an SRP to act for it."""
+    who = party(world.user_id(supplier))
+    verdicts = [
+        event.verdict
+        for event in world.log.events
+        if event.kind is EventKind.SOLR and event.sender == OFGEM and who in event.detail
+    ]
+    assert verdicts == ["notified", "revoked", "instructed"], verdicts
 
 
 @then(
