@@ -14,17 +14,7 @@ from typing import ClassVar
 
 from lxml import etree
 
-from .codes import DCCAlertCode
-from .elements import (
-    Children,
-    add,
-    label,
-    located,
-    sr,
-)
-from .errors import DuisUnsupportedError, invalid
-from .ids import RequestID, check_eui64
-from .layout import (
+from ._layout import (
     BASE64,
     EUI64,
     REQUEST_ID,
@@ -38,6 +28,16 @@ from .layout import (
     read_fields,
     write_fields,
 )
+from .codes import DCCAlertCode
+from .elements import (
+    Children,
+    add,
+    label,
+    located,
+    sr,
+)
+from .errors import DuisUnsupportedError, invalid
+from .ids import RequestID, check_eui64
 from .values import (
     UNSIGNED_INT,
     UNSIGNED_SHORT,

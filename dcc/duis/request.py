@@ -22,6 +22,18 @@ from lxml import etree
 
 from devices.gbcs.payment_mode import Activation, PaymentMode, PaymentModeChange
 
+from ._layout import (
+    BASE64,
+    BOOLEAN,
+    DATE_TIME,
+    REQUEST_ID,
+    TEXT,
+    Child,
+    Field,
+    Record,
+    Text,
+    bounded,
+)
 from .codes import COMMAND_VARIANT_INVALID, SRV_NOT_OFFERED
 from .elements import (
     SCHEMA_VERSION,
@@ -38,18 +50,6 @@ from .elements import (
 from .errors import DuisSchemaError, DuisUnsupportedError, invalid
 from .ids import RequestID, check_service_reference
 from .inventory import ReadInventory
-from .layout import (
-    BASE64,
-    BOOLEAN,
-    DATE_TIME,
-    REQUEST_ID,
-    TEXT,
-    Child,
-    Field,
-    Record,
-    Text,
-    bounded,
-)
 from .values import (
     INT32,
     check_datetime,

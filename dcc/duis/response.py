@@ -15,6 +15,18 @@ from typing import ClassVar
 
 from lxml import etree
 
+from ._layout import (
+    BASE64,
+    DATE_TIME,
+    REQUEST_ID,
+    RESPONSE_ID,
+    TEXT,
+    Child,
+    Choice,
+    Field,
+    Record,
+    enumeration,
+)
 from .alerts import DCCAlertMessage, DeviceAlertMessage, FutureDatedDeviceAlertMessage
 from .codes import ResponseCode
 from .elements import (
@@ -32,18 +44,6 @@ from .elements import (
 from .errors import DuisUnsupportedError
 from .ids import RequestID, ResponseID, check_service_reference
 from .inventory import DSPInventory
-from .layout import (
-    BASE64,
-    DATE_TIME,
-    REQUEST_ID,
-    RESPONSE_ID,
-    TEXT,
-    Child,
-    Choice,
-    Field,
-    Record,
-    enumeration,
-)
 from .smets1 import SMETS1ResponseMessage
 from .values import (
     check_datetime,
