@@ -89,7 +89,7 @@ def run(
         given = [name for name, value in unused.items() if value]
         if given:
             _refuse([f"{', '.join(given)}: for a scenario file, not for features"])
-        from sim.cli.features import run_features_command
+        from sim.cli._features import run_features_command
 
         run_features_command(scenario, tags, seed, report_dir)
     if tags is not None:

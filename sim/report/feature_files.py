@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sim.report.cucumber import write_cucumber
-from sim.report.feature_html import write_feature_html
+from sim.report._cucumber import write_cucumber
+from sim.report._feature_html import write_feature_html
+from sim.report._junit import xml_text
 from sim.report.feature_run import FeatureRun, ScenarioResult
 from sim.report.files import write_events, write_reports
-from sim.report.junit import xml_text
 
 
 @dataclass(frozen=True)

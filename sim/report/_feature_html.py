@@ -1,7 +1,7 @@
 """``report.html`` of a feature run: each feature with its scenarios, each scenario with its MP134B
 rule tags, its steps as written and each step's verdict, and the evidence of the step that
 failed. A scenario that ran a fleet-scale rehearsal links to that rehearsal's own report (its
-figures and charts, :mod:`sim.report.html`) and names the failed supplier.
+figures and charts, :mod:`sim.report._html`) and names the failed supplier.
 
 Self-contained like the rehearsal's page: no script, no external resources, and every string
 from the features or the run HTML-escaped.
@@ -15,9 +15,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from sim.report._html import STYLE
 from sim.report.feature_run import FeatureInfo, FeatureRun, ScenarioResult, StepResult
 from sim.report.figures import duration, lookup, moment, share, show, total
-from sim.report.html import STYLE
 
 _STYLE = (
     STYLE
