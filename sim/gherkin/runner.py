@@ -82,7 +82,7 @@ def run_features(
             feature.line_number,
             tuple(sorted(feature.tags)),
         )
-        for name, line, scenario_tags, steps in _runnables(feature):
+        for name, line, scenario_tags, steps in runnables(feature):
             if not wanted(scenario_tags):
                 continue
             result = _run_scenario(info, name, line, scenario_tags, steps, seed)
@@ -104,7 +104,7 @@ def _parse(paths: list[Path]) -> list[Feature]:
     return features
 
 
-def _runnables(
+def runnables(
     feature: Feature,
 ) -> Iterator[tuple[str, int, frozenset[str], list[Step]]]:
     """Each scenario, and each row of an outline, with its tags and rendered steps."""

@@ -67,7 +67,7 @@ class FeatureInfo:
     tags: tuple[str, ...]
 
 
-RULE_TAG = re.compile(r"R\d+(?:\.\d+)+")
+RULE_TAG = re.compile(r"R\d+(?:\.\d+)+")  # an MP134B rule id as a tag: R7.1
 
 
 @dataclass

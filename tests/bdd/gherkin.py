@@ -5,17 +5,17 @@ is checked is what runs."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from pytest_bdd.feature import get_features
 
 from sim.gherkin.library import StepDefinition, step_definitions
+from sim.gherkin.runner import runnables
+from sim.report.feature_run import RULE_TAG
 
 FEATURES = Path(__file__).resolve().parents[2] / "features"
 GENERATIONS = frozenset({"smets1", "smets2"})
-RULE_TAG = re.compile(r"R\d+(?:\.\d+)+")
 
 
 @dataclass(frozen=True)
@@ -37,31 +37,18 @@ class Runnable:
 
 
 def runnable_scenarios() -> list[Runnable]:
-    found: list[Runnable] = []
-    for feature in get_features([str(FEATURES)]):
-        for template in feature.scenarios.values():
-            tags = template.tags | feature.tags
-            if template.rule is not None:
-                tags |= template.rule.tags
-            rows = [
-                (examples.tags, context)
-                for examples in template.examples
-                for context in examples.as_contexts()
-            ] or [(set(), {})]
-            for row_tags, context in rows:
-                scenario = template.render(context)
-                steps = tuple((step.type, step.name) for step in scenario.steps)
-                name = template.name + (f" [{', '.join(context.values())}]" if context else "")
-                found.append(
-                    Runnable(
-                        feature.rel_filename.split("/")[-1],
-                        name,
-                        template.line_number,
-                        frozenset(tags | row_tags),
-                        steps,
-                    )
-                )
-    return found
+    """Every scenario and outline row of features/, as ``solrsim run`` would run them."""
+    return [
+        Runnable(
+            Path(feature.filename).name,
+            name,
+            line,
+            tags,
+            tuple((step.type, step.name) for step in steps),
+        )
+        for feature in get_features([str(FEATURES)])
+        for name, line, tags, steps in runnables(feature)
+    ]
 
 
 __all__ = [
