@@ -73,7 +73,7 @@ def run(
         ),
     ] = None,
 ) -> None:
-    """Rehearse a SoLR event from a scenario file and write its reports.
+    """Rehearse a SoLR event from a scenario file, or run Gherkin features, and write the reports.
 
     Prints a summary and the digest of the event log, and writes report.html, report.json,
     junit.xml and events.jsonl. Exits 0 if every expectation holds, 1 if one fails, 2 for a
