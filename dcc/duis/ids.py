@@ -11,7 +11,7 @@ import functools
 import re
 from dataclasses import dataclass
 
-from .codes import invalid
+from .errors import invalid
 from .values import shown
 
 EUI64_LENGTH = 8

@@ -102,11 +102,13 @@ def digest(events: Iterable[Event]) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Expectation:
-    """One expectation of the scenario and whether the run met it, with the evidence."""
+    """One expectation of the scenario and whether the run met it, with the evidence and the
+    MP134B rule ids it shows (``R6.3, R6.4``)."""
 
     name: str
     passed: bool
     detail: str
+    rules: str = ""
 
 
 @dataclass

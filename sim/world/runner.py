@@ -33,9 +33,9 @@ from sim.report.tally import Tally, percentiles
 from sim.report.wire_log import WireLog, party
 from sim.scenario.expectations import AlertWatch, Evidence, FailedSupplierWatch, evaluate
 from sim.scenario.model import DEVICE_CLASSES, Scenario
-from sim.world.alert_bursts import start_alert_bursts
+from sim.world._alert_bursts import start_alert_bursts
+from sim.world._faults import schedule_faults
 from sim.world.dcc_host import DccHost
-from sim.world.faults import schedule_faults
 from sim.world.key_export import export_keys
 from sim.world.meter_host import MeterHost
 from sim.world.ofgem import Ofgem
@@ -78,6 +78,7 @@ class Rehearsal:
         self.population = Population(scenario)
         self.keep_events = keep_events
         self.events_path = events_path
+        self.evidence: Evidence | None = None  # what the expectations were judged on, after run
         self._ran = False
 
     def run(self, on_progress: Progress | None = None) -> RunResult:
@@ -116,8 +117,9 @@ class Rehearsal:
         wan = SimulatedWan(
             log, scenario.wan, scenario.faults, scenario.seed, population.device_class
         )
-        host = DccHost(log, population, wan, tally, scenario.wan.response_timeout_seconds)
-        meters = MeterHost(log, population, wan, tally)
+        timeout = scenario.wan.response_timeout_seconds
+        host = DccHost(log, population.dcc, wan, tally, timeout, scenario.srp.eui)
+        meters = MeterHost(log, population.meter, wan, tally)
         wan.connect(host.from_device, meters.receive)
         srp = Srp(log, host, population, tally)
         ofgem = Ofgem(log, population, host, srp.instructed)
@@ -129,7 +131,9 @@ class Rehearsal:
         )
         log.observe(alerts)
         failed_supplier = FailedSupplierWatch(
-            log.at(ofgem.revocation), party(scenario.failing_supplier.eui)
+            log.at(ofgem.revocation),
+            party(scenario.failing_supplier.eui),
+            scenario.failing_supplier.name,
         )
         log.observe(failed_supplier)
         env.process(ofgem.run())
@@ -147,6 +151,7 @@ class Rehearsal:
 
         to_switch = population.switch_targets()
         metrics = _metrics(population, tally, wan, to_switch, ofgem.failure, log.digest)
+        metrics["solr"] = _solr_figures(scenario, log, ofgem)
         if links:
             metrics["physical_meters"] = physical_figures(links, tally)
         evidence = Evidence(
@@ -158,6 +163,7 @@ class Rehearsal:
             alerts=alerts,
             failed_supplier=failed_supplier,
         )
+        self.evidence = evidence
         return RunResult(
             scenario=scenario.name,
             seed=scenario.seed,
@@ -186,6 +192,19 @@ def run_scenario(
     events_path: Path | None = None,
 ) -> RunResult:
     return Rehearsal(scenario, keep_events=keep_events, events_path=events_path).run(on_progress)
+
+
+def _solr_figures(scenario: Scenario, log: WireLog, ofgem: Ofgem) -> dict[str, str]:
+    """Who failed and when Ofgem acted, for the reports' words and the charts' marks."""
+    supplier = scenario.failing_supplier
+    return {
+        "failed_supplier": supplier.name,
+        "failed_supplier_id": supplier.user_id,
+        "srp": scenario.srp.name,
+        "failure": log.at(ofgem.failure).isoformat(),
+        "revocation": log.at(ofgem.revocation).isoformat(),
+        "instruction": log.at(ofgem.instruction).isoformat(),
+    }
 
 
 def physical_figures(links: dict[bytes, PhysicalLink], tally: Tally) -> list[dict[str, Any]]:
