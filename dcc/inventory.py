@@ -16,7 +16,7 @@ from enum import StrEnum
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from dcc.public_keys import key_of, point_of
+from dcc._public_keys import key_of, point_of
 
 
 class DeviceKind(StrEnum):
@@ -27,7 +27,7 @@ class DeviceKind(StrEnum):
 
 class DeviceRecord:
     """One device: its kind, registered supplier and public keys. Immutable. The keys are
-    held as their points (:mod:`dcc.public_keys`): a record costs bytes, not kilobytes."""
+    held as their points (:mod:`dcc._public_keys`): a record costs bytes, not kilobytes."""
 
     __slots__ = ("device_id", "ds_point", "ka_point", "kind", "registered_supplier")
 

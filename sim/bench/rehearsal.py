@@ -15,7 +15,7 @@ RSS less the RSS just before it started), divided by the meters switched: a smal
 runs first in the same child, so the libraries, schemas and caches every run loads once are
 in place before, and are not counted as the meters'. Memory per untouched meter is the
 population's own bytes per meter before anything is asked of it
-(:mod:`sim.bench.fleet_memory`): what the rest of a national fleet costs.
+(:mod:`sim.bench._fleet_memory`): what the rest of a national fleet costs.
 
 CPU per switched meter is the child's process CPU time from building the world to the verdicts,
 divided by the meters switched: unlike wall time, it does not count what other processes take
@@ -80,7 +80,7 @@ def run(sizes: Sequence[int] = SIZES, scenario: Path = DEFAULT_SCENARIO) -> list
 def measure(scenario: Path, meters: int) -> dict[str, float]:
     """One rehearsal at ``meters``, timed from building the world to the verdicts; runs in the
     child process, so its max RSS is this run's alone."""
-    from sim.bench.fleet_memory import untouched_bytes_per_meter
+    from sim.bench._fleet_memory import untouched_bytes_per_meter
     from sim.scenario.model import load_scenario
     from sim.world.runner import run_scenario
 

@@ -8,6 +8,7 @@ The public modules are listed in ``__all__``; a module whose name starts with an
 """
 
 __all__ = [
+    "event_files",  # events.jsonl on disk, plain or compressed, and how to read it back
     "events",  # the event log and what a run hands to its reports
     "feature_files",  # a feature run's report folder
     "feature_run",  # what a feature run hands to its reports

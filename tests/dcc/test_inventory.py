@@ -8,7 +8,7 @@ import pickle
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from dcc import public_keys
+from dcc import _public_keys as public_keys
 from dcc.inventory import DeviceKind, DeviceRecord, Inventory, InventoryError
 from devices.gbcs.crypto import private_key_from_seed
 

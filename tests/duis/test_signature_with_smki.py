@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from cryptography import x509
 
+from dcc.duis.errors import DuisBuildError
 from dcc.duis.xmldsig import SignatureCheck, SignatureRejected, sign_document, verify_document
 from dcc.smki.authority import SmkiAuthority, org_key_from_seed
 from dcc.smki.repository import SmkiRepository
@@ -126,5 +127,5 @@ def test_a_new_key_after_a_revocation_verifies_and_the_old_one_stays_refused(
     with pytest.raises(SignatureRejected) as refused:
         verify_document(old_signed, repository, at=later + timedelta(seconds=1))
     assert refused.value.check is SignatureCheck.REVOCATION
-    with pytest.raises(ValueError, match="does not belong"):
+    with pytest.raises(DuisBuildError, match="does not belong"):
         sign_document(REQUEST, old_key, record.certificate)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typer.testing import CliRunner
 
-from sim.bench.fleet_memory import untouched_bytes_per_meter
+from sim.bench._fleet_memory import untouched_bytes_per_meter
 from sim.cli.main import app
 from sim.scenario.model import load_scenario
 from sim.scenario.shipped import DEFAULT_SCENARIO
