@@ -21,6 +21,7 @@ from datetime import datetime
 from cryptography import x509
 from lxml import etree
 
+from dcc._read_inventory import read_inventory
 from dcc.adt import AdtFile, SignedAdt
 from dcc.alert_routing import route_alert
 from dcc.audit import AuditTrail, DeliveryKind, StageDecision, Verdict
@@ -47,7 +48,6 @@ from dcc.duis.xmldsig import sign_document
 from dcc.identity import DccIdentity
 from dcc.inventory import DeviceKind, DeviceRecord
 from dcc.pipeline import Rejection, RequestContext, Services, run
-from dcc.read_inventory import read_inventory
 from dcc.s1sp import (
     S1spFrameError,
     Smets1DeviceAlert,

@@ -18,7 +18,7 @@ inventory records one relation of a User to a device, its registered supplier, s
 supplier may read it, the SRP Ofgem instructed for that supplier may once its certificates are
 revoked (when 8.2 is made eligible for SolrContingency), and no other User may: E4, with a reason
 that does not say who the supplier is. E1000 for an 8.2 not addressed to the DCC or searching
-by what the inventory does not record is a choice too; the answer is :mod:`dcc.read_inventory`.
+by what the inventory does not record is a choice too; the answer is :mod:`dcc._read_inventory`.
 
 A quarantined request is acknowledged (I99) and the DCC sends the User a DCC alert (AD1,
 QuarantinedRequest).
@@ -297,10 +297,13 @@ def check_pre_command(services: Services, ctx: RequestContext) -> Refusal | None
 
 
 def check_correlation(services: Services, ctx: RequestContext) -> Refusal | None:
-    """CV 5: the signed pre-command is the one the DCC issued for this RequestID (CV 4)."""
+    """CV 5: the signed pre-command is the one the DCC issued for this RequestID (CV 4).
+
+    The issued pre-command is forgotten once a CV 5 is checked against it: the replay stage
+    has taken that RequestID's counter, so no later CV 5 under it gets this far."""
     if ctx.pre_command is None:
         return None
-    issued = services.issued_precommands.get(str(ctx.header.request_id))
+    issued = services.issued_precommands.pop(str(ctx.header.request_id), None)
     if issued is None:
         reason = "no pre-command was issued for this RequestID"
         return _reject(ResponseCode.E1000, reason)

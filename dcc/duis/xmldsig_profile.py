@@ -22,6 +22,8 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
 )
 from lxml import etree
 
+from dcc.errors import RemoteProtocolError
+
 from .elements import DS, label
 from .errors import DuisSchemaError
 from .values import parse_base64
@@ -37,7 +39,7 @@ _COORDINATE_BYTES = 32  # P-256: r and s are 32 bytes each
 _SERIAL = re.compile(r"[0-9]{1,49}")  # RFC 5280 caps serials at 20 octets: below 10**49
 
 
-class ProfileViolation(ValueError):
+class ProfileViolation(RemoteProtocolError):
     """A ``ds:Signature`` that is not in the DCC profile; the message says where and how."""
 
 
@@ -169,17 +171,21 @@ def match(shape: Shape, element: etree._Element) -> dict[str, str]:
     An element in the form :func:`render` writes is recognised from its exclusive C14N in one
     pattern match; any other is walked element by element, which says what is wrong.
     """
-    values = _match_canonical(shape, element)
+    values = canonical_values(shape, element)
     if values is None:
         values = {}
         _match(shape, element, values)
     return values
 
 
-def _match_canonical(shape: Shape, element: etree._Element) -> dict[str, str] | None:
+def canonical_values(shape: Shape, element: etree._Element) -> dict[str, str] | None:
     """The values of ``element`` if it is exactly as rendered: no comment or processing
     instruction inside (a leaf holding one is a violation the walk reports), and its exclusive
-    C14N the rendered markup. None otherwise."""
+    C14N the rendered markup. None otherwise.
+
+    Then the exclusive C14N of any of its elements in the profile is their :func:`render` with
+    these values: the element's canonical markup is the rendered one, and rendering declares
+    ``ds``, the one namespace the profile's elements use."""
     if next(element.iter(etree.Comment, etree.ProcessingInstruction), None) is not None:
         return None
     c14n = etree.tostring(element, method="c14n", exclusive=True, with_comments=False)

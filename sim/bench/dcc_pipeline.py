@@ -24,7 +24,7 @@ from dcc.enrolment import enrol_device
 from dcc.inventory import DeviceKind
 from devices.credentials import DeviceSecurityCredentials
 from devices.gbcs.keystore import KeyUsage
-from sim.bench.measure import max_rss_mib
+from sim.bench._measure import max_rss_mib
 from sim.world.testbed import BRIGHT, SRP, T0, World, build_world
 
 # Built-in methods of cryptography's Rust objects that do the arithmetic.

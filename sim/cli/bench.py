@@ -47,7 +47,8 @@ def rehearsal(
     ] = None,
 ) -> None:
     """CPU per switched meter against the cryptographic floor, meters switched per wall second,
-    the speed-up with more workers and peak memory, of a whole SoLR rehearsal.
+    the speed-up with more workers, peak memory, and the memory of a meter nobody touched and
+    of a switched one, of a whole SoLR rehearsal.
 
     Runs scenarios/solr-default.yaml resized to each fleet size, each in fresh processes.
     """

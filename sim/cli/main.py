@@ -23,6 +23,15 @@ app.command("serve")(serve.serve)
 
 
 @app.command()
+def steps() -> None:
+    """Print the Gherkin step library: every step a feature may use, its words and meaning
+    (Markdown, the catalogue of features/README.md)."""
+    from sim.gherkin.catalogue import render
+
+    typer.echo(render())
+
+
+@app.command()
 def demo(
     seed: Annotated[str, typer.Option(help="fixes every key, so the output replays")] = "solrsim",
 ) -> None:
@@ -30,3 +39,7 @@ def demo(
     from sim.cli.demo import run_demo
 
     raise typer.Exit(run_demo(seed.encode()))
+
+
+if __name__ == "__main__":
+    app()

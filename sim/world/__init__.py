@@ -1,3 +1,27 @@
 """The simpy world of a rehearsal: the population (cast and lazy fleet), the WAN, the DCC and
-meter hosts, the SRP, Ofgem, faults and alert bursts, and the runner that drives them; the
-testbed builds a small world for the rule tests."""
+meter hosts, the SRP, Ofgem, faults and alert bursts, and the runner that drives them as one or
+more workers (docs/scaling.md); the testbed builds a small world for the rule tests.
+
+The public modules are listed in ``__all__``; a module whose name starts with an underscore
+(alert bursts, faults) is a part the runner drives, not API.
+"""
+
+__all__ = [
+    "canonical_clock",  # the simpy clock whose event order does not depend on the workers
+    "cast",  # the parties of a world and their enrolment
+    "coordinator",  # moves a rehearsal's workers through time windows, merges their logs
+    "dcc_host",  # the DCC inside simpy
+    "duis_client",  # what a User's system does with DUIS, as pure functions
+    "key_export",  # a rehearsal's keys in the RTDS layout
+    "meter_host",  # the fleet's end of the WAN
+    "ofgem",  # Ofgem: the supplier fails, its certificates are revoked
+    "physical",  # physical meters on serial ports
+    "population",  # the cast and the fleet, from scenario and seed
+    "runner",  # a rehearsal end to end
+    "send_book",  # the User requests a worker will send, announced before they are due
+    "shard",  # one worker's part of a rehearsal
+    "srp",  # the Shared Resource Provider
+    "testbed",  # a small world for the rule tests
+    "wan",  # the simulated WAN
+    "workers",  # where a rehearsal's workers run: this process, local processes, Ray
+]

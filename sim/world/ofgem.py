@@ -14,6 +14,7 @@ from collections.abc import Callable, Generator
 
 import simpy
 
+from dcc.dcc import Dcc
 from sim.report.events import EventKind
 from sim.report.wire_log import DCC, OFGEM, WireLog, party
 from sim.world.dcc_host import DccHost
@@ -27,7 +28,7 @@ class Ofgem:
         population: Population,
         host: DccHost,
         instructed: simpy.Event,
-        held: Callable[[bytes], int] | None = None,
+        held: Callable[[bytes], int | None] | None = None,
     ) -> None:
         self._log = log
         self._held = held
@@ -55,24 +56,47 @@ class Ofgem:
             step()
 
     def _notify(self) -> None:
-        self._population.dcc.ofgem_notification(self._supplier, self._log.now)
-        detail = f"SoLR notification: supplier {party(self._supplier)} has failed"
-        self._log.record(EventKind.SOLR, OFGEM, DCC, "notified", b"", detail, actor=True)
+        notify(self._log, self._population.dcc, self._supplier)
 
     def _revoke(self) -> None:
-        revocation = self._population.dcc.ofgem_revocation(self._supplier, self._log.now)
-        who = party(self._supplier)
-        suspended = "; its User suspended" if revocation.suspended is not None else ""
-        detail = f"{len(revocation.revoked)} certificates of {who} revoked{suspended}"
-        self._log.record(EventKind.SOLR, OFGEM, DCC, "revoked", b"", detail, actor=True)
+        revoke(self._log, self._population.dcc, self._supplier)
 
     def _instruct(self) -> None:
-        released = self._population.dcc.ofgem_instruction(self._supplier, self._srp, self._log.now)
-        detail = f"SRP {party(self._srp)} may act for {party(self._supplier)}"
-        count = len(released) if self._held is None else self._held(self._supplier)
-        if count:
-            detail += f"; {count} alerts held for it released to the SRP"
-        self._log.record(EventKind.SOLR, OFGEM, DCC, "instructed", b"", detail, actor=True)
-        why = "released on Ofgem's instruction, held since revocation"
-        self._host.hand_over(released, why, self._supplier)
+        instruct(self._log, self._population.dcc, self._host, self._supplier, self._srp, self._held)
         self._instructed.succeed()
+
+
+def notify(log: WireLog, dcc: Dcc, supplier: bytes) -> None:
+    """Ofgem's SoLR notification to the DCC, logged."""
+    dcc.ofgem_notification(supplier, log.now)
+    detail = f"SoLR notification: supplier {party(supplier)} has failed"
+    log.record(EventKind.SOLR, OFGEM, DCC, "notified", b"", detail, actor=True)
+
+
+def revoke(log: WireLog, dcc: Dcc, supplier: bytes) -> None:
+    """Ofgem's revocation: every certificate of the supplier revoked, its User suspended."""
+    revocation = dcc.ofgem_revocation(supplier, log.now)
+    suspended = "; its User suspended" if revocation.suspended is not None else ""
+    detail = f"{len(revocation.revoked)} certificates of {party(supplier)} revoked{suspended}"
+    log.record(EventKind.SOLR, OFGEM, DCC, "revoked", b"", detail, actor=True)
+
+
+def instruct(
+    log: WireLog,
+    dcc: Dcc,
+    host: DccHost,
+    supplier: bytes,
+    srp: bytes,
+    held: Callable[[bytes], int | None] | None = None,
+) -> None:
+    """Ofgem's instruction naming the SRP for the supplier; the alerts the DCC held for it go
+    to the SRP. The DCC may refuse it (:class:`dcc.solr_register.RegisterError`). ``held``
+    says how many alerts all workers of a sharded run held for the supplier."""
+    released = dcc.ofgem_instruction(supplier, srp, log.now)
+    detail = f"SRP {party(srp)} may act for {party(supplier)}"
+    count = len(released) if held is None else held(supplier)
+    if count:
+        detail += f"; {count} alerts held for it released to the SRP"
+    log.record(EventKind.SOLR, OFGEM, DCC, "instructed", b"", detail, actor=True)
+    why = "released on Ofgem's instruction, held since revocation"
+    host.hand_over(released, why, supplier)

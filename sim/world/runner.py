@@ -27,6 +27,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
 
+from sim.report.event_files import event_sink
 from sim.report.events import RunResult
 from sim.report.tally import Tally, percentiles
 from sim.report.wire_log import party
@@ -51,7 +52,8 @@ class Rehearsal:
     it ran in this process (one worker).
 
     The event log is hashed as it is recorded (the run's digest); ``events_path``, if given,
-    receives it as ``events.jsonl`` while the run goes on, and ``keep_events=False`` keeps no
+    receives it while the run goes on, compressed if its name says so (``events.jsonl.gz``,
+    :mod:`sim.report.event_files`), and ``keep_events=False`` keeps no
     list of events in memory (:attr:`RunResult.events` is then empty): what a large run needs.
     ``speed`` is the wall clock's scale when the scenario has physical meters (see the module).
     ``workers`` and ``ray_address`` say where the workers run (:func:`start_workers`);
@@ -86,6 +88,7 @@ class Rehearsal:
         self.ray_address = ray_address
         self.engine = engine
         self.merged: Merged | None = None
+        self.evidence: Evidence | None = None  # what the expectations were judged on, after run
         self._appeared: list[bytes] = []
         self._ran = False
 
@@ -108,7 +111,7 @@ class Rehearsal:
             if self.events_path is None:
                 return self._run(None, on_progress, links)
             self.events_path.parent.mkdir(parents=True, exist_ok=True)
-            with self.events_path.open("wb", buffering=1 << 20) as sink:
+            with event_sink(self.events_path) as sink:
                 return self._run(sink, on_progress, links)
         finally:
             close_links(links)
@@ -171,10 +174,11 @@ class Rehearsal:
         end = scenario.duration_hours * 3600
         failure = scenario.failure_hours * 3600
         metrics = _metrics(figures, tally, failure, merged.digest)
+        metrics["solr"] = _solr_figures(scenario)
         if links:
             metrics["physical_meters"] = physical_figures(links, tally)
         fleet = figures[0].fleet
-        evidence = _evidence(scenario, figures, tally, failure, fleet)
+        evidence = self.evidence = _evidence(scenario, figures, tally, failure, fleet)
         series: dict[str, list[tuple[datetime, float]]] = {
             name: [(_at(start, seconds), values[n]) for seconds, values in merged.samples]
             for n, name in enumerate(SERIES)
@@ -212,6 +216,24 @@ def run_scenario(
     return Rehearsal(
         scenario, keep_events=keep_events, events_path=events_path, workers=workers
     ).run(on_progress)
+
+
+def _solr_figures(scenario: Scenario) -> dict[str, str]:
+    """Who failed and when Ofgem acted, for the reports' words and the charts' marks."""
+    supplier, start = scenario.failing_supplier, scenario.start
+    failure = scenario.failure_hours * 3600
+    return {
+        "failed_supplier": supplier.name,
+        "failed_supplier_id": supplier.user_id,
+        "srp": scenario.srp.name,
+        "failure": _at(start, failure).isoformat(),
+        "revocation": _at(
+            start, failure + scenario.ofgem.revocation_delay_minutes * 60
+        ).isoformat(),
+        "instruction": _at(
+            start, failure + scenario.ofgem.instruction_delay_minutes * 60
+        ).isoformat(),
+    }
 
 
 def physical_figures(links: dict[bytes, PhysicalLink], tally: Tally) -> list[dict[str, Any]]:
@@ -258,7 +280,8 @@ def _evidence(
     alerts.arrived = sum(part.arrived for part in figures)
     alerts.to_srp = sum(part.to_srp for part in figures)
     alerts.held = sum(part.alerts_held for part in figures)
-    failed_supplier = FailedSupplierWatch(revocation, party(scenario.failing_supplier.eui))
+    supplier = scenario.failing_supplier
+    failed_supplier = FailedSupplierWatch(revocation, party(supplier.eui), supplier.name)
     failed_supplier.accepted = sum(part.supplier_accepted for part in figures)
     for part in figures:
         failed_supplier.refused.update(part.supplier_refused)

@@ -28,7 +28,8 @@ from sim.report.tally import Tally
 from sim.report.wire_log import Record, WireLog, party
 from sim.scenario.expectations import AlertWatch, FailedSupplierWatch
 from sim.scenario.model import DEVICE_CLASSES, Scenario
-from sim.world.alert_bursts import start_alert_bursts
+from sim.world._alert_bursts import start_alert_bursts
+from sim.world._faults import schedule_faults
 from sim.world.canonical_clock import (
     ACTOR,
     CanonicalEnvironment,
@@ -38,7 +39,6 @@ from sim.world.canonical_clock import (
 )
 from sim.world.dcc_host import DccHost
 from sim.world.duis_client import UPDATE_PAYMENT_MODE
-from sim.world.faults import schedule_faults
 from sim.world.meter_host import MeterHost
 from sim.world.ofgem import Ofgem
 from sim.world.physical import WATCH_INTERVAL, PhysicalLink
@@ -142,10 +142,11 @@ class Shard:
         self.wan = SimulatedWan(
             self.log, scenario.wan, scenario.faults, scenario.seed, population.device_class
         )
+        timeout = scenario.wan.response_timeout_seconds
         self.host = DccHost(
-            self.log, population, self.wan, self.tally, scenario.wan.response_timeout_seconds
+            self.log, population.dcc, self.wan, self.tally, timeout, scenario.srp.eui
         )
-        self.meters = MeterHost(self.log, population, self.wan, self.tally)
+        self.meters = MeterHost(self.log, population.meter, self.wan, self.tally)
         self.wan.connect(self.host.from_device, self.meters.receive)
         self.srp = Srp(self.log, self.host, population, self.tally, mine=self.mine)
         self._held_totals: dict[bytes, int] = {}
@@ -159,8 +160,9 @@ class Shard:
             population.failed_supplier_device,
         )
         self.log.observe(self.alerts)
+        failing = scenario.failing_supplier
         self.failed_supplier = FailedSupplierWatch(
-            self.log.at(self.ofgem.revocation), party(scenario.failing_supplier.eui)
+            self.log.at(self.ofgem.revocation), party(failing.eui), failing.name
         )
         self.log.observe(self.failed_supplier)
         with env.owned_by((ACTOR, b"ofgem")):  # type: ignore[attr-defined]

@@ -51,13 +51,10 @@ from sim.world.testbed import (
     SRP,
     STEADY,
     STEADY_ESME_ID,
-    T0,
     World,
 )
-from tests.dcc.rule_checks import assert_quarantined, assert_refused
+from tests.dcc.rule_checks import MINUTE, NOW, assert_quarantined, assert_refused
 
-NOW = T0 + timedelta(days=1)
-MINUTE = timedelta(minutes=1)
 ADT_BREACH = BreachKind.USER_THRESHOLD
 
 
@@ -394,6 +391,30 @@ def test_r6_4_an_altered_credit_pre_command_is_refused(world: World) -> None:
     before = world.states()
     outcome = world.send_signed(transform, world.sign_pre_command(altered, BRIGHT), ready)
     assert_refused(outcome, ResponseCode.E1000, "correlation")
+    assert world.states() == before
+
+
+def test_r6_4_after_a_refused_signed_send_its_transform_cannot_be_used_again(
+    world: World,
+) -> None:
+    """An altered pre-command is refused at correlation; the issued one, sent next under the
+    same RequestID, is a replay: the DCC keeps no issued pre-command for a RequestID whose
+    signed send it has checked, and needs none."""
+    ready = world.solr_ready(NOW)
+    transform, issued = world.transform(SRP, ESME_ID, Credit(), ready)
+    message = world.pre_command(issued)
+    later = PaymentModeChange(
+        PaymentMode.CREDIT, Activation.FUTURE_DATED, ready + timedelta(days=7)
+    )
+    altered = replace(
+        message, content=encode_payment_mode_command(ECS02, message.header.counter, later)
+    )
+    outcome = world.send_signed(transform, world.sign_pre_command(altered, BRIGHT), ready)
+    assert_refused(outcome, ResponseCode.E1000, "correlation")
+    assert str(transform.header.request_id) not in world.dcc.services.issued_precommands
+    before = world.states()
+    outcome = world.send_signed(transform, world.sign_pre_command(message, BRIGHT), ready)
+    assert_refused(outcome, ResponseCode.E1000, "replay")
     assert world.states() == before
 
 

@@ -35,6 +35,25 @@ def peak_memory(operation: Callable[[T], object], inputs: Sequence[T]) -> int:
         tracemalloc.stop()
 
 
+def measure(
+    operation: Callable[[T], object], inputs: Sequence[T], seconds: float, memory: Sequence[T]
+) -> tuple[float, int]:
+    """``operation`` warmed up on the first input, then its :func:`throughput` over ``inputs``
+    and its :func:`peak_memory` over ``memory``."""
+    operation(inputs[0])
+    return throughput(operation, inputs, seconds), peak_memory(operation, memory)
+
+
 def max_rss_mib() -> float:
     """The process's maximum resident set size so far."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def current_rss_mib() -> float:
+    """The process's resident set size now (Linux's /proc; elsewhere the maximum so far)."""
+    try:
+        with open("/proc/self/statm") as statm:
+            pages = int(statm.read().split()[1])
+    except OSError:
+        return max_rss_mib()
+    return pages * resource.getpagesize() / (1 << 20)
