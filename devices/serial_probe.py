@@ -19,7 +19,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import serial
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from devices.credentials import device_key
@@ -36,7 +35,7 @@ from devices.gbcs.payment_mode import (
     encode_payment_mode_command,
 )
 from devices.gbcs.security import add_mac, sign, signature_valid
-from devices.serial import describe_frame, read_available, write_frame
+from devices.serial import Port, describe_frame, read_available, write_frame
 from devices.serial_framing import Decoder, ErrorCode, Frame, FrameType
 
 _DS, _KA = KeyUsage.DIGITAL_SIGNING, KeyUsage.KEY_AGREEMENT
@@ -101,7 +100,7 @@ def probe_command(
 class FrameExchange:
     """Send bytes, then take the frames that come back until the line goes quiet."""
 
-    def __init__(self, port: serial.SerialBase, reply_timeout: float, quiet: float) -> None:
+    def __init__(self, port: Port, reply_timeout: float, quiet: float) -> None:
         self._port = port
         self._decoder = Decoder()
         self.reply_timeout = reply_timeout
