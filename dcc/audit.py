@@ -14,30 +14,20 @@ which is the order things happened even when the simulation clock gives them equ
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 from .duis.errors import DuisSchemaError
 from .duis.ids import RequestID
+from .sqlite_file import DatabaseError, SqliteComponent, connect
+from .stored_values import eui64_bytes, eui64_text, format_time, parse_time
 
-MEMORY = ":memory:"
 SCHEMA = "audit"
 SCHEMA_VERSION = 2  # 2: ofgem_revocations
-
-
-class DatabaseError(Exception):
-    """The DCC's database file cannot be opened, read or written as asked; says why."""
-
-
-class SchemaVersionError(DatabaseError):
-    """The file holds a schema version this solrsim does not read."""
 
 
 class AuditError(DatabaseError):
@@ -164,95 +154,6 @@ class AuditCounts:
     alerts: int
 
 
-# --- the database file, shared with dcc.state_store -------------------------------------------
-
-
-def connect(path: Path | str, *, shared: bool = False) -> sqlite3.Connection:
-    """A connection in WAL mode, foreign keys on, autocommit so :func:`transaction` scopes
-    writes. ``synchronous=NORMAL`` skips the fsync per commit: a crash of the process loses
-    nothing committed; a power cut may lose the last commits but never corrupts the file.
-    ``shared``: used from several threads, which the caller serialises."""
-    try:
-        connection = sqlite3.connect(path, isolation_level=None, check_same_thread=not shared)
-    except sqlite3.Error as exc:
-        raise DatabaseError(f"cannot open database {path}: {exc}") from exc
-    try:
-        mode = connection.execute("PRAGMA journal_mode=WAL").fetchone()[0]
-        connection.execute("PRAGMA synchronous=NORMAL")
-        connection.execute("PRAGMA foreign_keys=ON")
-    except sqlite3.Error as exc:
-        connection.close()
-        raise DatabaseError(f"cannot use database {path}: {exc}") from exc
-    if mode != "wal" and str(path) != MEMORY:
-        connection.close()
-        raise DatabaseError(f"{path}: SQLite kept journal mode {mode!r} instead of WAL")
-    return connection
-
-
-@contextmanager
-def transaction(connection: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """One write transaction: committed on leaving, rolled back on an exception."""
-    connection.execute("BEGIN IMMEDIATE")
-    with connection:
-        yield connection
-
-
-def ensure_schema(
-    connection: sqlite3.Connection, component: str, version: int, statements: Sequence[str]
-) -> None:
-    """Create ``component``'s tables once, recording its version in ``schema_version``; refuse
-    a file written with another version rather than misread it."""
-    with transaction(connection):
-        connection.execute(
-            "CREATE TABLE IF NOT EXISTS schema_version "
-            "(component TEXT PRIMARY KEY, version INTEGER NOT NULL)"
-        )
-        row = connection.execute(
-            "SELECT version FROM schema_version WHERE component = ?", (component,)
-        ).fetchone()
-        if row is None:
-            for statement in statements:
-                connection.execute(statement)
-            connection.execute(
-                "INSERT INTO schema_version (component, version) VALUES (?, ?)",
-                (component, version),
-            )
-            return
-    found = row[0]
-    if found > version:
-        raise SchemaVersionError(
-            f"{component} schema version {found} is newer than version {version}, the one this "
-            "solrsim reads; open the file with the solrsim that wrote it"
-        )
-    if found < version:
-        raise SchemaVersionError(
-            f"{component} schema version {found} is older than {version} and there is no "
-            "migration for it"
-        )
-
-
-def format_time(at: datetime) -> str:
-    """ISO 8601 in UTC with microseconds: fixed width, so text order is time order."""
-    if at.tzinfo is None:
-        raise DatabaseError(f"naive datetime {at.isoformat()}: stored times need a timezone")
-    return at.astimezone(UTC).isoformat(timespec="microseconds")
-
-
-def parse_time(text: str) -> datetime:
-    return datetime.fromisoformat(text)
-
-
-def eui64_text(value: bytes) -> str:
-    """``90-B3-D5-1F-30-01-00-00``, as RequestIDs write it, so the file reads like DUIS."""
-    if len(value) != 8:
-        raise DatabaseError(f"an EUI-64 is 8 bytes, not {len(value)} ({value.hex()})")
-    return value.hex("-").upper()
-
-
-def eui64_bytes(text: str) -> bytes:
-    return bytes.fromhex(text.replace("-", ""))
-
-
 # --- the audit tables -------------------------------------------------------------------------
 
 _TABLES = (
@@ -367,40 +268,21 @@ _SELECT_COUNTS = """SELECT
     (SELECT count(*) FROM deliveries), (SELECT count(*) FROM alerts)"""
 
 
-class AuditTrail:
+class AuditTrail(SqliteComponent):
     """Writes the trail, one transaction per event, and answers questions about it.
 
     ``path`` is the DCC's database file; ``":memory:"`` gives a trail that dies with it (tests).
     ``shared``: the DCC is called from several threads, one at a time.
     """
 
+    SCHEMA = SCHEMA
+    SCHEMA_VERSION = SCHEMA_VERSION
+    TABLES = _TABLES
+    ERROR = AuditError
+
     def __init__(self, path: Path | str, *, shared: bool = False) -> None:
         self.path = path
-        self._connection = connect(path, shared=shared)
-        try:
-            ensure_schema(self._connection, SCHEMA, SCHEMA_VERSION, _TABLES)
-        except BaseException:
-            self._connection.close()
-            raise
-
-    @property
-    def connection(self) -> sqlite3.Connection:
-        """The open connection, for a :class:`dcc.state_store.StateStore` in the same file."""
-        return self._connection
-
-    def close(self) -> None:
-        self._connection.close()
-
-    def __enter__(self) -> AuditTrail:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
+        super().__init__(connect(path, shared=shared), owns_connection=True)
 
     # --- writing ------------------------------------------------------------------------------
 
@@ -428,7 +310,7 @@ class AuditTrail:
             format_time(received_at),
             raw,
         )
-        with self._recording(f"request {key or '(no RequestID)'}") as connection:
+        with self._writing(f"record request {key or '(no RequestID)'}") as connection:
             return int(connection.execute(_INSERT_REQUEST, row).fetchone()[0])
 
     def record_decision(self, entry: int, decision: StageDecision) -> None:
@@ -437,7 +319,7 @@ class AuditTrail:
     def record_decisions(self, entry: int, decisions: Iterable[StageDecision]) -> None:
         """Record stage decisions in the order given (a whole pipeline run in one go)."""
         rows = [_decision_row(entry, decision) for decision in decisions]
-        with self._recording(f"decisions for entry {entry}") as connection:
+        with self._writing(f"record decisions for entry {entry}") as connection:
             connection.executemany(_INSERT_DECISION, rows)
 
     def record_alert(
@@ -461,7 +343,7 @@ class AuditTrail:
             int(safety_critical),
             format_time(at),
         )
-        with self._recording(f"alert {alert_code:04X} from {row[0]}") as connection:
+        with self._writing(f"record alert {alert_code:04X} from {row[0]}") as connection:
             return int(connection.execute(_INSERT_ALERT, row).fetchone()[0])
 
     def record_delivery(
@@ -491,7 +373,7 @@ class AuditTrail:
             status.value,
         )
         owner = f"entry {entry}" if alert is None else f"alert {alert}"
-        with self._recording(f"{kind} delivery for {owner}") as connection:
+        with self._writing(f"record {kind} delivery for {owner}") as connection:
             return int(connection.execute(_INSERT_DELIVERY, row).fetchone()[0])
 
     def record_ofgem_revocation(
@@ -503,7 +385,7 @@ class AuditTrail:
     ) -> int:
         """Record what Ofgem's revocation of a failed supplier did; returns its number."""
         row = (eui64_text(failed_supplier), "\n".join(certificates), user_status, format_time(at))
-        with self._recording(f"Ofgem's revocation of {row[0]}") as connection:
+        with self._writing(f"record Ofgem's revocation of {row[0]}") as connection:
             return int(connection.execute(_INSERT_REVOCATION, row).fetchone()[0])
 
     # --- querying -----------------------------------------------------------------------------
@@ -558,14 +440,6 @@ class AuditTrail:
                 _delivery(row) for row in execute(_SELECT_HISTORY_DELIVERIES, parameters)
             ),
         )
-
-    @contextmanager
-    def _recording(self, what: str) -> Iterator[sqlite3.Connection]:
-        try:
-            with transaction(self._connection) as connection:
-                yield connection
-        except sqlite3.Error as exc:
-            raise AuditError(f"cannot record {what}: {exc}") from exc
 
 
 def _request_key(request_id: RequestID | str) -> tuple[str, RequestID | None]:

@@ -11,26 +11,14 @@ rebuild fresh registries through their own ``register``/``add`` checks, in the o
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from .audit import (
-    DatabaseError,
-    connect,
-    ensure_schema,
-    eui64_bytes,
-    eui64_text,
-    format_time,
-    parse_time,
-    transaction,
-)
 from .inventory import DeviceKind, DeviceRecord, Inventory, InventoryError
 from .smki.repository import SmkiRepository
 from .solr_register import (
@@ -40,6 +28,8 @@ from .solr_register import (
     SolrRegister,
     SrpArrangement,
 )
+from .sqlite_file import DatabaseError, SqliteComponent, connect
+from .stored_values import eui64_bytes, eui64_text, format_time, parse_time
 from .users import Officer, OfficerKind, RegistrationError, User, UserRole, Users, UserStatus
 
 SCHEMA = "state"
@@ -121,42 +111,22 @@ _UPSERT_SMKI = """INSERT INTO smki_repository (id, folder) VALUES (1, ?)
     ON CONFLICT (id) DO UPDATE SET folder = excluded.folder"""
 
 
-class StateStore:
+class StateStore(SqliteComponent):
     """Saves and loads the DCC's registries on ``connection`` (see :meth:`open` for a file).
 
     Built on an :class:`dcc.audit.AuditTrail`'s connection it shares that file and is closed
     with it.
     """
 
-    def __init__(self, connection: sqlite3.Connection, *, owns_connection: bool = False) -> None:
-        ensure_schema(connection, SCHEMA, SCHEMA_VERSION, _TABLES)
-        self._connection = connection
-        self._owns_connection = owns_connection
+    SCHEMA = SCHEMA
+    SCHEMA_VERSION = SCHEMA_VERSION
+    TABLES = _TABLES
+    ERROR = StateStoreError
 
     @classmethod
     def open(cls, path: Path | str) -> StateStore:
         """A store on its own connection to the database file at ``path``."""
-        connection = connect(path)
-        try:
-            return cls(connection, owns_connection=True)
-        except BaseException:
-            connection.close()
-            raise
-
-    def close(self) -> None:
-        if self._owns_connection:
-            self._connection.close()
-
-    def __enter__(self) -> StateStore:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
+        return cls(connect(path), owns_connection=True)
 
     # --- users and officers -------------------------------------------------------------------
 
@@ -172,7 +142,7 @@ class StateStore:
             for party in dict.fromkeys(user.party for user in registered)
             for officer in users.officers_of(party)
         ]
-        with self._saving("users") as connection:
+        with self._writing("save users") as connection:
             connection.executemany(_UPSERT_USER, user_rows)
             connection.executemany(_UPSERT_OFFICER, officer_rows)
 
@@ -205,7 +175,7 @@ class StateStore:
             )
             for device in inventory
         ]
-        with self._saving("inventory") as connection:
+        with self._writing("save inventory") as connection:
             connection.executemany(_UPSERT_DEVICE, rows)
 
     def load_inventory(self) -> Inventory:
@@ -244,7 +214,7 @@ class StateStore:
             (eui64_text(a.supplier), eui64_text(a.srp_user_id), format_time(a.at))
             for a in register.arrangements()
         ]
-        with self._saving("SoLR register") as connection:
+        with self._writing("save SoLR register") as connection:
             connection.executemany(_UPSERT_NOTIFICATION, notifications)
             connection.executemany(_UPSERT_INSTRUCTION, instructions)
             connection.executemany(_UPSERT_ARRANGEMENT, arrangements)
@@ -281,7 +251,7 @@ class StateStore:
             raise StateStoreError(
                 f"state of component {name!r} is not plain JSON data: {exc}"
             ) from exc
-        with self._saving(f"component {name!r}") as connection:
+        with self._writing(f"save component {name!r}") as connection:
             connection.execute(_UPSERT_COMPONENT, (name, text))
 
     def load_component(self, name: str) -> JsonValue:
@@ -297,7 +267,7 @@ class StateStore:
         """Save the repository to ``folder`` by its own format, then remember where it is (as
         an absolute path, so a restart from another working directory finds it)."""
         repository.save(folder)
-        with self._saving("SMKI repository folder") as connection:
+        with self._writing("save SMKI repository folder") as connection:
             connection.execute(_UPSERT_SMKI, (str(folder.resolve()),))
 
     def load_smki(self) -> SmkiRepository | None:
@@ -308,14 +278,6 @@ class StateStore:
 
     def _rows(self, query: str) -> list[tuple[Any, ...]]:
         return self._connection.execute(query).fetchall()
-
-    @contextmanager
-    def _saving(self, what: str) -> Iterator[sqlite3.Connection]:
-        try:
-            with transaction(self._connection) as connection:
-                yield connection
-        except sqlite3.Error as exc:
-            raise StateStoreError(f"cannot save {what}: {exc}") from exc
 
 
 @contextmanager

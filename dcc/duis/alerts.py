@@ -18,27 +18,31 @@ from .codes import DCCAlertCode, DuisUnsupportedError, invalid
 from .elements import (
     Children,
     add,
-    add_optional,
-    base64,
-    eui64,
-    integer,
     label,
     located,
-    optional_value,
-    request_id,
     sr,
-    value,
 )
-from .ids import RequestID, check_eui64, format_eui64
+from .ids import RequestID, check_eui64
+from .layout import (
+    BASE64,
+    EUI64,
+    REQUEST_ID,
+    Child,
+    Content,
+    Field,
+    Record,
+    Text,
+    bounded,
+    enumeration,
+    read_fields,
+    write_fields,
+)
 from .values import (
     UNSIGNED_INT,
     UNSIGNED_SHORT,
     check_range,
-    enum_parser,
-    format_base64,
     format_hex,
     parse_hex,
-    parse_int,
     shown,
 )
 
@@ -59,31 +63,30 @@ def format_alert_code(code: int) -> str:
     return format_hex(code.to_bytes(2, "big"))
 
 
-def read_throttling(children: Children) -> tuple[int | None, int | None]:
-    def unsigned_int(raw: str) -> int:
-        return parse_int(raw, *UNSIGNED_INT)
-
-    sequence_id = optional_value(children.optional("ThrottledAlertSequenceId"), unsigned_int)
-    count = optional_value(children.optional("ThrottledAlertCount"), unsigned_int)
-    return sequence_id, count
-
-
-def append_throttling(parent: etree._Element, sequence_id: int | None, count: int | None) -> None:
-    add_optional(parent, "ThrottledAlertSequenceId", sequence_id)
-    add_optional(parent, "ThrottledAlertCount", count)
-
-
 def check_throttling(sequence_id: int | None, count: int | None) -> None:
     for name, number in (("ThrottledAlertSequenceId", sequence_id), ("ThrottledAlertCount", count)):
         if number is not None:
             check_range(number, *UNSIGNED_INT, what=name)
 
 
+ALERT_CODE = Text(parse_alert_code, format_alert_code)
+_COUNTER = bounded(*UNSIGNED_INT)
+THROTTLING = (
+    Child("ThrottledAlertSequenceId", "throttled_alert_sequence_id", _COUNTER, optional=True),
+    Child("ThrottledAlertCount", "throttled_alert_count", _COUNTER, optional=True),
+)
+
+
 @dataclass(frozen=True, slots=True)
-class DeviceAlertMessage:
+class DeviceAlertMessage(Record):
     """A device's GBCS alert passed on by the DCC; ``alert_code`` is hexBinary on the wire."""
 
     ELEMENT: ClassVar[str] = "DeviceAlertMessage"
+    FIELDS: ClassVar[tuple[Field, ...]] = (
+        Child("AlertCode", "alert_code", ALERT_CODE),
+        *THROTTLING,
+        Child("GBCSPayload", "gbcs_payload", BASE64),
+    )
 
     alert_code: int
     gbcs_payload: bytes
@@ -94,27 +97,18 @@ class DeviceAlertMessage:
         check_range(self.alert_code, *ALERT_CODE_RANGE, what="AlertCode")
         check_throttling(self.throttled_alert_sequence_id, self.throttled_alert_count)
 
-    @classmethod
-    def from_element(cls, element: etree._Element) -> DeviceAlertMessage:
-        children = Children(element)
-        code = value(children.required("AlertCode"), parse_alert_code)
-        sequence_id, count = read_throttling(children)
-        payload = base64(children.required("GBCSPayload"))
-        children.finish()
-        return cls(code, payload, sequence_id, count)
-
-    def append_to(self, parent: etree._Element) -> None:
-        element = add(parent, self.ELEMENT)
-        add(element, "AlertCode", format_alert_code(self.alert_code))
-        append_throttling(element, self.throttled_alert_sequence_id, self.throttled_alert_count)
-        add(element, "GBCSPayload", format_base64(self.gbcs_payload))
-
 
 @dataclass(frozen=True, slots=True)
-class FutureDatedDeviceAlertMessage:
+class FutureDatedDeviceAlertMessage(Record):
     """The outcome of a future-dated command (alert 8F66 / 8F67), inside a ResponseMessage."""
 
     ELEMENT: ClassVar[str] = "FutureDatedDeviceAlertMessage"
+    FIELDS: ClassVar[tuple[Field, ...]] = (
+        Child("FutureDatedAlertCode", "alert_code", ALERT_CODE),
+        Child("GBCSPayload", "gbcs_payload", BASE64),
+        Child("InstructionNumber", "instruction_number", bounded(*UNSIGNED_SHORT)),
+        Child("TotalCommandInstructions", "total_command_instructions", bounded(*UNSIGNED_SHORT)),
+    )
 
     alert_code: int
     gbcs_payload: bytes
@@ -129,23 +123,6 @@ class FutureDatedDeviceAlertMessage:
             self.total_command_instructions, *UNSIGNED_SHORT, what="TotalCommandInstructions"
         )
 
-    @classmethod
-    def from_element(cls, element: etree._Element) -> FutureDatedDeviceAlertMessage:
-        children = Children(element)
-        code = value(children.required("FutureDatedAlertCode"), parse_alert_code)
-        payload = base64(children.required("GBCSPayload"))
-        number = integer(children.required("InstructionNumber"), *UNSIGNED_SHORT)
-        total = integer(children.required("TotalCommandInstructions"), *UNSIGNED_SHORT)
-        children.finish()
-        return cls(code, payload, number, total)
-
-    def append_to(self, parent: etree._Element) -> None:
-        element = add(parent, self.ELEMENT)
-        add(element, "FutureDatedAlertCode", format_alert_code(self.alert_code))
-        add(element, "GBCSPayload", format_base64(self.gbcs_payload))
-        add(element, "InstructionNumber", str(self.instruction_number))
-        add(element, "TotalCommandInstructions", str(self.total_command_instructions))
-
 
 class BreachKind(StrEnum):
     """Which anomaly-detection threshold quarantined a request (spec §6)."""
@@ -156,6 +133,11 @@ class BreachKind(StrEnum):
 
 
 _BREACHES = {sr(kind): kind for kind in BreachKind}
+# Every breach element holds the same two children.
+_BREACH_FIELDS = (
+    Child("RequestID", "request_id", REQUEST_ID),
+    Child("QuarantineEventRef", "quarantine_event_ref", bounded(*QUARANTINE_EVENT_REF_RANGE)),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,23 +163,22 @@ class QuarantinedRequest:
         kind = _BREACHES.get(breach.tag)
         if kind is None:
             raise located(breach, f"not one of {', '.join(BreachKind)}")
-        fields = Children(breach)
-        rid = request_id(fields.required("RequestID"))
-        event_ref = integer(fields.required("QuarantineEventRef"), *QUARANTINE_EVENT_REF_RANGE)
-        fields.finish()
-        return cls(kind, rid, event_ref)
+        return cls(kind, **read_fields(breach, _BREACH_FIELDS))
 
     def append_to(self, parent: etree._Element) -> None:
-        breach = add(add(parent, self.ELEMENT), str(self.kind))
-        add(breach, "RequestID", str(self.request_id))
-        add(breach, "QuarantineEventRef", str(self.quarantine_event_ref))
+        write_fields(add(add(parent, self.ELEMENT), str(self.kind)), _BREACH_FIELDS, self)
 
 
 @dataclass(frozen=True, slots=True)
-class CommandFailure:
+class CommandFailure(Record):
     """A command the DCC could not deliver to its device."""
 
     ELEMENT: ClassVar[str] = "CommandFailure"
+    FIELDS: ClassVar[tuple[Field, ...]] = (
+        Child("CommandRequestID", "command_request_id", REQUEST_ID),
+        Child("DSPScheduleID", "dsp_schedule_id", bounded(*SCHEDULE_ID_RANGE), optional=True),
+        Child("DeviceID", "device_id", EUI64),
+    )
 
     command_request_id: RequestID
     device_id: bytes
@@ -207,23 +188,6 @@ class CommandFailure:
         check_eui64(self.device_id, "DeviceID")
         if self.dsp_schedule_id is not None:
             check_range(self.dsp_schedule_id, *SCHEDULE_ID_RANGE, what="DSPScheduleID")
-
-    @classmethod
-    def from_element(cls, element: etree._Element) -> CommandFailure:
-        children = Children(element)
-        rid = request_id(children.required("CommandRequestID"))
-        schedule = optional_value(
-            children.optional("DSPScheduleID"), lambda raw: parse_int(raw, *SCHEDULE_ID_RANGE)
-        )
-        device = eui64(children.required("DeviceID"))
-        children.finish()
-        return cls(rid, device, schedule)
-
-    def append_to(self, parent: etree._Element) -> None:
-        element = add(parent, self.ELEMENT)
-        add(element, "CommandRequestID", str(self.command_request_id))
-        add_optional(element, "DSPScheduleID", self.dsp_schedule_id)
-        add(element, "DeviceID", format_eui64(self.device_id))
 
 
 DCCAlert = QuarantinedRequest | CommandFailure
@@ -273,11 +237,20 @@ def _read_dcc_alert(element: etree._Element) -> DCCAlert:
     raise located(alert, "not a DCC alert")
 
 
+def _append_dcc_alert(element: etree._Element, alert: DCCAlert) -> None:
+    alert.append_to(element)
+
+
 @dataclass(frozen=True, slots=True)
-class DCCAlertMessage:
+class DCCAlertMessage(Record):
     """An alert the DCC raises itself; ``AD1`` is the likely code for quarantines (spec §6)."""
 
     ELEMENT: ClassVar[str] = "DCCAlertMessage"
+    FIELDS: ClassVar[tuple[Field, ...]] = (
+        Child("DCCAlertCode", "dcc_alert_code", enumeration(DCCAlertCode)),
+        *THROTTLING,
+        Child("DCCAlert", "dcc_alert", Content(_read_dcc_alert, _append_dcc_alert)),
+    )
 
     dcc_alert_code: DCCAlertCode
     dcc_alert: DCCAlert
@@ -286,18 +259,3 @@ class DCCAlertMessage:
 
     def __post_init__(self) -> None:
         check_throttling(self.throttled_alert_sequence_id, self.throttled_alert_count)
-
-    @classmethod
-    def from_element(cls, element: etree._Element) -> DCCAlertMessage:
-        children = Children(element)
-        code = value(children.required("DCCAlertCode"), enum_parser(DCCAlertCode), preserve=True)
-        sequence_id, count = read_throttling(children)
-        alert = _read_dcc_alert(children.required("DCCAlert"))
-        children.finish()
-        return cls(code, alert, sequence_id, count)
-
-    def append_to(self, parent: etree._Element) -> None:
-        element = add(parent, self.ELEMENT)
-        add(element, "DCCAlertCode", str(self.dcc_alert_code))
-        append_throttling(element, self.throttled_alert_sequence_id, self.throttled_alert_count)
-        self.dcc_alert.append_to(add(element, "DCCAlert"))

@@ -16,8 +16,8 @@ from lxml import etree
 
 from .codes import SCHEMA_INVALID, invalid
 from .errors import DuisSchemaError
-from .ids import RequestID, parse_eui64
-from .values import collapse, parse_base64, parse_bool, parse_datetime, parse_int
+from .ids import parse_eui64
+from .values import collapse, parse_datetime, parse_int
 from .xmlparse import parse_xml
 
 SR = "http://www.dccinterface.co.uk/ServiceUserGateway"
@@ -135,10 +135,6 @@ def text(element: etree._Element) -> str:
     return "".join(parts)
 
 
-def optional_text(element: etree._Element | None) -> str | None:
-    return None if element is None else text(element)
-
-
 def value(element: etree._Element, parse: Callable[[str], T], *, preserve: bool = False) -> T:
     """``parse`` applied to the element's text, its error told with the element and line.
 
@@ -152,34 +148,16 @@ def value(element: etree._Element, parse: Callable[[str], T], *, preserve: bool 
         raise located(element, exc.reason, exc.response_code) from None
 
 
-def optional_value(
-    element: etree._Element | None, parse: Callable[[str], T], *, preserve: bool = False
-) -> T | None:
-    return None if element is None else value(element, parse, preserve=preserve)
-
-
 def integer(element: etree._Element, low: int, high: int) -> int:
     return value(element, lambda raw: parse_int(raw, low, high))
-
-
-def boolean(element: etree._Element) -> bool:
-    return value(element, parse_bool)
 
 
 def date_time(element: etree._Element) -> datetime:
     return value(element, parse_datetime)
 
 
-def base64(element: etree._Element) -> bytes:
-    return value(element, parse_base64)
-
-
 def eui64(element: etree._Element) -> bytes:
     return value(element, parse_eui64)
-
-
-def request_id(element: etree._Element) -> RequestID:
-    return value(element, RequestID.parse)
 
 
 def add(
@@ -188,12 +166,6 @@ def add(
     element = etree.SubElement(parent, f"{{{namespace}}}{name}")
     element.text = content
     return element
-
-
-def add_optional(parent: etree._Element, name: str, content: str | int | None) -> None:
-    """Adds the element only for a value; an int or a :class:`StrEnum` is written as ``str()``."""
-    if content is not None:
-        add(parent, name, str(content))
 
 
 def open_document(tree: etree._ElementTree, name: str) -> tuple[str, Children]:

@@ -17,18 +17,12 @@ from .codes import invalid
 from .elements import (
     Children,
     add,
-    add_optional,
-    eui64,
-    integer,
     located,
-    optional_text,
-    optional_value,
     sr,
-    text,
-    value,
 )
-from .ids import check_eui64, format_eui64
-from .values import check_length, check_range, enum_parser, parse_int
+from .ids import check_eui64
+from .layout import EUI64, TEXT, Child, Field, Nested, Record, bounded, enumeration
+from .values import check_length, check_range
 
 UPRN_RANGE = (1, 10**12 - 1)
 MAX_INVENTORY_DEVICES = 17
@@ -60,8 +54,14 @@ class DeviceStatus(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class PropertyFilter:
+class PropertyFilter(Record):
     """An address: post code and the identifier of the property within it."""
+
+    ELEMENT: ClassVar[str] = "PropertyFilter"
+    FIELDS: ClassVar[tuple[Field, ...]] = (
+        Child("PostCode", "post_code", TEXT),
+        Child("AddressIdentifier", "address_identifier", TEXT),
+    )
 
     post_code: str
     address_identifier: str
@@ -70,18 +70,14 @@ class PropertyFilter:
         check_length(self.post_code, 6, 8, "PostCode")
         check_length(self.address_identifier, 0, 30, "AddressIdentifier")
 
-    @classmethod
-    def from_element(cls, element: etree._Element) -> PropertyFilter:
-        children = Children(element)
-        post_code = text(children.required("PostCode"))
-        address_identifier = text(children.required("AddressIdentifier"))
-        children.finish()
-        return cls(post_code, address_identifier)
 
-    def append_to(self, parent: etree._Element) -> None:
-        element = add(parent, "PropertyFilter")
-        add(element, "PostCode", self.post_code)
-        add(element, "AddressIdentifier", self.address_identifier)
+# The members of ReadInventory's choice; a request holds exactly one.
+_SELECTORS = (
+    Child("DeviceID", "device_id", EUI64, optional=True),
+    Child("UPRN", "uprn", bounded(*UPRN_RANGE), optional=True),
+    Child("MPxN", "mpxn", TEXT, optional=True),
+    Child("PropertyFilter", "property_filter", Nested(PropertyFilter), optional=True),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,56 +107,57 @@ class ReadInventory:
         children = Children(element)
         selector = children.any()
         children.finish()
-        if selector.tag == sr("DeviceID"):
-            return cls(device_id=eui64(selector))
-        if selector.tag == sr("UPRN"):
-            return cls(uprn=integer(selector, *UPRN_RANGE))
-        if selector.tag == sr("MPxN"):
-            return cls(mpxn=text(selector))
-        if selector.tag == sr("PropertyFilter"):
-            return cls(property_filter=PropertyFilter.from_element(selector))
+        for field in _SELECTORS:
+            if selector.tag == sr(field.name):
+                return cls(**{field.attr: field.codec.read(selector)})
         raise located(selector, "not a selector (DeviceID, UPRN, MPxN or PropertyFilter)")
 
     def append_to(self, parent: etree._Element) -> None:
         element = add(parent, self.ELEMENT)
-        if self.device_id is not None:
-            add(element, "DeviceID", format_eui64(self.device_id))
-        elif self.uprn is not None:
-            add(element, "UPRN", str(self.uprn))
-        elif self.mpxn is not None:
-            add(element, "MPxN", self.mpxn)
-        elif self.property_filter is not None:
-            self.property_filter.append_to(element)
+        for field in _SELECTORS:
+            field.write(element, getattr(self, field.attr))
 
 
-# Optional free-text fields of sr:Device, in wire order, either side of UPRN and PropertyFilter.
-_BEFORE_ADDRESS = (
-    ("SMETSCHTSVersion", "smets_chts_version"),
-    ("DeviceFirmwareVersion", "firmware_version"),
-    ("DeviceFirmwareVersionStatus", "firmware_version_status"),
-    ("CPLStatus", "cpl_status"),
-    ("DateCommissioned", "date_commissioned"),
-    ("ImportMPxN", "import_mpxn"),
-    ("SecondaryImportMPAN", "secondary_import_mpan"),
-    ("ExportMPAN", "export_mpan"),
-    ("ESMEVariant", "esme_variant"),
-)
-_AFTER_ADDRESS = (
-    ("CSPRegion", "csp_region"),
-    ("DeviceGBCSVersion", "gbcs_version"),
-    ("HANVariant", "han_variant"),
-    ("S1SP", "s1sp"),
-    ("Connectivity", "connectivity"),
-)
+def _free_text(*names: tuple[str, str]) -> tuple[Child, ...]:
+    return tuple(Child(name, attr, TEXT, optional=True) for name, attr in names)
 
 
 @dataclass(frozen=True, slots=True)
-class InventoryDevice:
+class InventoryDevice(Record):
     """One ``sr:Device`` of a ``DSPInventory``.
 
     ``date_commissioned`` stays text: an xs:date may carry a zone (``2025-12-28Z``) that
     :class:`datetime.date` cannot hold.
     """
+
+    ELEMENT: ClassVar[str] = "Device"
+    FIELDS: ClassVar[tuple[Field, ...]] = (
+        Child("DeviceID", "device_id", EUI64),
+        Child("DeviceType", "device_type", enumeration(DeviceType)),
+        Child("DeviceStatus", "status", enumeration(DeviceStatus), optional=True),
+        Child("DeviceManufacturer", "manufacturer", TEXT),
+        Child("DeviceModel", "model", TEXT),
+        *_free_text(
+            ("SMETSCHTSVersion", "smets_chts_version"),
+            ("DeviceFirmwareVersion", "firmware_version"),
+            ("DeviceFirmwareVersionStatus", "firmware_version_status"),
+            ("CPLStatus", "cpl_status"),
+            ("DateCommissioned", "date_commissioned"),
+            ("ImportMPxN", "import_mpxn"),
+            ("SecondaryImportMPAN", "secondary_import_mpan"),
+            ("ExportMPAN", "export_mpan"),
+            ("ESMEVariant", "esme_variant"),
+        ),
+        Child("UPRN", "uprn", bounded(*UPRN_RANGE), optional=True),
+        Child("PropertyFilter", "property_filter", Nested(PropertyFilter), optional=True),
+        *_free_text(
+            ("CSPRegion", "csp_region"),
+            ("DeviceGBCSVersion", "gbcs_version"),
+            ("HANVariant", "han_variant"),
+            ("S1SP", "s1sp"),
+            ("Connectivity", "connectivity"),
+        ),
+    )
 
     device_id: bytes
     device_type: DeviceType
@@ -189,72 +186,18 @@ class InventoryDevice:
         if self.uprn is not None:
             check_range(self.uprn, *UPRN_RANGE, what="UPRN")
 
-    @classmethod
-    def from_element(cls, element: etree._Element) -> InventoryDevice:
-        children = Children(element)
-        device_id = eui64(children.required("DeviceID"))
-        device_type = value(children.required("DeviceType"), enum_parser(DeviceType), preserve=True)
-        status = optional_value(
-            children.optional("DeviceStatus"), enum_parser(DeviceStatus), preserve=True
-        )
-        manufacturer = text(children.required("DeviceManufacturer"))
-        model = text(children.required("DeviceModel"))
-        before = {field: optional_text(children.optional(name)) for name, field in _BEFORE_ADDRESS}
-        uprn = optional_value(children.optional("UPRN"), lambda raw: parse_int(raw, *UPRN_RANGE))
-        found = children.optional("PropertyFilter")
-        property_filter = None if found is None else PropertyFilter.from_element(found)
-        after = {field: optional_text(children.optional(name)) for name, field in _AFTER_ADDRESS}
-        children.finish()
-        return cls(
-            device_id,
-            device_type,
-            manufacturer,
-            model,
-            status,
-            uprn=uprn,
-            property_filter=property_filter,
-            **before,
-            **after,
-        )
-
-    def append_to(self, parent: etree._Element) -> None:
-        element = add(parent, "Device")
-        add(element, "DeviceID", format_eui64(self.device_id))
-        add(element, "DeviceType", str(self.device_type))
-        add_optional(element, "DeviceStatus", self.status)
-        add(element, "DeviceManufacturer", self.manufacturer)
-        add(element, "DeviceModel", self.model)
-        for name, field in _BEFORE_ADDRESS:
-            add_optional(element, name, getattr(self, field))
-        add_optional(element, "UPRN", self.uprn)
-        if self.property_filter is not None:
-            self.property_filter.append_to(element)
-        for name, field in _AFTER_ADDRESS:
-            add_optional(element, name, getattr(self, field))
-
 
 @dataclass(frozen=True, slots=True)
-class DSPInventory:
+class DSPInventory(Record):
     """The DCC's answer to SR 8.2: one to seventeen devices."""
 
     ELEMENT: ClassVar[str] = "DSPInventory"
+    FIELDS: ClassVar[tuple[Field, ...]] = (
+        Child("Device", "devices", Nested(InventoryDevice), repeated=True),
+    )
 
     devices: tuple[InventoryDevice, ...]
 
     def __post_init__(self) -> None:
         if not 1 <= len(self.devices) <= MAX_INVENTORY_DEVICES:
             raise invalid(f"a DSPInventory holds 1 to 17 devices, not {len(self.devices)}")
-
-    @classmethod
-    def from_element(cls, element: etree._Element) -> DSPInventory:
-        children = Children(element)
-        devices = []
-        while (device := children.optional("Device")) is not None:
-            devices.append(InventoryDevice.from_element(device))
-        children.finish()
-        return cls(tuple(devices))
-
-    def append_to(self, parent: etree._Element) -> None:
-        element = add(parent, self.ELEMENT)
-        for device in self.devices:
-            device.append_to(element)

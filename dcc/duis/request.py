@@ -28,33 +28,33 @@ from .elements import (
     Children,
     add,
     append_signature,
-    base64,
-    boolean,
     check_signature,
-    integer,
     label,
     located,
     open_document,
-    optional_value,
-    request_id,
     root,
     sr,
-    text,
-    value,
 )
 from .errors import DuisSchemaError
 from .ids import RequestID, check_service_reference
 from .inventory import ReadInventory
+from .layout import (
+    BASE64,
+    BOOLEAN,
+    DATE_TIME,
+    REQUEST_ID,
+    TEXT,
+    Child,
+    Field,
+    Record,
+    Text,
+    bounded,
+)
 from .values import (
     INT32,
     check_datetime,
     check_decimal,
     check_range,
-    format_base64,
-    format_bool,
-    format_datetime,
-    parse_bool,
-    parse_datetime,
     parse_int,
     shown,
 )
@@ -98,9 +98,22 @@ def parse_command_variant(raw: str) -> CommandVariant:
     return CommandVariant(number)
 
 
+COMMAND_VARIANT = Text(parse_command_variant, lambda variant: str(int(variant)))
+
+
 @dataclass(frozen=True, slots=True)
-class RequestHeader:
+class RequestHeader(Record):
     """Who asks what of which device: the DCC's routing, access control and replay key."""
+
+    ELEMENT: ClassVar[str] = "Header"
+    FIELDS: ClassVar[tuple[Field, ...]] = (
+        Child("RequestID", "request_id", REQUEST_ID),
+        Child("FirstInSequence", "first_in_sequence", BOOLEAN, optional=True),
+        Child("PrecedingServiceRequestID", "preceding_request_id", REQUEST_ID, optional=True),
+        Child("CommandVariant", "command_variant", COMMAND_VARIANT),
+        Child("ServiceReference", "service_reference", TEXT),
+        Child("ServiceReferenceVariant", "service_reference_variant", TEXT),
+    )
 
     request_id: RequestID
     command_variant: CommandVariant
@@ -112,38 +125,25 @@ class RequestHeader:
     def __post_init__(self) -> None:
         check_service_reference(self.service_reference, self.service_reference_variant)
 
-    @classmethod
-    def from_element(cls, element: etree._Element) -> RequestHeader:
-        children = Children(element)
-        rid = request_id(children.required("RequestID"))
-        first = optional_value(children.optional("FirstInSequence"), parse_bool)
-        preceding = optional_value(children.optional("PrecedingServiceRequestID"), RequestID.parse)
-        variant = value(children.required("CommandVariant"), parse_command_variant)
-        reference = text(children.required("ServiceReference"))
-        reference_variant = text(children.required("ServiceReferenceVariant"))
-        children.finish()
-        return cls(rid, variant, reference, reference_variant, first, preceding)
-
-    def append_to(self, parent: etree._Element) -> None:
-        element = add(parent, "Header")
-        add(element, "RequestID", str(self.request_id))
-        if self.first_in_sequence is not None:
-            add(element, "FirstInSequence", format_bool(self.first_in_sequence))
-        if self.preceding_request_id is not None:
-            add(element, "PrecedingServiceRequestID", str(self.preceding_request_id))
-        add(element, "CommandVariant", str(int(self.command_variant)))
-        add(element, "ServiceReference", self.service_reference)
-        add(element, "ServiceReferenceVariant", self.service_reference_variant)
-
 
 @dataclass(frozen=True, slots=True)
-class Credit:
+class Credit(Record):
     """Switch the meter to credit mode: the one change MP134B lets the SRP make."""
 
+    ELEMENT: ClassVar[str] = "Credit"
+    FIELDS: ClassVar[tuple[Field, ...]] = ()
+
 
 @dataclass(frozen=True, slots=True)
-class Prepayment:
+class Prepayment(Record):
     """Switch to prepayment: a supplier's request, never the SRP's (the pipeline checks that)."""
+
+    ELEMENT: ClassVar[str] = "Prepayment"
+    FIELDS: ClassVar[tuple[Field, ...]] = (
+        Child("SuspendDebtDisabled", "suspend_debt_disabled", BOOLEAN),
+        Child("SuspendDebtEmergency", "suspend_debt_emergency", BOOLEAN),
+        Child("DisablementThreshold", "disablement_threshold", bounded(*INT32)),
+    )
 
     suspend_debt_disabled: bool
     suspend_debt_emergency: bool
@@ -155,6 +155,7 @@ class Prepayment:
 
 # An ExecutionDateTime in this year or later cancels (RTDS templates: 3000-12-31).
 CANCELLATION_YEAR = 3000
+_EXECUTION = Child("ExecutionDateTime", "execution_datetime", DATE_TIME, optional=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,43 +197,31 @@ class UpdatePaymentMode:
     @classmethod
     def from_element(cls, element: etree._Element) -> UpdatePaymentMode:
         children = Children(element)
-        execution = optional_value(children.optional("ExecutionDateTime"), parse_datetime)
-        mode: Credit | Prepayment
-        if (credit := children.optional("Credit")) is not None:
-            Children(credit).finish()
-            mode = Credit()
-        elif (prepayment := children.optional("Prepayment")) is not None:
-            fields = Children(prepayment)
-            mode = Prepayment(
-                boolean(fields.required("SuspendDebtDisabled")),
-                boolean(fields.required("SuspendDebtEmergency")),
-                integer(fields.required("DisablementThreshold"), *INT32),
-            )
-            fields.finish()
-        else:
+        execution = _EXECUTION.read(children)
+        mode: Credit | Prepayment | None = None
+        for kind in (Credit, Prepayment):
+            if mode is None and (found := children.optional(kind.ELEMENT)) is not None:
+                mode = kind.from_element(found)
+        if mode is None:
             raise located(element, "sr:Credit or sr:Prepayment is missing")
         children.finish()
         return cls(mode, execution)
 
     def append_to(self, parent: etree._Element) -> None:
         element = add(parent, self.ELEMENT)
-        if self.execution_datetime is not None:
-            add(element, "ExecutionDateTime", format_datetime(self.execution_datetime))
-        match self.mode:
-            case Credit():
-                add(element, "Credit")
-            case Prepayment() as prepayment:
-                fields = add(element, "Prepayment")
-                add(fields, "SuspendDebtDisabled", format_bool(prepayment.suspend_debt_disabled))
-                add(fields, "SuspendDebtEmergency", format_bool(prepayment.suspend_debt_emergency))
-                add(fields, "DisablementThreshold", str(prepayment.disablement_threshold))
+        _EXECUTION.write(element, self.execution_datetime)
+        self.mode.append_to(element)
 
 
 @dataclass(frozen=True, slots=True)
-class SignedPreCommand:
+class SignedPreCommand(Record):
     """The User's signed GBCS pre-command for a critical SR, sent back with CV 5, 6 or 7."""
 
     ELEMENT: ClassVar[str] = "SignedPreCommand"
+    FIELDS: ClassVar[tuple[Field, ...]] = (
+        _EXECUTION,
+        Child("GBCSPayload", "gbcs_payload", BASE64),
+    )
 
     gbcs_payload: bytes
     execution_datetime: datetime | None = None
@@ -240,20 +229,6 @@ class SignedPreCommand:
     def __post_init__(self) -> None:
         if self.execution_datetime is not None:
             check_datetime(self.execution_datetime)
-
-    @classmethod
-    def from_element(cls, element: etree._Element) -> SignedPreCommand:
-        children = Children(element)
-        execution = optional_value(children.optional("ExecutionDateTime"), parse_datetime)
-        payload = base64(children.required("GBCSPayload"))
-        children.finish()
-        return cls(payload, execution)
-
-    def append_to(self, parent: etree._Element) -> None:
-        element = add(parent, self.ELEMENT)
-        if self.execution_datetime is not None:
-            add(element, "ExecutionDateTime", format_datetime(self.execution_datetime))
-        add(element, "GBCSPayload", format_base64(self.gbcs_payload))
 
 
 RequestBody = UpdatePaymentMode | SignedPreCommand | ReadInventory

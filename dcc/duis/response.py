@@ -22,34 +22,46 @@ from .elements import (
     Children,
     add,
     append_signature,
-    base64,
     check_signature,
-    date_time,
     label,
     located,
     open_document,
-    optional_value,
     root,
     sr,
-    text,
-    value,
 )
 from .ids import RequestID, ResponseID, check_service_reference
 from .inventory import DSPInventory
+from .layout import (
+    BASE64,
+    DATE_TIME,
+    REQUEST_ID,
+    RESPONSE_ID,
+    TEXT,
+    Child,
+    Choice,
+    Field,
+    Record,
+    enumeration,
+)
 from .smets1 import SMETS1ResponseMessage
 from .values import (
     check_datetime,
     check_decimal,
-    enum_parser,
-    format_base64,
-    format_datetime,
 )
 from .xmlparse import MAX_DOCUMENT_BYTES, parse_xml
 
 
 @dataclass(frozen=True, slots=True)
-class ResponseHeader:
+class ResponseHeader(Record):
     """A device response has both IDs; acknowledgements and non-device answers the RequestID."""
+
+    ELEMENT: ClassVar[str] = "Header"
+    FIELDS: ClassVar[tuple[Field, ...]] = (
+        Child("RequestID", "request_id", REQUEST_ID, optional=True),
+        Child("ResponseID", "response_id", RESPONSE_ID, optional=True),
+        Child("ResponseCode", "response_code", enumeration(ResponseCode)),
+        Child("ResponseDateTime", "response_datetime", DATE_TIME),
+    )
 
     response_code: ResponseCode
     response_datetime: datetime
@@ -59,66 +71,29 @@ class ResponseHeader:
     def __post_init__(self) -> None:
         check_datetime(self.response_datetime)
 
-    @classmethod
-    def from_element(cls, element: etree._Element) -> ResponseHeader:
-        children = Children(element)
-        request_id = optional_value(children.optional("RequestID"), RequestID.parse)
-        response_id = optional_value(children.optional("ResponseID"), ResponseID.parse)
-        code = value(children.required("ResponseCode"), enum_parser(ResponseCode), preserve=True)
-        at = date_time(children.required("ResponseDateTime"))
-        children.finish()
-        return cls(code, at, request_id, response_id)
-
-    def append_to(self, parent: etree._Element) -> None:
-        element = add(parent, "Header")
-        if self.request_id is not None:
-            add(element, "RequestID", str(self.request_id))
-        if self.response_id is not None:
-            add(element, "ResponseID", str(self.response_id))
-        add(element, "ResponseCode", str(self.response_code))
-        add(element, "ResponseDateTime", format_datetime(self.response_datetime))
-
 
 @dataclass(frozen=True, slots=True)
-class PreCommand:
+class PreCommand(Record):
     """The DCC's transform of a critical SR: the GBCS command for the User to sign."""
 
     ELEMENT: ClassVar[str] = "PreCommand"
+    FIELDS: ClassVar[tuple[Field, ...]] = (
+        Child("GBCSVersion", "gbcs_version", TEXT),
+        Child("GBCSPayload", "gbcs_payload", BASE64),
+    )
 
     gbcs_version: str
     gbcs_payload: bytes
 
-    @classmethod
-    def from_element(cls, element: etree._Element) -> PreCommand:
-        children = Children(element)
-        version = text(children.required("GBCSVersion"))
-        payload = base64(children.required("GBCSPayload"))
-        children.finish()
-        return cls(version, payload)
-
-    def append_to(self, parent: etree._Element) -> None:
-        element = add(parent, self.ELEMENT)
-        add(element, "GBCSVersion", self.gbcs_version)
-        add(element, "GBCSPayload", format_base64(self.gbcs_payload))
-
 
 @dataclass(frozen=True, slots=True)
-class LocalCommand:
+class LocalCommand(Record):
     """A command returned to the User for delivery over the HAN (CV 2, 3, 6, 7)."""
 
     ELEMENT: ClassVar[str] = "LocalCommand"
+    FIELDS: ClassVar[tuple[Field, ...]] = (Child("GBCSPayload", "gbcs_payload", BASE64),)
 
     gbcs_payload: bytes
-
-    @classmethod
-    def from_element(cls, element: etree._Element) -> LocalCommand:
-        children = Children(element)
-        payload = base64(children.required("GBCSPayload"))
-        children.finish()
-        return cls(payload)
-
-    def append_to(self, parent: etree._Element) -> None:
-        add(add(parent, self.ELEMENT), "GBCSPayload", format_base64(self.gbcs_payload))
 
 
 _Content = PreCommand | LocalCommand | DSPInventory | FutureDatedDeviceAlertMessage
@@ -144,42 +119,9 @@ _OTHER_CONTENTS = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class ResponseMessage:
-    """The answer to one SRV; no content for acknowledgements (I99) and refusals."""
-
-    ELEMENT: ClassVar[str] = "ResponseMessage"
-
-    service_reference: str
-    service_reference_variant: str
-    content: ResponseContent | None = None
-
-    def __post_init__(self) -> None:
-        check_service_reference(self.service_reference, self.service_reference_variant)
-
-    @classmethod
-    def from_element(cls, element: etree._Element) -> ResponseMessage:
-        children = Children(element)
-        reference = text(children.required("ServiceReference"))
-        variant = text(children.required("ServiceReferenceVariant"))
-        found = children.optional_any()
-        content = None if found is None else _read_content(found)
-        children.finish()
-        return cls(reference, variant, content)
-
-    def append_to(self, parent: etree._Element) -> None:
-        element = add(parent, self.ELEMENT)
-        add(element, "ServiceReference", self.service_reference)
-        add(element, "ServiceReferenceVariant", self.service_reference_variant)
-        if isinstance(self.content, bytes):
-            add(element, "GBCSPayload", format_base64(self.content))
-        elif self.content is not None:
-            self.content.append_to(element)
-
-
 def _read_content(element: etree._Element) -> ResponseContent:
     if element.tag == sr("GBCSPayload"):
-        return base64(element)
+        return BASE64.read(element)
     if (kind := _CONTENTS.get(element.tag)) is not None:
         return kind.from_element(element)
     if element.tag in _OTHER_CONTENTS:
@@ -187,6 +129,32 @@ def _read_content(element: etree._Element) -> ResponseContent:
             f"response content {label(element)} is not one solrsim simulates", label(element)
         )
     raise located(element, "not a ResponseMessage content")
+
+
+def _append_content(parent: etree._Element, content: ResponseContent) -> None:
+    if isinstance(content, bytes):
+        BASE64.write(add(parent, "GBCSPayload"), content)
+    else:
+        content.append_to(parent)
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseMessage(Record):
+    """The answer to one SRV; no content for acknowledgements (I99) and refusals."""
+
+    ELEMENT: ClassVar[str] = "ResponseMessage"
+    FIELDS: ClassVar[tuple[Field, ...]] = (
+        Child("ServiceReference", "service_reference", TEXT),
+        Child("ServiceReferenceVariant", "service_reference_variant", TEXT),
+        Choice("content", _read_content, _append_content, optional=True),
+    )
+
+    service_reference: str
+    service_reference_variant: str
+    content: ResponseContent | None = None
+
+    def __post_init__(self) -> None:
+        check_service_reference(self.service_reference, self.service_reference_variant)
 
 
 ResponseBody = ResponseMessage | DeviceAlertMessage | DCCAlertMessage | SMETS1ResponseMessage

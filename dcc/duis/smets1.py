@@ -20,11 +20,10 @@ from lxml import etree
 
 from .alerts import (
     ALERT_CODE_RANGE,
-    append_throttling,
+    THROTTLING,
     check_throttling,
     format_alert_code,
     parse_alert_code,
-    read_throttling,
 )
 from .codes import DuisUnsupportedError
 from .elements import (
@@ -46,6 +45,7 @@ from .elements import (
     value,
 )
 from .ids import check_eui64, format_eui64
+from .layout import write_fields
 from .values import (
     check_datetime,
     check_decimal,
@@ -175,7 +175,7 @@ class SMETS1ResponseMessage:
         children = Children(element)
         for name in _REQUEST_FIELDS:
             _refuse_if(children.optional(name))
-        sequence_id, count = read_throttling(children)
+        sequence_id, count = (field.read(children) for field in THROTTLING)
         signed = children.required(SIGNED_RESPONSE)
         children.finish()
         version = signed.get("schemaVersion")
@@ -191,7 +191,7 @@ class SMETS1ResponseMessage:
 
     def append_to(self, parent: etree._Element) -> None:
         element = add(parent, self.ELEMENT)
-        append_throttling(element, self.throttled_alert_sequence_id, self.throttled_alert_count)
+        write_fields(element, THROTTLING, self)
         signed = etree.SubElement(
             element, sr(SIGNED_RESPONSE), {"schemaVersion": self.schema_version}, nsmap={"ra": RA}
         )

@@ -113,7 +113,7 @@ def _boxed(model: Scenario, corpus: Path) -> Population:
 
 
 def _resume(folder: Path, live: LiveSimulation, receivers: dict[bytes, str]) -> Journal:
-    from dcc.audit import DatabaseError
+    from dcc.sqlite_file import DatabaseError
     from sim.web.resume import resume
 
     try:

@@ -26,7 +26,6 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from rich.console import Console
 from rich.table import Table
 
-from dcc.audit import DatabaseError
 from dcc.smki.authority import SmkiAuthority, org_key_from_seed
 from dcc.smki.errors import SmkiError, SubscriptionRefused
 from dcc.smki.names import eui64_text
@@ -34,6 +33,7 @@ from dcc.smki.repository import INDEX_FILE, CertificateRecord, SmkiRepository
 from dcc.smki.roles import RemotePartyRole, parse_key_usage
 from dcc.smki.subscription import SUBSCRIPTION_RULES, Subscriptions
 from dcc.smki.times import parse_time
+from dcc.sqlite_file import DatabaseError
 from dcc.state_store import StateStore
 from dcc.users import RegistrationError, User, UserRole, Users, UserStatus
 from devices.gbcs.errors import GbcsKeyError

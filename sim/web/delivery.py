@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from dcc.audit import DatabaseError
 from dcc.duis.codes import ResponseCode
+from dcc.sqlite_file import DatabaseError
 from sim.web.journal import Journal
 from sim.web.limits import DELIVERY_TIMEOUT
 

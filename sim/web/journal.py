@@ -22,12 +22,12 @@ import hashlib
 import sqlite3
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from dcc.audit import DatabaseError, connect, ensure_schema, eui64_bytes, eui64_text, transaction
+from dcc.sqlite_file import DatabaseError, SqliteComponent, connect
+from dcc.stored_values import eui64_bytes, eui64_text
 
 SCHEMA = "serve-journal"
 SCHEMA_VERSION = 1
@@ -84,46 +84,51 @@ def answer_digest(response: bytes | None) -> str:
     return hashlib.sha256(response or b"").hexdigest()
 
 
-class Journal:
+class Journal(SqliteComponent):
     """The open state folder. Safe from any thread: each call holds the journal's own lock."""
+
+    SCHEMA = SCHEMA
+    SCHEMA_VERSION = SCHEMA_VERSION
+    TABLES = _TABLES
+    ERROR = StateFolderError
 
     def __init__(self, folder: Path, world: dict[str, str]) -> None:
         self.folder = folder
-        self._lock = threading.Lock()
+        self._thread_lock = threading.Lock()
         self._folder_lock = _lock_folder(folder)
+        self._issued: dict[bytes, int] = {}
         path = folder / JOURNAL_FILE
         try:
-            self._connection = connect(path, shared=True)
+            connection = connect(path, shared=True)
         except DatabaseError as exc:
             self._folder_lock.close()
             raise StateFolderError(f"{exc} (is {path} a solrsim state file?)") from None
         try:
-            ensure_schema(self._connection, SCHEMA, SCHEMA_VERSION, _TABLES)
+            super().__init__(connection, owns_connection=True, lock=self._thread_lock)
+        except BaseException:
+            self._folder_lock.close()
+            raise
+        try:
             self._check_world(world)
-        except sqlite3.Error as exc:
-            self.close()
-            raise StateFolderError(f"{path} cannot be read: {exc}") from None
         except BaseException:
             self.close()
             raise
-        self._issued: dict[bytes, int] = {}
 
     def close(self) -> None:
-        with self._lock:
-            self._connection.close()
-            self._folder_lock.close()
+        super().close()
+        self._folder_lock.close()
 
     # --- requests --------------------------------------------------------------------------------
 
     def append(self, at: float, sender: bytes, document: bytes) -> int:
         """Journal a request about to be decided at simulated time ``at``; its number."""
         row = (at, eui64_text(sender), document)
-        with self._writing() as connection:
+        with self._writing(self._write) as connection:
             sql = "INSERT INTO requests (at, sender, document) VALUES (?, ?, ?) RETURNING seq"
             return int(connection.execute(sql, row).fetchone()[0])
 
     def answered(self, seq: int, answer: str) -> None:
-        with self._writing() as connection:
+        with self._writing(self._write) as connection:
             connection.execute("UPDATE requests SET answer = ? WHERE seq = ?", (answer, seq))
 
     def requests(self) -> Iterator[Journalled]:
@@ -151,7 +156,7 @@ class Journal:
         return float(rows[0][0]) if rows else 0.0
 
     def promise(self, at: float) -> None:
-        with self._writing() as connection:
+        with self._writing(self._write) as connection:
             connection.execute(
                 "INSERT INTO clock (id, promised) VALUES (1, ?) "
                 "ON CONFLICT (id) DO UPDATE SET promised = excluded.promised",
@@ -166,7 +171,7 @@ class Journal:
         seq = self._issued.get(user, 0) + 1
         self._issued[user] = seq
         key = (eui64_text(user), seq)
-        with self._writing() as connection:
+        with self._writing(self._write) as connection:
             kept = connection.execute(
                 "SELECT document FROM outbox WHERE user = ? AND seq = ?", key
             ).fetchone()
@@ -180,7 +185,7 @@ class Journal:
         return None
 
     def delivered(self, user: bytes, seq: int) -> None:
-        with self._writing() as connection:
+        with self._writing(self._write) as connection:
             connection.execute(
                 "UPDATE outbox SET delivered = 1 WHERE user = ? AND seq = ?",
                 (eui64_text(user), seq),
@@ -204,7 +209,7 @@ class Journal:
     # --- inside ----------------------------------------------------------------------------------
 
     def _check_world(self, world: dict[str, str]) -> None:
-        with transaction(self._connection) as connection:
+        with self._writing(self._write) as connection:
             kept = dict(connection.execute("SELECT name, value FROM world").fetchall())
             if not kept:
                 connection.executemany(
@@ -223,22 +228,16 @@ class Journal:
                 + "): restart with the same scenario, seed and receivers, or use a new folder"
             )
 
+    @property
+    def _write(self) -> str:
+        return f"write {self.folder / JOURNAL_FILE}"
+
     def _read(self, sql: str, parameters: tuple[object, ...] = ()) -> list[tuple[Any, ...]]:
-        with self._lock:
+        with self._thread_lock:
             try:
                 return self._connection.execute(sql, parameters).fetchall()
             except sqlite3.Error as exc:
                 raise StateFolderError(f"cannot read {self.folder / JOURNAL_FILE}: {exc}") from exc
-
-    @contextmanager
-    def _writing(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction under the journal's lock."""
-        with self._lock:
-            try:
-                with transaction(self._connection) as connection:
-                    yield connection
-            except sqlite3.Error as exc:
-                raise StateFolderError(f"cannot write {self.folder / JOURNAL_FILE}: {exc}") from exc
 
 
 def _lock_folder(folder: Path) -> IO[str]:

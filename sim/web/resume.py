@@ -17,8 +17,9 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.serialization import Encoding
 
-from dcc.audit import DatabaseError, eui64_text
 from dcc.audit_resume import ResumedAuditTrail
+from dcc.sqlite_file import DatabaseError
+from dcc.stored_values import eui64_text
 from sim.web.journal import (
     AUDIT_FILE,
     RAISED,
@@ -34,8 +35,8 @@ from sim.world.population import Population
 def resume(folder: Path, live: LiveSimulation, receivers: Collection[bytes]) -> Journal:
     """The folder's journal, ``live`` rebuilt from it and journalling to it from now on.
 
-    Raises :class:`dcc.audit.DatabaseError` (a :class:`sim.web.journal.StateFolderError` for the
-    folder's own problems) with the reason when the folder cannot be resumed."""
+    Raises :class:`dcc.sqlite_file.DatabaseError` (a :class:`sim.web.journal.StateFolderError`
+    for the folder's own problems) with the reason when the folder cannot be resumed."""
     journal = Journal(folder, world_of(live.population, receivers))
     dcc = live.population.dcc
     try:

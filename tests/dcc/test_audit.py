@@ -18,11 +18,11 @@ from dcc.audit import (
     DeliveryKind,
     DeliveryStatus,
     NotRecordedError,
-    SchemaVersionError,
     StageDecision,
     Verdict,
 )
 from dcc.duis.ids import RequestID
+from dcc.sqlite_file import SchemaVersionError
 from sim.bench.audit_trail import requests_per_second
 
 SUPPLIER = bytes.fromhex("90B3D51F30010000")

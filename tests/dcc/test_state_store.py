@@ -10,12 +10,13 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from dcc.audit import AuditTrail, SchemaVersionError
+from dcc.audit import AuditTrail
 from dcc.inventory import DeviceKind, DeviceRecord, Inventory
 from dcc.smki.authority import SmkiAuthority, org_key_from_seed
 from dcc.smki.repository import SmkiRepository
 from dcc.smki.roles import KeyUsage, RemotePartyRole
 from dcc.solr_register import OfgemInstruction, SolrNotification, SolrRegister
+from dcc.sqlite_file import SchemaVersionError
 from dcc.state_store import StateStore, StateStoreError
 from dcc.users import Officer, OfficerKind, User, UserRole, Users, UserStatus
 

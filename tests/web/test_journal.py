@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from dcc.audit import SchemaVersionError
+from dcc.sqlite_file import SchemaVersionError
 from sim.web.journal import (
     JOURNAL_FILE,
     Journal,

@@ -12,7 +12,7 @@ from pytest_bdd import given, then
 
 from dcc.adt import AdtFile
 from dcc.anomaly import AdtRefused
-from dcc.audit import DecisionRecord, DeliveryKind, DeliveryRecord, Verdict, eui64_text
+from dcc.audit import DecisionRecord, DeliveryKind, DeliveryRecord, Verdict
 from dcc.duis.alerts import BreachKind, DCCAlertMessage
 from dcc.duis.codes import DCCAlertCode, ResponseCode
 from dcc.duis.request import CommandVariant, parse_request
@@ -22,6 +22,7 @@ from dcc.smki.errors import SubscriptionRefused
 from dcc.smki.repository import CertificateRecord
 from dcc.smki.roles import KeyUsage, RemotePartyRole
 from dcc.solr_register import RegisterError
+from dcc.stored_values import eui64_text
 from dcc.users import OfficerKind, UserRole, UserStatus
 from devices.gbcs.frame import decode
 from devices.gbcs.payment_mode import PaymentMode

@@ -1,0 +1,186 @@
+"""Declarative DUIS element layouts: one table of children both reads and builds an element.
+
+A :class:`Record` lists its child elements in schema order (``FIELDS``); ``from_element`` and
+``append_to`` are both derived from that one table, so the reader and the writer cannot drift
+apart (the idea :mod:`devices.gbcs._layout` follows for GBCS headers). Reading goes through
+:class:`Children` and :func:`value`, so refusals name the element and line and keep their DUIS
+response codes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, ClassVar, Generic, Protocol, Self, TypeVar
+
+from lxml import etree
+
+from .elements import Children, add, value
+from .ids import RequestID, ResponseID, format_eui64, parse_eui64
+from .values import (
+    enum_parser,
+    format_base64,
+    format_bool,
+    format_datetime,
+    parse_base64,
+    parse_bool,
+    parse_datetime,
+    parse_int,
+)
+
+T = TypeVar("T")
+E = TypeVar("E", bound=StrEnum)
+R = TypeVar("R", bound="Record")
+
+
+class Codec(Protocol[T]):
+    """How the value of one child element is read from it and written into it."""
+
+    def read(self, element: etree._Element) -> T: ...
+
+    def write(self, element: etree._Element, item: T) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Text(Generic[T]):
+    """A simple-typed element. ``preserve`` for types derived from xs:string, whose white space
+    is significant; the text of any other type is collapsed before it is parsed."""
+
+    parse: Callable[[str], T]
+    format: Callable[[T], str] = str
+    preserve: bool = False
+
+    def read(self, element: etree._Element) -> T:
+        return value(element, self.parse, preserve=self.preserve)
+
+    def write(self, element: etree._Element, item: T) -> None:
+        element.text = self.format(item)
+
+
+@dataclass(frozen=True, slots=True)
+class Nested(Generic[R]):
+    """A complex-typed element whose content is another record."""
+
+    kind: type[R]
+
+    def read(self, element: etree._Element) -> R:
+        return self.kind.from_element(element)
+
+    def write(self, element: etree._Element, item: R) -> None:
+        item.fill(element)
+
+
+@dataclass(frozen=True, slots=True)
+class Content(Generic[T]):
+    """A complex-typed element read and filled by a pair of functions (an ``xs:choice`` inside)."""
+
+    reader: Callable[[etree._Element], T]
+    writer: Callable[[etree._Element, T], None]
+
+    def read(self, element: etree._Element) -> T:
+        return self.reader(element)
+
+    def write(self, element: etree._Element, item: T) -> None:
+        self.writer(element, item)
+
+
+TEXT: Text[str] = Text(str, preserve=True)
+BOOLEAN = Text(parse_bool, format_bool)
+DATE_TIME = Text(parse_datetime, format_datetime)
+BASE64 = Text(parse_base64, format_base64)
+EUI64 = Text(parse_eui64, format_eui64)
+REQUEST_ID = Text(RequestID.parse)
+RESPONSE_ID = Text(ResponseID.parse)
+
+
+def bounded(low: int, high: int) -> Text[int]:
+    """An XSD integer type within the bounds of its facets."""
+    return Text(lambda raw: parse_int(raw, low, high))
+
+
+def enumeration(enum: type[E]) -> Text[E]:
+    """An XSD enumeration of strings; it derives from xs:string, so white space counts."""
+    return Text(enum_parser(enum), preserve=True)
+
+
+@dataclass(frozen=True, slots=True)
+class Child:
+    """One child element: its ``sr:`` name, the attribute holding its value, and its codec.
+    A ``repeated`` child stands zero or more times and is held as a tuple."""
+
+    name: str
+    attr: str
+    codec: Codec[Any]
+    optional: bool = False
+    repeated: bool = False
+
+    def read(self, children: Children) -> Any:
+        if self.repeated:
+            items = []
+            while (element := children.optional(self.name)) is not None:
+                items.append(self.codec.read(element))
+            return tuple(items)
+        if self.optional:
+            element = children.optional(self.name)
+            return None if element is None else self.codec.read(element)
+        return self.codec.read(children.required(self.name))
+
+    def write(self, parent: etree._Element, item: Any) -> None:
+        items = item if self.repeated else () if item is None and self.optional else (item,)
+        for one in items:
+            self.codec.write(add(parent, self.name), one)
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """An ``xs:choice`` standing directly among the children: any one element, told by its tag."""
+
+    attr: str
+    reader: Callable[[etree._Element], Any]
+    writer: Callable[[etree._Element, Any], None]
+    optional: bool = False
+
+    def read(self, children: Children) -> Any:
+        element = children.optional_any() if self.optional else children.any()
+        return None if element is None else self.reader(element)
+
+    def write(self, parent: etree._Element, item: Any) -> None:
+        if item is not None:
+            self.writer(parent, item)
+
+
+Field = Child | Choice
+
+
+def read_fields(element: etree._Element, fields: Iterable[Field]) -> dict[str, Any]:
+    """The values of ``element``'s children by attribute name; no other child may follow."""
+    children = Children(element)
+    values = {field.attr: field.read(children) for field in fields}
+    children.finish()
+    return values
+
+
+def write_fields(element: etree._Element, fields: Iterable[Field], source: object) -> None:
+    for field in fields:
+        field.write(element, getattr(source, field.attr))
+
+
+class Record:
+    """A DUIS element that is a sequence of children, described by ``FIELDS`` in schema order."""
+
+    __slots__ = ()
+
+    ELEMENT: ClassVar[str]
+    FIELDS: ClassVar[tuple[Field, ...]]
+
+    @classmethod
+    def from_element(cls, element: etree._Element) -> Self:
+        return cls(**read_fields(element, cls.FIELDS))
+
+    def fill(self, element: etree._Element) -> None:
+        """Writes the children into ``element``, which the caller has created."""
+        write_fields(element, self.FIELDS, self)
+
+    def append_to(self, parent: etree._Element) -> None:
+        self.fill(add(parent, self.ELEMENT))
