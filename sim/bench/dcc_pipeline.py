@@ -18,10 +18,10 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from dcc.dcc import Outcome
 from dcc.duis.request import CommandVariant, Credit, SignedPreCommand, UpdatePaymentMode
 from dcc.enrolment import enrol_device
 from dcc.inventory import DeviceKind
+from dcc.outcome import Outcome
 from devices.credentials import DeviceSecurityCredentials
 from devices.gbcs.keystore import KeyUsage
 from sim.bench.measure import max_rss_mib

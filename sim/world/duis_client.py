@@ -12,7 +12,6 @@ from collections.abc import Callable
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from dcc.dcc import Outcome
 from dcc.duis.ids import RequestID
 from dcc.duis.request import (
     CommandVariant,
@@ -27,6 +26,7 @@ from dcc.duis.request import (
 )
 from dcc.duis.response import PreCommand, Response, parse_response
 from dcc.duis.xmldsig import sign_document
+from dcc.outcome import Outcome
 from devices.gbcs.frame import GbcsMessage, decode, encode
 from devices.gbcs.security import sign
 from sim.world.cast import Party

@@ -25,11 +25,11 @@ import simpy
 
 from dcc.adt import AdtFile, AdtThreshold, sign_adt
 from dcc.anomaly import AdtRefused
-from dcc.dcc import Outcome, UserDelivery
 from dcc.duis.alerts import BreachKind, DCCAlertMessage, QuarantinedRequest
 from dcc.duis.codes import ResponseCode
 from dcc.duis.request import Credit, Prepayment
 from dcc.duis.response import Response
+from dcc.outcome import Outcome, UserDelivery
 from sim.report.events import EventKind
 from sim.report.tally import Tally
 from sim.report.wire_log import DCC, WireLog, party

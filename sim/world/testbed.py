@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from dcc.adt import AdtFile, AdtThreshold, sign_adt
 from dcc.audit import AuditTrail
 from dcc.config import ConfigSource
-from dcc.dcc import AlertHeld, AlertOutcome, Dcc, Outcome, UserDelivery
+from dcc.dcc import AlertHeld, AlertOutcome, Dcc
 from dcc.duis.request import (
     CommandVariant,
     Credit,
@@ -32,6 +32,7 @@ from dcc.duis.request import (
 from dcc.enrolment import enrol_device
 from dcc.identity import DccIdentity
 from dcc.inventory import DeviceKind, Inventory
+from dcc.outcome import Outcome, UserDelivery
 from dcc.smki.authority import SmkiAuthority, org_key_from_seed
 from dcc.smki.repository import SmkiRepository
 from dcc.smki.roles import KeyUsage, RemotePartyRole

@@ -23,7 +23,6 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 from pytest_bdd import parsers
 
-from dcc.dcc import DeviceDelivery, Outcome, UserDelivery
 from dcc.duis.codes import ResponseCode
 from dcc.duis.request import (
     CommandVariant,
@@ -36,6 +35,7 @@ from dcc.duis.request import (
 )
 from dcc.duis.response import parse_response
 from dcc.duis.xmldsig import sign_document
+from dcc.outcome import DeviceDelivery, Outcome, UserDelivery
 from dcc.smki.roles import KeyUsage, RemotePartyRole
 from dcc.users import OfficerKind
 from devices.gbcs import dlms
