@@ -25,6 +25,7 @@ run: $(STAMP)
 lint: $(TEST_STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 # Besides the console summary, JUnit XML for every test and cucumber JSON for the Gherkin
 # scenarios, for CI dashboards.
