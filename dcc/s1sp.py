@@ -45,6 +45,7 @@ from dcc.duis.errors import DuisError
 from dcc.duis.ids import RequestID, ResponseID
 from dcc.duis.request import CommandVariant, Request, UpdatePaymentMode
 from dcc.duis.response import Response, ResponseHeader, ResponseMessage
+from dcc.errors import RemoteProtocolError
 from devices.gbcs.alerts import alert
 from devices.smets1_frame import (
     RequestRef,
@@ -71,7 +72,7 @@ class S1spRefusal(DuisError):
     """A request the S1SP will not countersign, with the response code the User gets."""
 
 
-class S1spFrameError(Exception):
+class S1spFrameError(RemoteProtocolError):
     """A frame from a meter the S1SP drops: unreadable, unsigned, or not the device's."""
 
 

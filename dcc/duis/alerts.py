@@ -14,7 +14,7 @@ from typing import ClassVar
 
 from lxml import etree
 
-from .codes import DCCAlertCode, DuisUnsupportedError, invalid
+from .codes import DCCAlertCode
 from .elements import (
     Children,
     add,
@@ -22,6 +22,7 @@ from .elements import (
     located,
     sr,
 )
+from .errors import DuisUnsupportedError, invalid
 from .ids import RequestID, check_eui64
 from .layout import (
     BASE64,

@@ -28,8 +28,6 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from .errors import DuisError, DuisSchemaError
-
 
 class ResponseCode(StrEnum):
     """Every ``ResponseCode`` the DUIS V5.4 XSD enumerates, so real responses always parse."""
@@ -305,16 +303,3 @@ SCHEMA_INVALID = ResponseCode.E1000
 COMMAND_VARIANT_INVALID = ResponseCode.E12
 UNSUPPORTED = ResponseCode.E1000
 SRV_NOT_OFFERED = ResponseCode.E2
-
-
-class DuisUnsupportedError(DuisError):
-    """Valid DUIS that solrsim has no model for: answered, logged and kept, never a crash."""
-
-    def __init__(self, reason: str, element: str, code: ResponseCode = UNSUPPORTED) -> None:
-        super().__init__(reason, code)
-        self.element = element
-
-
-def invalid(reason: str) -> DuisSchemaError:
-    """A :class:`DuisSchemaError` with solrsim's code for schema-invalid documents."""
-    return DuisSchemaError(reason, SCHEMA_INVALID)

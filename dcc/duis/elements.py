@@ -14,8 +14,8 @@ from typing import TypeVar
 
 from lxml import etree
 
-from .codes import SCHEMA_INVALID, invalid
-from .errors import DuisSchemaError
+from .codes import SCHEMA_INVALID
+from .errors import DuisSchemaError, invalid
 from .ids import parse_eui64
 from .values import collapse, parse_datetime, parse_int
 from .xmlparse import parse_xml

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .codes import invalid
+from .errors import invalid
 from .values import shown
 
 EUI64_LENGTH = 8

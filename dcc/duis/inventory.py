@@ -13,13 +13,13 @@ from typing import ClassVar
 
 from lxml import etree
 
-from .codes import invalid
 from .elements import (
     Children,
     add,
     located,
     sr,
 )
+from .errors import invalid
 from .ids import check_eui64
 from .layout import EUI64, TEXT, Child, Field, Nested, Record, bounded, enumeration
 from .values import check_length, check_range

@@ -22,7 +22,7 @@ from lxml import etree
 
 from devices.gbcs.payment_mode import Activation, PaymentMode, PaymentModeChange
 
-from .codes import COMMAND_VARIANT_INVALID, SRV_NOT_OFFERED, DuisUnsupportedError, invalid
+from .codes import COMMAND_VARIANT_INVALID, SRV_NOT_OFFERED
 from .elements import (
     SCHEMA_VERSION,
     Children,
@@ -35,7 +35,7 @@ from .elements import (
     root,
     sr,
 )
-from .errors import DuisSchemaError
+from .errors import DuisSchemaError, DuisUnsupportedError, invalid
 from .ids import RequestID, check_service_reference
 from .inventory import ReadInventory
 from .layout import (

@@ -16,7 +16,7 @@ from typing import ClassVar
 from lxml import etree
 
 from .alerts import DCCAlertMessage, DeviceAlertMessage, FutureDatedDeviceAlertMessage
-from .codes import DuisUnsupportedError, ResponseCode
+from .codes import ResponseCode
 from .elements import (
     SCHEMA_VERSION,
     Children,
@@ -29,6 +29,7 @@ from .elements import (
     root,
     sr,
 )
+from .errors import DuisUnsupportedError
 from .ids import RequestID, ResponseID, check_service_reference
 from .inventory import DSPInventory
 from .layout import (

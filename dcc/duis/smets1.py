@@ -25,7 +25,6 @@ from .alerts import (
     format_alert_code,
     parse_alert_code,
 )
-from .codes import DuisUnsupportedError
 from .elements import (
     NSMAP,
     RA,
@@ -44,6 +43,7 @@ from .elements import (
     text,
     value,
 )
+from .errors import DuisBuildError, DuisUnsupportedError
 from .ids import check_eui64, format_eui64
 from .layout import write_fields
 from .values import (
@@ -167,7 +167,7 @@ class SMETS1ResponseMessage:
         alert.append_to(unsigned)
         signature = parse_xml(sign(unsigned)).getroot().find(SIGNATURE)
         if signature is None:
-            raise ValueError("the signer returned the SMETS1SignedResponse without a signature")
+            raise DuisBuildError("the signer returned the SMETS1SignedResponse without a signature")
         return cls(alert, etree.tostring(signature, method="c14n", exclusive=True))
 
     @classmethod

@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from enum import StrEnum
 from typing import TypeVar
 
-from .codes import invalid
+from .errors import invalid
 
 E = TypeVar("E", bound=StrEnum)
 

@@ -40,7 +40,7 @@ from dcc.smki.times import check_utc
 
 from .codes import ResponseCode
 from .elements import DS, SIGNATURE, SR, label
-from .errors import DuisSchemaError, DuisSignatureError, DuisXmlError
+from .errors import DuisBuildError, DuisSchemaError, DuisSignatureError, DuisXmlError
 from .ids import RequestID, format_eui64
 from .values import format_base64
 from .whitespace import remove_element_content_whitespace
@@ -197,12 +197,12 @@ def sign_document(
 def _check_signing_key(
     private_key: ec.EllipticCurvePrivateKey, certificate: x509.Certificate
 ) -> None:
-    """Raise ValueError unless the key is P-256 and the certificate's. Cached: a signer signs
+    """Raise DuisBuildError unless the key is P-256 and the certificate's. Cached: a signer signs
     many documents with one key, and comparing the keys costs more than signing."""
     if not isinstance(private_key.curve, ec.SECP256R1):
-        raise ValueError(f"the DCC profile signs with P-256 keys, not {private_key.curve.name}")
+        raise DuisBuildError(f"the DCC profile signs with P-256 keys, not {private_key.curve.name}")
     if private_key.public_key() != certificate.public_key():
-        raise ValueError("the private key does not belong to the certificate")
+        raise DuisBuildError("the private key does not belong to the certificate")
 
 
 @functools.lru_cache(maxsize=64)

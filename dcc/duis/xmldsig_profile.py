@@ -22,6 +22,8 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
 )
 from lxml import etree
 
+from dcc.errors import RemoteProtocolError
+
 from .elements import DS, label
 from .errors import DuisSchemaError
 from .values import parse_base64
@@ -37,7 +39,7 @@ _COORDINATE_BYTES = 32  # P-256: r and s are 32 bytes each
 _SERIAL = re.compile(r"[0-9]{1,49}")  # RFC 5280 caps serials at 20 octets: below 10**49
 
 
-class ProfileViolation(ValueError):
+class ProfileViolation(RemoteProtocolError):
     """A ``ds:Signature`` that is not in the DCC profile; the message says where and how."""
 
 

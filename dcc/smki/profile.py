@@ -14,11 +14,13 @@ certificates carry ``1.2.826.0.1.8641679.1.2.1.4`` and the RTDS device certifica
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
 from cryptography import x509
+from cryptography.hazmat import asn1
 from cryptography.hazmat.primitives.asymmetric import ec
+
+# cryptography writes a BIT STRING name value only when given its private _ASN1Type.BitString.
 from cryptography.x509.name import _ASN1Type
 from cryptography.x509.oid import NameOID, ObjectIdentifier, SignatureAlgorithmOID
 
@@ -30,7 +32,7 @@ ORGANISATION_POLICY = ObjectIdentifier("1.2.826.0.1.8641679.1.2.1.4")
 DEVICE_POLICY = ObjectIdentifier("1.2.826.0.1.1800000.1.2.1.4")
 HARDWARE_MODULE_NAME = ObjectIdentifier("1.3.6.1.5.5.7.8.4")
 # hwType of the RTDS device certificates; GBCS leaves it to the issuer.
-DEVICE_HW_TYPE = "1.2.826.0.1.8641679.1.2.2.1"
+DEVICE_HW_TYPE = ObjectIdentifier("1.2.826.0.1.8641679.1.2.2.1")
 
 _USAGE_BITS = (
     "digital_signature",
@@ -41,6 +43,17 @@ _USAGE_BITS = (
     "key_cert_sign",
     "crl_sign",
 )
+
+
+@asn1.sequence
+class HardwareModuleName:
+    """``HardwareModuleName ::= SEQUENCE { hwType OID, hwSerialNum OCTET STRING }`` (RFC 4108),
+    the otherName value that names a device. One declaration, from which cryptography's ASN.1
+    module (new in 47, not yet under its stability policy) both reads and writes the DER; the
+    tests pin the bytes to the RTDS device certificates'."""
+
+    hw_type: ObjectIdentifier
+    hw_serial_num: bytes
 
 
 @dataclass(frozen=True)
@@ -130,8 +143,7 @@ def org_subject(eui64: bytes, role: RemotePartyRole, common_name: str | None) ->
         attributes.append(x509.NameAttribute(NameOID.COMMON_NAME, common_name))
     attributes += [
         x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, role.ou),
-        # cryptography writes a BIT STRING only when told so; the value includes the
-        # unused-bits octet (0), exactly as it reads it back.
+        # The value includes the BIT STRING's unused-bits octet (0), as cryptography reads it.
         x509.NameAttribute(
             NameOID.X500_UNIQUE_IDENTIFIER, b"\x00" + check_eui64(eui64), _ASN1Type.BitString
         ),
@@ -141,8 +153,10 @@ def org_subject(eui64: bytes, role: RemotePartyRole, common_name: str | None) ->
 
 def device_subject_alt_name(eui64: bytes) -> x509.SubjectAlternativeName:
     """The critical-to-be subjectAltName naming a device by its EUI-64 (hwSerialNum)."""
-    value = _der(0x30, _encode_oid(DEVICE_HW_TYPE) + _der(0x04, check_eui64(eui64)))
-    return x509.SubjectAlternativeName([x509.OtherName(HARDWARE_MODULE_NAME, value)])
+    name = HardwareModuleName(hw_type=DEVICE_HW_TYPE, hw_serial_num=check_eui64(eui64))
+    return x509.SubjectAlternativeName(
+        [x509.OtherName(HARDWARE_MODULE_NAME, asn1.encode_der(name))]
+    )
 
 
 def key_usage_extension(usage: KeyUsage) -> x509.KeyUsage:
@@ -223,50 +237,13 @@ def _single(subject: x509.Name, oid: ObjectIdentifier, what: str) -> str | bytes
 
 
 def _hw_serial_num(der: bytes) -> bytes:
-    """hwSerialNum of ``HardwareModuleName ::= SEQUENCE { hwType OID, hwSerialNum OCTET STRING }``
-    (RFC 4108), which must be an 8-byte EUI-64."""
-    tag, body, end = _read_tlv(der, 0)
-    if tag != 0x30 or end != len(der):
-        raise SmkiProfileError("hardwareModuleName is not a single DER SEQUENCE")
-    hw_type_tag, _, offset = _read_tlv(body, 0)
-    serial_tag, serial, end = _read_tlv(body, offset)
-    if hw_type_tag != 0x06 or serial_tag != 0x04 or end != len(body):
-        raise SmkiProfileError("hardwareModuleName is not SEQUENCE { OID, OCTET STRING }")
-    if len(serial) != 8:
-        raise SmkiProfileError(f"hwSerialNum is {len(serial)} bytes, an EUI-64 is 8")
-    return serial
-
-
-def _read_tlv(data: bytes, offset: int) -> tuple[int, bytes, int]:
-    """One DER tag-length-value from ``offset``: (tag, value, offset after it)."""
-    if offset + 2 > len(data):
-        raise SmkiProfileError("truncated DER in hardwareModuleName")
-    tag, length = data[offset], data[offset + 1]
-    offset += 2
-    if length & 0x80:
-        count = length & 0x7F
-        if count == 0 or count > 2 or offset + count > len(data):
-            raise SmkiProfileError("unsupported DER length in hardwareModuleName")
-        length = int.from_bytes(data[offset : offset + count], "big")
-        offset += count
-    if offset + length > len(data):
-        raise SmkiProfileError("truncated DER in hardwareModuleName")
-    return tag, data[offset : offset + length], offset + length
-
-
-def _der(tag: int, value: bytes) -> bytes:
-    """A DER TLV with a short-form length: the hardwareModuleName parts are all small."""
-    return bytes((tag, len(value))) + value
-
-
-@functools.cache  # the hwType of every Device certificate a fleet enrols
-def _encode_oid(dotted: str) -> bytes:
-    first, second, *rest = (int(arc) for arc in dotted.split("."))
-    body = bytearray()
-    for arc in (40 * first + second, *rest):
-        chunk = [arc & 0x7F]
-        while arc > 0x7F:
-            arc >>= 7
-            chunk.append(0x80 | (arc & 0x7F))
-        body += bytes(reversed(chunk))
-    return _der(0x06, bytes(body))
+    """hwSerialNum of a hardwareModuleName, which must be an 8-byte EUI-64."""
+    try:
+        name = asn1.decode_der(HardwareModuleName, der)
+    except ValueError as exc:
+        raise SmkiProfileError(
+            f"hardwareModuleName is not a single DER SEQUENCE {{ OID, OCTET STRING }}: {exc}"
+        ) from None
+    if len(name.hw_serial_num) != 8:
+        raise SmkiProfileError(f"hwSerialNum is {len(name.hw_serial_num)} bytes, an EUI-64 is 8")
+    return name.hw_serial_num

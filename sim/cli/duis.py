@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from dcc.duis.elements import sr
-from dcc.duis.errors import DuisError, DuisSchemaError, DuisXmlError
+from dcc.duis.errors import DuisBuildError, DuisError, DuisSchemaError, DuisXmlError
 from dcc.duis.ids import format_eui64, parse_eui64
 from dcc.duis.schema import SchemaLoadError, official_schema, solrsim_schema
 from dcc.duis.schema import validate as validate_document
@@ -33,6 +33,8 @@ from dcc.duis.xmlparse import parse_xml
 from dcc.smki.errors import SmkiError
 from dcc.smki.roles import RemotePartyRole
 from dcc.smki.times import parse_time
+
+from ._input import InputError
 
 app = typer.Typer(help="Sign, verify and check DUIS XML documents.", no_args_is_help=True)
 
@@ -55,7 +57,7 @@ def sign(
         private_key = _read_key(key)
         certificate = _read_certificate(cert)
         signed = sign_document(_read(file), private_key, certificate)
-    except (DuisError, ValueError) as exc:
+    except (DuisError, DuisBuildError, InputError) as exc:
         _unusable(exc)
     if output is None:
         typer.echo(signed, nl=False)
@@ -63,7 +65,7 @@ def sign(
     try:
         output.write_bytes(signed)
     except OSError as exc:
-        _unusable(ValueError(f"cannot write {output}: {exc.strerror}"))
+        _unusable(InputError(f"cannot write {output}: {exc.strerror}"))
 
 
 @app.command()
@@ -101,7 +103,7 @@ def verify(
             signer = DCC_ID
         expected_signer = None if signer is None else parse_eui64(signer)
         resolver = _read_certificates(certs)
-    except (DuisError, SmkiError, ValueError) as exc:
+    except (DuisError, SmkiError, InputError) as exc:
         _unusable(exc)
     try:
         verified = verify_document(
@@ -132,7 +134,7 @@ def validate(
     try:
         tree = parse_xml(_read(file))
         schema = solrsim_schema() if xsd is None else official_schema(xsd, version)
-    except (DuisXmlError, SchemaLoadError, ValueError) as exc:
+    except (DuisXmlError, SchemaLoadError, InputError) as exc:
         _unusable(exc)
     try:
         validate_document(tree, schema)
@@ -151,7 +153,7 @@ def bench(
 
     folder = find_corpus()
     if folder is None:
-        _unusable(ValueError("conformance corpus not found: set SOLRSIM_CONFORMANCE_DIR"))
+        _unusable(InputError("conformance corpus not found: set SOLRSIM_CONFORMANCE_DIR"))
     run(folder, seconds)
 
 
@@ -159,7 +161,7 @@ def _read(path: Path) -> bytes:
     try:
         return path.read_bytes()
     except OSError as exc:
-        raise ValueError(f"cannot read {path}: {exc.strerror}") from None
+        raise InputError(f"cannot read {path}: {exc.strerror}") from None
 
 
 def _read_key(path: Path) -> ec.EllipticCurvePrivateKey:
@@ -170,9 +172,9 @@ def _read_key(path: Path) -> ec.EllipticCurvePrivateKey:
         else:
             key = serialization.load_der_private_key(data, None)
     except (ValueError, TypeError, UnsupportedAlgorithm):
-        raise ValueError(f"{path} is not an unencrypted PKCS#8 private key") from None
+        raise InputError(f"{path} is not an unencrypted PKCS#8 private key") from None
     if not isinstance(key, ec.EllipticCurvePrivateKey):
-        raise ValueError(f"{path} is not an EC private key")
+        raise InputError(f"{path} is not an EC private key")
     return key
 
 
@@ -183,18 +185,18 @@ def _read_certificate(path: Path) -> x509.Certificate:
             return x509.load_pem_x509_certificate(data)
         return x509.load_der_x509_certificate(data)
     except ValueError:
-        raise ValueError(f"{path} is not an X.509 certificate") from None
+        raise InputError(f"{path} is not an X.509 certificate") from None
 
 
 def _read_certificates(folder: Path) -> InMemoryResolver:
     if not folder.is_dir():
-        raise ValueError(f"{folder} is not a folder")
+        raise InputError(f"{folder} is not a folder")
     try:
         resolver = InMemoryResolver.from_directory(folder)
     except (OSError, ValueError) as exc:
-        raise ValueError(f"cannot read certificates in {folder}: {exc}") from None
+        raise InputError(f"cannot read certificates in {folder}: {exc}") from None
     if len(resolver) == 0:
-        raise ValueError(f"no PEM certificates in {folder}")
+        raise InputError(f"no PEM certificates in {folder}")
     return resolver
 
 

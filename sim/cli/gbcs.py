@@ -15,11 +15,13 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from devices.gbcs.errors import GbcsError
+from devices.gbcs.errors import DecodeError, GbcsError
 from devices.gbcs.frame import decode
 from devices.gbcs.keystore import KeyStore, load_keystore, parse_eui64
 from devices.gbcs.report import describe
 from devices.gbcs.verify import DEFAULT_ACB
+
+from ._input import InputError
 
 app = typer.Typer(help="Decode, verify and benchmark GBCS messages.", no_args_is_help=True)
 
@@ -41,9 +43,9 @@ def parse_text(text: str) -> bytes:
     try:
         data = base64.b64decode(compact, validate=True)
     except binascii.Error:
-        raise ValueError("neither hex nor base64") from None
+        raise InputError("neither hex nor base64") from None
     if not data or data[0] not in (0xDD, 0xDF):
-        raise ValueError("neither hex nor base64 of a GBCS message")
+        raise InputError("neither hex nor base64 of a GBCS message")
     return data
 
 
@@ -71,7 +73,7 @@ def read_sources(items: list[str]) -> Iterator[Source]:
 def _parse_source(name: str, text: str) -> Source:
     try:
         return Source(name, parse_text(text))
-    except ValueError as exc:
+    except InputError as exc:
         return Source(name, None, str(exc))
 
 
@@ -82,7 +84,7 @@ def decode_source(source: Source, keys: KeyStore, acb: bytes) -> dict[str, Any]:
         return {"source": source.name, **describe(decode(source.data), keys, acb)}
     except GbcsError as exc:
         record: dict[str, Any] = {"source": source.name, "error": str(exc)}
-        if hasattr(exc, "offset"):
+        if isinstance(exc, DecodeError):
             record["offset"] = exc.offset
         return record
 

@@ -68,7 +68,7 @@ def _request_id(tree: etree._ElementTree) -> RequestID | None:
     raw = _text(tree, "RequestID")
     try:
         return None if raw is None else RequestID.parse(raw)
-    except (DuisError, ValueError):
+    except DuisError:
         return None
 
 

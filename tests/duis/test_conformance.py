@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from dcc.duis.codes import DuisUnsupportedError, ResponseCode
+from dcc.duis.codes import ResponseCode
 from dcc.duis.elements import to_bytes
+from dcc.duis.errors import DuisUnsupportedError
 from dcc.duis.ids import RequestID, ResponseID
 from dcc.duis.inventory import DeviceStatus, DeviceType, DSPInventory, PropertyFilter, ReadInventory
 from dcc.duis.request import (

@@ -15,11 +15,10 @@ from dcc.duis.codes import (
     COMMAND_VARIANT_INVALID,
     SCHEMA_INVALID,
     SRV_NOT_OFFERED,
-    DuisUnsupportedError,
     ResponseCode,
 )
 from dcc.duis.elements import SIGNATURE, to_bytes
-from dcc.duis.errors import DuisSchemaError, DuisXmlError
+from dcc.duis.errors import DuisSchemaError, DuisUnsupportedError, DuisXmlError
 from dcc.duis.ids import RequestID
 from dcc.duis.inventory import PropertyFilter, ReadInventory
 from dcc.duis.request import (

@@ -13,9 +13,9 @@ from dcc.duis.alerts import (
     FutureDatedDeviceAlertMessage,
     QuarantinedRequest,
 )
-from dcc.duis.codes import SCHEMA_INVALID, UNSUPPORTED, DCCAlertCode, DuisUnsupportedError
+from dcc.duis.codes import SCHEMA_INVALID, UNSUPPORTED, DCCAlertCode
 from dcc.duis.elements import to_bytes
-from dcc.duis.errors import DuisSchemaError
+from dcc.duis.errors import DuisSchemaError, DuisUnsupportedError
 from dcc.duis.ids import RequestID
 from dcc.duis.inventory import DeviceType, DSPInventory, InventoryDevice
 from dcc.duis.response import build_response, parse_response

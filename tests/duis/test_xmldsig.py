@@ -18,7 +18,7 @@ from signxml import DigestAlgorithm, SignatureConfiguration, SignatureMethod, XM
 from typer.testing import CliRunner
 
 from dcc.duis import elements
-from dcc.duis.errors import DuisXmlError
+from dcc.duis.errors import DuisBuildError, DuisXmlError
 from dcc.duis.xmldsig import (
     DCC_SIGNING_ROLES,
     RESPONSE_CODES,
@@ -209,7 +209,7 @@ def test_signing_an_element_leaves_it_alone(duis: Path, template: bytes, signed:
 def test_signing_refuses_a_key_that_is_not_the_certificates(duis: Path, template: bytes) -> None:
     key, _ = load_pair(duis, "boxed-keys/xml-sign-90B3D51F30020000-ds")
     _, certificate = load_pair(duis, SUPPLIER_XML_SIGN)
-    with pytest.raises(ValueError, match="does not belong"):
+    with pytest.raises(DuisBuildError, match="does not belong"):
         sign_document(template, key, certificate)
 
 
@@ -543,7 +543,7 @@ def test_a_refused_key_is_refused_again_after_the_right_one_signed(
     wrong, _ = load_pair(duis, "boxed-keys/xml-sign-90B3D51F30020000-ds")
     sign_document(template, right, certificate)
     for _ in range(2):
-        with pytest.raises(ValueError, match="does not belong"):
+        with pytest.raises(DuisBuildError, match="does not belong"):
             sign_document(template, wrong, certificate)
 
 

@@ -404,7 +404,7 @@ OUT_OF_DEVICE_PROFILE: dict[str, tuple[Callable[[], x509.Certificate], str]] = {
     ),
     "OCTET STRING missing": (
         lambda: _device(san=_other_name(b"\x30\x0f" + HW_TYPE)),
-        "truncated DER",
+        "not a single DER SEQUENCE",
     ),
     "wrong inner types": (
         lambda: _device(san=_other_name(b"\x30\x14\x04\x08" + EUI + b"\x04\x08" + EUI)),
