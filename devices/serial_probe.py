@@ -56,16 +56,18 @@ class ProbeKeys:
     @classmethod
     def from_store(cls, store: KeyStore, meter: bytes, *, acb: bytes, supplier: bytes) -> ProbeKeys:
         """From a key folder; :class:`GbcsKeyError` names the files it lacks."""
-        found = {
-            f"{supplier.hex()}-ds.key": store.private(supplier, _DS),
-            f"{acb.hex()}-ka.key": store.private(acb, _KA),
-            f"{meter.hex()}-ds.pem": store.public(meter, _DS),
-            f"{meter.hex()}-ka.pem": store.public(meter, _KA),
-        }
-        missing = [name for name, key in found.items() if key is None]
-        if missing:
+        supplier_ds, acb_ka = store.private(supplier, _DS), store.private(acb, _KA)
+        meter_ds, meter_ka = store.public(meter, _DS), store.public(meter, _KA)
+        if supplier_ds is None or acb_ka is None or meter_ds is None or meter_ka is None:
+            found = {
+                f"{supplier.hex()}-ds.key": supplier_ds,
+                f"{acb.hex()}-ka.key": acb_ka,
+                f"{meter.hex()}-ds.pem": meter_ds,
+                f"{meter.hex()}-ka.pem": meter_ka,
+            }
+            missing = [name for name, key in found.items() if key is None]
             raise GbcsKeyError(f"key folder lacks {', '.join(missing)}")
-        return cls(*found.values())  # type: ignore[arg-type]
+        return cls(supplier_ds, acb_ka, meter_ds, meter_ka)
 
     @classmethod
     def from_seed(cls, seed: bytes, meter: bytes, *, acb: bytes, supplier: bytes) -> ProbeKeys:

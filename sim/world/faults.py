@@ -17,6 +17,8 @@ from collections.abc import Callable
 from itertools import count
 from random import Random
 
+from simpy import Event
+
 from dcc.duis.request import Credit, Prepayment
 from sim.report.wire_log import WireLog
 from sim.scenario.model import (
@@ -38,6 +40,7 @@ def schedule_faults(log: WireLog, population: Population, srp: Srp, host: DccHos
     failed_supplier = _failed_supplier_sender(population, host)
     for number, fault in enumerate(scenario.faults):
         send: Send = srp.send
+        mode: Credit | Prepayment
         if isinstance(fault, MaliciousPrepayment):
             mode, candidates = PREPAYMENT, population.failed_supplier_meters()
         elif isinstance(fault, RequestBeforeInstruction):
@@ -50,9 +53,19 @@ def schedule_faults(log: WireLog, population: Population, srp: Srp, host: DccHos
         rng = Random(f"{scenario.seed}/fault/{number}")
         chosen = rng.sample(candidates, min(fault.count, len(candidates)))
         due = log.env.timeout(fault.at_hours * 3600)
-        due.callbacks.append(
-            lambda _, chosen=chosen, mode=mode, send=send: [send(device, mode) for device in chosen]
-        )
+        due.callbacks.append(_sending(send, chosen, mode))
+
+
+def _sending(
+    send: Send, devices: list[bytes], mode: Credit | Prepayment
+) -> Callable[[Event], None]:
+    """What happens when the fault is due: ``send`` to each device."""
+
+    def fire(_: Event) -> None:
+        for device in devices:
+            send(device, mode)
+
+    return fire
 
 
 def _failed_supplier_sender(population: Population, host: DccHost) -> Send:

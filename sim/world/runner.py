@@ -230,8 +230,9 @@ def _sample(
     on_progress: Progress | None,
 ) -> None:
     now = log.now
-    for name in DEVICE_CLASSES:
-        series[f"switched_{name}"].append((now, float(tally.switched[name])))
+    for device_class in DEVICE_CLASSES:
+        switched = float(tally.switched[device_class])
+        series[f"switched_{device_class}"].append((now, switched))
     held = _held(population)
     for name, value in (
         ("alerts_raised", tally.alerts_raised),
