@@ -21,6 +21,7 @@ from datetime import datetime
 from cryptography import x509
 from lxml import etree
 
+from dcc._read_inventory import read_inventory
 from dcc.adt import AdtFile, SignedAdt
 from dcc.alert_routing import route_alert
 from dcc.anomaly import Quarantined
@@ -60,7 +61,6 @@ from dcc.pipeline import (
     Services,
     run,
 )
-from dcc.read_inventory import read_inventory
 from dcc.s1sp import (
     S1spFrameError,
     Smets1DeviceAlert,

@@ -20,7 +20,7 @@ inventory records one relation of a User to a device, its registered supplier, s
 supplier may read it, the SRP Ofgem instructed for that supplier may once its certificates are
 revoked (when 8.2 is made eligible for SolrContingency), and no other User may: E4, with a reason
 that does not say who the supplier is. E1000 for an 8.2 not addressed to the DCC or searching
-by what the inventory does not record is a choice too; the answer is :mod:`dcc.read_inventory`.
+by what the inventory does not record is a choice too; the answer is :mod:`dcc._read_inventory`.
 
 A quarantined request is acknowledged (I99) and the DCC sends the User a DCC alert (AD1,
 QuarantinedRequest).

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.bench.corpus import conformance_dir
+from sim.bench._corpus import conformance_dir
 
 # Lines that conformance tests add for the end-of-run summary (see tests/conftest.py).
 SUMMARY = pytest.StashKey[list[str]]()

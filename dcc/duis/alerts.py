@@ -14,20 +14,11 @@ from typing import ClassVar
 
 from lxml import etree
 
-from .codes import DCCAlertCode
-from .elements import (
-    Children,
-    add,
-    label,
-    located,
-    sr,
-)
-from .errors import DuisUnsupportedError, invalid
-from .ids import RequestID, check_eui64
-from .layout import (
+from ._layout import (
     BASE64,
     EUI64,
     REQUEST_ID,
+    Alternatives,
     Child,
     Content,
     Field,
@@ -38,6 +29,15 @@ from .layout import (
     read_fields,
     write_fields,
 )
+from .codes import DCCAlertCode
+from .elements import (
+    Children,
+    add,
+    located,
+    sr,
+)
+from .errors import invalid
+from .ids import RequestID, check_eui64
 from .values import (
     UNSIGNED_INT,
     UNSIGNED_SHORT,
@@ -192,13 +192,11 @@ class CommandFailure(Record):
 
 
 DCCAlert = QuarantinedRequest | CommandFailure
-_DCC_ALERTS: dict[str, type[DCCAlert]] = {
-    sr(kind.ELEMENT): kind for kind in (QuarantinedRequest, CommandFailure)
-}
-# The other members of the XSD's DCCAlert choice: valid DUIS, not simulated.
-_OTHER_DCC_ALERTS = frozenset(
-    sr(name)
-    for name in (
+# The XSD's DCCAlert choice: the members solrsim models, and the rest (valid DUIS, not simulated).
+_DCC_ALERTS: Alternatives[DCCAlert] = Alternatives(
+    "DCC alert",
+    (QuarantinedRequest, CommandFailure),
+    others=(
         "PowerOutageEvent",
         "DeviceStatusChangeEvent",
         "DSPScheduleRemoval",
@@ -221,21 +219,8 @@ _OTHER_DCC_ALERTS = frozenset(
         "CommsHubFirmwareActivation",
         "CoSCertificateAlert",
         "DUISVersionMismatch",
-    )
+    ),
 )
-
-
-def _read_dcc_alert(element: etree._Element) -> DCCAlert:
-    children = Children(element)
-    alert = children.any()
-    children.finish()
-    if (kind := _DCC_ALERTS.get(alert.tag)) is not None:
-        return kind.from_element(alert)
-    if alert.tag in _OTHER_DCC_ALERTS:
-        raise DuisUnsupportedError(
-            f"DCC alert {label(alert)} is not one solrsim simulates", label(alert)
-        )
-    raise located(alert, "not a DCC alert")
 
 
 def _append_dcc_alert(element: etree._Element, alert: DCCAlert) -> None:
@@ -250,7 +235,7 @@ class DCCAlertMessage(Record):
     FIELDS: ClassVar[tuple[Field, ...]] = (
         Child("DCCAlertCode", "dcc_alert_code", enumeration(DCCAlertCode)),
         *THROTTLING,
-        Child("DCCAlert", "dcc_alert", Content(_read_dcc_alert, _append_dcc_alert)),
+        Child("DCCAlert", "dcc_alert", Content(_DCC_ALERTS.read_only_child, _append_dcc_alert)),
     )
 
     dcc_alert_code: DCCAlertCode

@@ -13,6 +13,7 @@ from typing import ClassVar
 
 from lxml import etree
 
+from ._layout import EUI64, TEXT, Child, Field, Nested, Record, bounded, enumeration
 from .elements import (
     Children,
     add,
@@ -21,7 +22,6 @@ from .elements import (
 )
 from .errors import invalid
 from .ids import check_eui64
-from .layout import EUI64, TEXT, Child, Field, Nested, Record, bounded, enumeration
 from .values import check_length, check_range
 
 UPRN_RANGE = (1, 10**12 - 1)

@@ -22,38 +22,34 @@ from lxml import etree
 
 from devices.gbcs.payment_mode import Activation, PaymentMode, PaymentModeChange
 
-from .codes import COMMAND_VARIANT_INVALID, SRV_NOT_OFFERED
-from .elements import (
-    SCHEMA_VERSION,
-    Children,
-    add,
-    append_signature,
-    check_signature,
-    label,
-    located,
-    open_document,
-    root,
-    sr,
-)
-from .errors import DuisSchemaError, DuisUnsupportedError, invalid
-from .ids import RequestID, check_service_reference
-from .inventory import ReadInventory
-from .layout import (
+from ._layout import (
     BASE64,
     BOOLEAN,
     DATE_TIME,
     REQUEST_ID,
     TEXT,
+    Alternatives,
     Child,
+    Document,
     Field,
     Record,
     Text,
     bounded,
 )
+from .codes import COMMAND_VARIANT_INVALID, SRV_NOT_OFFERED
+from .elements import (
+    Children,
+    add,
+    label,
+    located,
+    open_document,
+)
+from .errors import DuisSchemaError, DuisUnsupportedError, invalid
+from .ids import RequestID, check_service_reference
+from .inventory import ReadInventory
 from .values import (
     INT32,
     check_datetime,
-    check_decimal,
     check_range,
     parse_int,
     shown,
@@ -246,9 +242,9 @@ _SERVICE_REQUESTS: dict[type[RequestBody], tuple[str, frozenset[CommandVariant]]
 # Critical SRVs whose Signed Pre-Commands solrsim takes: MP134B lets the SRP send only SR 1.6.
 SIGNED_PRE_COMMAND_SRVS = frozenset({"1.6"})
 SIMULATED_SRVS = frozenset(srv for srv, _ in _SERVICE_REQUESTS.values()) | SIGNED_PRE_COMMAND_SRVS
-_BODIES: dict[str, type[RequestBody]] = {
-    sr(body.ELEMENT): body for body in (UpdatePaymentMode, SignedPreCommand, ReadInventory)
-}
+_BODIES: Alternatives[RequestBody] = Alternatives(
+    "request body", (UpdatePaymentMode, SignedPreCommand, ReadInventory)
+)
 
 
 def _check_fit(header: RequestHeader, body: RequestBody) -> None:
@@ -270,32 +266,42 @@ def _check_fit(header: RequestHeader, body: RequestBody) -> None:
 
 
 @dataclass(frozen=True, slots=True)
-class Request:
-    """A whole DUIS request; ``signature`` is its ``ds:Signature`` in exclusive C14N, if any."""
+class Request(Document[RequestHeader, RequestBody]):
+    """A whole DUIS request (``sr:Request``)."""
+
+    ROOT: ClassVar[str] = "Request"
 
     header: RequestHeader
     body: RequestBody
-    schema_version: str = SCHEMA_VERSION
-    signature: bytes | None = None
 
     def __post_init__(self) -> None:
-        check_decimal(self.schema_version)
+        Document.__post_init__(self)  # not super(): slots=True makes a new class (Python 3.11)
         _check_fit(self.header, self.body)
-        if self.signature is not None:
-            object.__setattr__(self, "signature", check_signature(self.signature))
+
+    @classmethod
+    def read_header(cls, element: etree._Element) -> RequestHeader:
+        return RequestHeader.from_element(element)
+
+    @classmethod
+    def read_body(cls, element: etree._Element, header: RequestHeader) -> RequestBody:
+        children = Children(element)
+        body = children.any()
+        children.finish()
+        srv = header.service_reference_variant
+        if srv not in SIMULATED_SRVS:
+            raise DuisUnsupportedError(
+                f"the DCC does not offer SRV {srv} ({label(body)}); "
+                f"it offers {', '.join(sorted(SIMULATED_SRVS))}",
+                label(body),
+                SRV_NOT_OFFERED,
+            )
+        return _BODIES.read(body, what=f"request body for SRV {srv}")
 
 
 def read_request(tree: etree._ElementTree, header: RequestHeader | None = None) -> Request:
     """The typed request in a tree parsed by :func:`parse_xml`; the tree is left untouched.
     ``header`` is what :func:`read_request_header` read from this tree, if it was."""
-    schema_version, children = open_document(tree, "Request")
-    header_element = children.required("Header")
-    if header is None:
-        header = RequestHeader.from_element(header_element)
-    body_element = children.required("Body")
-    signature = children.signature()
-    children.finish()
-    return Request(header, _read_body(body_element, header), schema_version, signature)
+    return Request.read(tree, header)
 
 
 def read_request_header(tree: etree._ElementTree) -> RequestHeader:
@@ -304,32 +310,10 @@ def read_request_header(tree: etree._ElementTree) -> RequestHeader:
     return RequestHeader.from_element(children.required("Header"))
 
 
-def _read_body(element: etree._Element, header: RequestHeader) -> RequestBody:
-    children = Children(element)
-    body = children.any()
-    children.finish()
-    srv = header.service_reference_variant
-    if srv not in SIMULATED_SRVS:
-        raise DuisUnsupportedError(
-            f"the DCC does not offer SRV {srv} ({label(body)}); "
-            f"it offers {', '.join(sorted(SIMULATED_SRVS))}",
-            label(body),
-            SRV_NOT_OFFERED,
-        )
-    kind = _BODIES.get(body.tag)
-    if kind is None:
-        raise located(body, f"not a request body for SRV {srv}")
-    return kind.from_element(body)
-
-
 def parse_request(data: bytes, *, max_bytes: int = MAX_DOCUMENT_BYTES) -> Request:
     return read_request(parse_xml(data, max_bytes=max_bytes))
 
 
 def build_request(request: Request) -> etree._Element:
     """The ``sr:Request`` element; serialise it with :func:`dcc.duis.elements.to_bytes`."""
-    element = root("Request", request.schema_version)
-    request.header.append_to(element)
-    request.body.append_to(add(element, "Body"))
-    append_signature(element, request.signature)
-    return element
+    return request.build()

@@ -15,39 +15,31 @@ from typing import ClassVar
 
 from lxml import etree
 
-from .alerts import DCCAlertMessage, DeviceAlertMessage, FutureDatedDeviceAlertMessage
-from .codes import ResponseCode
-from .elements import (
-    SCHEMA_VERSION,
-    Children,
-    add,
-    append_signature,
-    check_signature,
-    label,
-    located,
-    open_document,
-    root,
-    sr,
-)
-from .errors import DuisUnsupportedError
-from .ids import RequestID, ResponseID, check_service_reference
-from .inventory import DSPInventory
-from .layout import (
+from ._layout import (
     BASE64,
     DATE_TIME,
     REQUEST_ID,
     RESPONSE_ID,
     TEXT,
+    Alternatives,
     Child,
     Choice,
+    Document,
     Field,
     Record,
     enumeration,
 )
+from .alerts import DCCAlertMessage, DeviceAlertMessage, FutureDatedDeviceAlertMessage
+from .codes import ResponseCode
+from .elements import (
+    add,
+    sr,
+)
+from .ids import RequestID, ResponseID, check_service_reference
+from .inventory import DSPInventory
 from .smets1 import SMETS1ResponseMessage
 from .values import (
     check_datetime,
-    check_decimal,
 )
 from .xmlparse import MAX_DOCUMENT_BYTES, parse_xml
 
@@ -100,14 +92,12 @@ class LocalCommand(Record):
 _Content = PreCommand | LocalCommand | DSPInventory | FutureDatedDeviceAlertMessage
 # ``bytes`` is a bare sr:GBCSPayload: a device's GBCS response.
 ResponseContent = _Content | bytes
-_CONTENTS: dict[str, type[_Content]] = {
-    sr(kind.ELEMENT): kind
-    for kind in (PreCommand, LocalCommand, DSPInventory, FutureDatedDeviceAlertMessage)
-}
-# The other members of the XSD's ResponseMessage choice: valid DUIS, not simulated.
-_OTHER_CONTENTS = frozenset(
-    sr(name)
-    for name in (
+# The XSD's ResponseMessage choice: the members solrsim models, and the rest (valid DUIS, not
+# simulated); a bare sr:GBCSPayload is read apart.
+_CONTENTS: Alternatives[_Content] = Alternatives(
+    "ResponseMessage content",
+    (PreCommand, LocalCommand, DSPInventory, FutureDatedDeviceAlertMessage),
+    others=(
         "CINMessage",
         "DSPOptIn",
         "DSPSchedulesRead",
@@ -116,20 +106,15 @@ _OTHER_CONTENTS = frozenset(
         "DSPUpdateFirmwareWarning",
         "DSPUpdatePPMIDFirmwareWarning",
         "DSPWANMatrix",
-    )
+    ),
+    named="response content",
 )
 
 
 def _read_content(element: etree._Element) -> ResponseContent:
     if element.tag == sr("GBCSPayload"):
         return BASE64.read(element)
-    if (kind := _CONTENTS.get(element.tag)) is not None:
-        return kind.from_element(element)
-    if element.tag in _OTHER_CONTENTS:
-        raise DuisUnsupportedError(
-            f"response content {label(element)} is not one solrsim simulates", label(element)
-        )
-    raise located(element, "not a ResponseMessage content")
+    return _CONTENTS.read(element)
 
 
 def _append_content(parent: etree._Element, content: ResponseContent) -> None:
@@ -159,44 +144,33 @@ class ResponseMessage(Record):
 
 
 ResponseBody = ResponseMessage | DeviceAlertMessage | DCCAlertMessage | SMETS1ResponseMessage
-_BODIES: dict[str, type[ResponseBody]] = {
-    sr(kind.ELEMENT): kind
-    for kind in (ResponseMessage, DeviceAlertMessage, DCCAlertMessage, SMETS1ResponseMessage)
-}
+_BODIES: Alternatives[ResponseBody] = Alternatives(
+    "response body",
+    (ResponseMessage, DeviceAlertMessage, DCCAlertMessage, SMETS1ResponseMessage),
+)
 
 
 @dataclass(frozen=True, slots=True)
-class Response:
-    """A whole DUIS response; ``signature`` is its ``ds:Signature`` in exclusive C14N, if any."""
+class Response(Document[ResponseHeader, ResponseBody]):
+    """A whole DUIS response (``sr:Response``)."""
+
+    ROOT: ClassVar[str] = "Response"
 
     header: ResponseHeader
     body: ResponseBody
-    schema_version: str = SCHEMA_VERSION
-    signature: bytes | None = None
 
-    def __post_init__(self) -> None:
-        check_decimal(self.schema_version)
-        if self.signature is not None:
-            object.__setattr__(self, "signature", check_signature(self.signature))
+    @classmethod
+    def read_header(cls, element: etree._Element) -> ResponseHeader:
+        return ResponseHeader.from_element(element)
+
+    @classmethod
+    def read_body(cls, element: etree._Element, header: ResponseHeader) -> ResponseBody:
+        return _BODIES.read_only_child(element)
 
 
 def read_response(tree: etree._ElementTree) -> Response:
     """The typed response in a tree parsed by :func:`parse_xml`; the tree is left untouched."""
-    schema_version, children = open_document(tree, "Response")
-    header = ResponseHeader.from_element(children.required("Header"))
-    body = _read_body(children.required("Body"))
-    signature = children.signature()
-    children.finish()
-    return Response(header, body, schema_version, signature)
-
-
-def _read_body(element: etree._Element) -> ResponseBody:
-    children = Children(element)
-    body = children.any()
-    children.finish()
-    if (kind := _BODIES.get(body.tag)) is not None:
-        return kind.from_element(body)
-    raise located(body, "not a response body")
+    return Response.read(tree)
 
 
 def parse_response(data: bytes, *, max_bytes: int = MAX_DOCUMENT_BYTES) -> Response:
@@ -205,8 +179,4 @@ def parse_response(data: bytes, *, max_bytes: int = MAX_DOCUMENT_BYTES) -> Respo
 
 def build_response(response: Response) -> etree._Element:
     """The ``sr:Response`` element; serialise it with :func:`dcc.duis.elements.to_bytes`."""
-    element = root("Response", response.schema_version)
-    response.header.append_to(element)
-    response.body.append_to(add(element, "Body"))
-    append_signature(element, response.signature)
-    return element
+    return response.build()

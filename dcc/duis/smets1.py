@@ -18,6 +18,7 @@ from typing import ClassVar
 
 from lxml import etree
 
+from ._layout import write_fields
 from .alerts import (
     ALERT_CODE_RANGE,
     THROTTLING,
@@ -45,7 +46,6 @@ from .elements import (
 )
 from .errors import DuisBuildError, DuisUnsupportedError
 from .ids import check_eui64, format_eui64
-from .layout import write_fields
 from .values import (
     check_datetime,
     check_decimal,

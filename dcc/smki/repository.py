@@ -28,10 +28,10 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from ._kept_history import KeptHistory, kept_history
 from .authority import CertificateAuthority, SmkiAuthority
 from .crl import Revocations, RevokedEntry, check_crl, issue_crl, revocation_time
 from .errors import CrlError, RepositoryError, SmkiInputError, SmkiProfileError
-from .kept_history import KeptHistory, kept_history
 from .names import NameKey, as_name, check_eui64, eui64_text, issuer_key, name_key, parse_dn
 from .profile import DeviceCertificateInfo, OrgCertificateInfo, read_certificate
 from .roles import KeyUsage, RemotePartyRole

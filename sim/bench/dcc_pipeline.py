@@ -26,7 +26,7 @@ from devices.credentials import DeviceSecurityCredentials, TrustAnchors
 from devices.esme import Esme
 from devices.gbcs.keystore import KeyUsage
 from devices.gsme import Gsme
-from sim.bench.measure import max_rss_mib
+from sim.bench._measure import max_rss_mib
 from sim.world.testbed import BRIGHT, SRP, T0, World, build_world
 
 # Built-in methods of cryptography's Rust objects that do the arithmetic.

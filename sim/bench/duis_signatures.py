@@ -28,8 +28,8 @@ from signxml.verifier import XMLVerifier
 
 from dcc.duis.elements import SIGNATURE
 from dcc.duis.xmldsig import InMemoryResolver, sign_document, verify_document
-from sim.bench.corpus import conformance_dir
-from sim.bench.measure import max_rss_mib, peak_memory, throughput
+from sim.bench._corpus import conformance_dir
+from sim.bench._measure import max_rss_mib, peak_memory, throughput
 
 REQUEST = "templates/ECS02_1.6_IMMEDIATE_SINGLE_SUCCESS_REQUEST_DUIS.XML"
 KEY = "boxed-keys/xml-sign-90B3D51F30010000-ds.key"

@@ -13,8 +13,8 @@ from devices.gbcs.frame import GbcsMessage, decode
 from devices.gbcs.keystore import KeyStore, load_keystore
 from devices.gbcs.payload import decode_payload
 from devices.gbcs.verify import check_mac, check_signature
-from sim.bench.corpus import conformance_dir
-from sim.bench.measure import max_rss_mib, peak_memory, throughput
+from sim.bench._corpus import conformance_dir
+from sim.bench._measure import max_rss_mib, peak_memory, throughput
 
 
 def find_corpus() -> Path | None:

@@ -12,7 +12,7 @@ temporary ``events.jsonl`` and is not kept in memory, as ``solrsim run`` does it
 CPU per switched meter is the child's process CPU time from building the world to the verdicts,
 divided by the meters switched: unlike wall time, it does not count what other processes take
 of the core. The floor is what the cryptography of one switch costs on the same machine, timed
-in the same child (:mod:`sim.bench.crypto_floor`); the ratio says how much the rest costs.
+in the same child (:mod:`sim.bench._crypto_floor`); the ratio says how much the rest costs.
 
 Run with ``solrsim bench rehearsal --meters 10000 --meters 100000`` or
 ``python -m sim.bench.rehearsal``.
@@ -28,8 +28,8 @@ from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from sim.bench.crypto_floor import measure_floor
-from sim.bench.measure import max_rss_mib
+from sim.bench._crypto_floor import measure_floor
+from sim.bench._measure import max_rss_mib
 from sim.scenario.shipped import DEFAULT_SCENARIO
 
 SIZES = (10_000, 100_000)

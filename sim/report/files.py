@@ -16,10 +16,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from sim.report._html import write_html
+from sim.report._json_report import write_json
+from sim.report._junit import write_junit
 from sim.report.events import Event, RunResult, event_line
-from sim.report.html import write_html
-from sim.report.json_report import write_json
-from sim.report.junit import write_junit
 
 _EMPTY = hashlib.sha256().hexdigest()  # the digest of a log with no events
 

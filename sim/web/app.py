@@ -3,8 +3,8 @@
 Each path takes the command variants DCC Boxed routes to it; any other is refused with E13
 before the DCC sees it. The body must be ``application/xml`` (or ``text/xml``) and at most
 ``MAX_DOCUMENT_BYTES``: it is read in chunks and reading stops at the limit. Every refusal is a
-DUIS Response (see :mod:`sim.web.refusal`), never a 500: 200 for DUIS-level answers, 400 for a
-body that stopped coming (the client went away, or :mod:`sim.web.deadline` closed it), 413 for
+DUIS Response (see :mod:`sim.web._refusal`), never a 500: 200 for DUIS-level answers, 400 for a
+body that stopped coming (the client went away, or :mod:`sim.web._deadline` closed it), 413 for
 an oversize body, 415 for another content type, 503 while the User's response queue is full.
 Each refusal is logged in the wire log, request (in its bounded form, see :mod:`sim.web.live`)
 and answer, with the reason.
@@ -31,10 +31,10 @@ from dcc.duis.codes import ResponseCode
 from dcc.duis.errors import DuisError
 from dcc.duis.request import CommandVariant, RequestHeader, read_request_header
 from dcc.duis.xmlparse import MAX_DOCUMENT_BYTES, parse_xml
-from sim.web.body import XML_TYPES, Incomplete, TooLarge, read_body
+from sim.web._body import XML_TYPES, Incomplete, TooLarge, read_body
+from sim.web._refusal import code_of, refuse_header, refuse_unreadable
 from sim.web.delivery import QUEUE_FULL, DeliveryService
 from sim.web.live import LiveSimulation
-from sim.web.refusal import code_of, refuse_header, refuse_unreadable
 from sim.web.smki_port import live_smki_routes
 
 _CV = CommandVariant

@@ -37,7 +37,7 @@ from dcc.duis.errors import DuisXmlError
 from dcc.duis.xmlparse import parse_xml
 from dcc.smki.names import eui64_text
 from dcc.smki.repository import CertificateRecord, SmkiRepository
-from sim.web.body import XML_TYPES, Incomplete, TooLarge, read_body
+from sim.web._body import XML_TYPES, Incomplete, TooLarge, read_body
 
 T = TypeVar("T")
 # Runs a lookup (which answers a document, or None) with the world to itself.

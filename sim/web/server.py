@@ -2,7 +2,7 @@
 
 :class:`DuisServer` is what ``solrsim serve`` runs in the foreground and what tests run in a
 background thread (:meth:`start` / :meth:`stop`), on a loopback port.
-Each request must arrive whole within ``request_timeout`` seconds (:mod:`sim.web.deadline`).
+Each request must arrive whole within ``request_timeout`` seconds (:mod:`sim.web._deadline`).
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 import uvicorn
 
+from sim.web._deadline import DeadlineProtocol
 from sim.web.app import create_app
-from sim.web.deadline import DeadlineProtocol
 from sim.web.delivery import DeliveryService
 from sim.web.limits import REQUEST_TIMEOUT
 from sim.web.live import LiveSimulation

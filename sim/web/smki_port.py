@@ -12,9 +12,9 @@ import uvicorn
 from starlette.applications import Starlette
 from starlette.routing import Route
 
+from sim.web._smki_http import smki_routes
 from sim.web.boxed_smki import boxed_smki_routes
 from sim.web.live import LiveSimulation
-from sim.web.smki_http import smki_routes
 
 
 def live_smki_routes(live: LiveSimulation) -> list[Route]:

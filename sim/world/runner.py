@@ -32,9 +32,9 @@ from sim.report.tally import Tally, percentiles
 from sim.report.wire_log import WireLog, party
 from sim.scenario.expectations import AlertWatch, Evidence, FailedSupplierWatch, evaluate
 from sim.scenario.model import DEVICE_CLASSES, Scenario
-from sim.world.alert_bursts import start_alert_bursts
+from sim.world._alert_bursts import start_alert_bursts
+from sim.world._faults import schedule_faults
 from sim.world.dcc_host import DccHost
-from sim.world.faults import schedule_faults
 from sim.world.key_export import export_keys
 from sim.world.meter_host import MeterHost
 from sim.world.ofgem import Ofgem

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sim.bench.crypto_floor import CryptoFloor, measure_floor
+from sim.bench._crypto_floor import CryptoFloor, measure_floor
 
 FLOOR = CryptoFloor(sign=1.0, verify=10.0, ecdh=100.0, gcm=1000.0)
 

@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 
 from dcc.pipeline import STAGES as PIPELINE_STAGES
+from sim.report._html import render_html
 from sim.report.events import Event, EventKind, Expectation, RunResult
 from sim.report.figures import STAGES, show
 from sim.report.files import write_reports
-from sim.report.html import render_html
 
 T0 = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
 HOSTILE = '<script>alert("x")</script> & $unbalanced'

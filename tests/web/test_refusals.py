@@ -11,10 +11,10 @@ from dcc.duis.response import parse_response
 from dcc.duis.xmlparse import MAX_DOCUMENT_BYTES
 from sim.report.events import EventKind
 from sim.report.wire_log import DCC, party
+from sim.web._refusal import UNREADABLE_SERVICE_REFERENCE
 from sim.web.delivery import QUEUE_FULL
 from sim.web.limits import KEPT_BYTES
 from sim.web.live import UNIDENTIFIED
-from sim.web.refusal import UNREADABLE_SERVICE_REFERENCE
 from sim.web.server import DuisServer
 from sim.world.duis_client import signed
 from tests.web.support import (

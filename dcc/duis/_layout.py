@@ -16,9 +16,23 @@ from typing import Any, ClassVar, Generic, Protocol, Self, TypeVar
 
 from lxml import etree
 
-from .elements import Children, add, value
+from .elements import (
+    SCHEMA_VERSION,
+    Children,
+    add,
+    append_signature,
+    check_signature,
+    label,
+    located,
+    open_document,
+    root,
+    sr,
+    value,
+)
+from .errors import DuisUnsupportedError
 from .ids import RequestID, ResponseID, format_eui64, parse_eui64
 from .values import (
+    check_decimal,
     enum_parser,
     format_base64,
     format_bool,
@@ -184,3 +198,97 @@ class Record:
 
     def append_to(self, parent: etree._Element) -> None:
         self.fill(add(parent, self.ELEMENT))
+
+
+class Member(Protocol):
+    """What may stand in an ``xs:choice``: an element of its own, read by its class."""
+
+    ELEMENT: ClassVar[str]
+
+    @classmethod
+    def from_element(cls, element: etree._Element) -> Self: ...
+
+    def append_to(self, parent: etree._Element) -> None: ...
+
+
+M = TypeVar("M", bound=Member)
+
+
+class Alternatives(Generic[M]):
+    """The members of an ``xs:choice``, told by their tag: those solrsim models, each read by its
+    class, and the rest of the XSD's members, valid DUIS it refuses as not simulated."""
+
+    def __init__(
+        self, what: str, kinds: Iterable[type[M]], *, others: Iterable[str] = (), named: str = ""
+    ) -> None:
+        self.what = what  # "not a {what}" refuses an element that is no member
+        self._named = named or what  # "{named} sr:X is not one solrsim simulates"
+        self._kinds = {sr(kind.ELEMENT): kind for kind in kinds}
+        self._others = frozenset(sr(name) for name in others)
+
+    def read(self, element: etree._Element, *, what: str = "") -> M:
+        if (kind := self._kinds.get(element.tag)) is not None:
+            return kind.from_element(element)
+        if element.tag in self._others:
+            raise DuisUnsupportedError(
+                f"{self._named} {label(element)} is not one solrsim simulates", label(element)
+            )
+        raise located(element, f"not a {what or self.what}")
+
+    def read_only_child(self, parent: etree._Element, *, what: str = "") -> M:
+        """The member that is ``parent``'s one child."""
+        children = Children(parent)
+        element = children.any()
+        children.finish()
+        return self.read(element, what=what)
+
+
+H = TypeVar("H", bound=Record)
+B = TypeVar("B", bound=Member)
+
+
+@dataclass(frozen=True, slots=True)
+class Document(Generic[H, B]):
+    """A whole DUIS document, ``sr:{ROOT}``: header, body, and its ``ds:Signature`` in exclusive
+    C14N, if any. Subclasses say how the header and the body are read."""
+
+    ROOT: ClassVar[str]
+
+    header: H
+    body: B
+    schema_version: str = SCHEMA_VERSION
+    signature: bytes | None = None
+
+    def __post_init__(self) -> None:
+        check_decimal(self.schema_version)
+        if self.signature is not None:
+            object.__setattr__(self, "signature", check_signature(self.signature))
+
+    @classmethod
+    def read_header(cls, element: etree._Element) -> H:
+        raise NotImplementedError
+
+    @classmethod
+    def read_body(cls, element: etree._Element, header: H) -> B:
+        raise NotImplementedError
+
+    @classmethod
+    def read(cls, tree: etree._ElementTree, header: H | None = None) -> Self:
+        """The document in a tree parsed by :func:`parse_xml`; the tree is left untouched.
+        ``header``, if given, is the one already read from this tree."""
+        schema_version, children = open_document(tree, cls.ROOT)
+        header_element = children.required("Header")
+        if header is None:
+            header = cls.read_header(header_element)
+        body = cls.read_body(children.required("Body"), header)
+        signature = children.signature()
+        children.finish()
+        return cls(header, body, schema_version, signature)
+
+    def build(self) -> etree._Element:
+        """The ``sr:{ROOT}`` element; serialise it with :func:`dcc.duis.elements.to_bytes`."""
+        element = root(self.ROOT, self.schema_version)
+        self.header.append_to(element)
+        self.body.append_to(add(element, "Body"))
+        append_signature(element, self.signature)
+        return element

@@ -1,7 +1,7 @@
 """``report.html``: one self-contained page an assurance team can read without solrsim.
 
 No network, no external CSS or JavaScript: styles are inline and the charts are inline SVG from
-:mod:`sim.report.charts`. Every string that came from the run (scenario name, expectation
+:mod:`sim.report._charts`. Every string that came from the run (scenario name, expectation
 details, rejection reasons) is HTML-escaped; the event log can hold anything a User sent.
 """
 
@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from sim.report.charts import bar_chart, counts_chart, latency_histogram, progress_chart
+from sim.report._charts import bar_chart, counts_chart, latency_histogram, progress_chart
 from sim.report.events import RunResult
 from sim.report.figures import (
     ALERT_OUTCOMES,
