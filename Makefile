@@ -39,4 +39,4 @@ bench: $(STAMP)
 	$(VENV)/bin/solrsim gbcs bench
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis build reports
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis build reports
