@@ -193,7 +193,7 @@ def _root(body: bytes, name: str) -> etree._Element:
     except DuisXmlError as error:
         raise SmkiRequestError(f"not a readable request: {error}") from None
     if root.tag != name:
-        raise SmkiRequestError(f"expected a {name}, found {root.tag}")
+        raise SmkiRequestError(f"expected a {name}, found {etree.QName(root).text}")
     return root
 
 
