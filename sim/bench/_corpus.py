@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 _REPO = Path(__file__).resolve().parents[2]
@@ -15,3 +16,12 @@ def conformance_dir() -> Path | None:
     candidates = [Path(env)] if env else [_REPO.parent / "shared" / "conformance"]
     candidates.append(Path.cwd().parent / "shared" / "conformance")
     return next((c for c in candidates if c.is_dir()), None)
+
+
+def run_on_corpus(find: Callable[[], Path | None], run: Callable[[Path], object]) -> None:
+    """A benchmark run as ``python -m``: ``run`` on the folder ``find`` finds, or exit saying
+    how to point to one."""
+    folder = find()
+    if folder is None:
+        raise SystemExit("conformance corpus not found: set SOLRSIM_CONFORMANCE_DIR")
+    run(folder)

@@ -35,6 +35,15 @@ def peak_memory(operation: Callable[[T], object], inputs: Sequence[T]) -> int:
         tracemalloc.stop()
 
 
+def measure(
+    operation: Callable[[T], object], inputs: Sequence[T], seconds: float, memory: Sequence[T]
+) -> tuple[float, int]:
+    """``operation`` warmed up on the first input, then its :func:`throughput` over ``inputs``
+    and its :func:`peak_memory` over ``memory``."""
+    operation(inputs[0])
+    return throughput(operation, inputs, seconds), peak_memory(operation, memory)
+
+
 def max_rss_mib() -> float:
     """The process's maximum resident set size so far."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

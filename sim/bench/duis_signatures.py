@@ -28,8 +28,8 @@ from signxml.verifier import XMLVerifier
 
 from dcc.duis.elements import SIGNATURE
 from dcc.duis.xmldsig import InMemoryResolver, sign_document, verify_document
-from sim.bench._corpus import conformance_dir
-from sim.bench._measure import max_rss_mib, peak_memory, throughput
+from sim.bench._corpus import conformance_dir, run_on_corpus
+from sim.bench._measure import max_rss_mib, measure
 
 REQUEST = "templates/ECS02_1.6_IMMEDIATE_SINGLE_SUCCESS_REQUEST_DUIS.XML"
 KEY = "boxed-keys/xml-sign-90B3D51F30010000-ds.key"
@@ -90,9 +90,7 @@ def run(folder: Path, seconds: float = 2.0) -> dict[str, tuple[float, int]]:
     print(f"SR 1.6 request (ECS02), {len(request):,} bytes unsigned; one core, {seconds:g} s each")
     results = {}
     for name, operation in operations(folder).items():
-        operation(request)
-        rate = throughput(operation, [request] * _BATCH, seconds)
-        peak = peak_memory(operation, [request] * _MEMORY_ROUNDS)
+        rate, peak = measure(operation, [request] * _BATCH, seconds, [request] * _MEMORY_ROUNDS)
         results[name] = (rate, peak)
         print(f"{name:34} {rate:9,.0f} /s   peak {peak / 1024:7,.1f} KiB")
     print(f"max resident set size: {max_rss_mib():,.1f} MiB")
@@ -100,7 +98,4 @@ def run(folder: Path, seconds: float = 2.0) -> dict[str, tuple[float, int]]:
 
 
 if __name__ == "__main__":
-    corpus = find_corpus()
-    if corpus is None:
-        raise SystemExit("DUIS corpus not found: set SOLRSIM_CONFORMANCE_DIR")
-    run(corpus)
+    run_on_corpus(find_corpus, run)

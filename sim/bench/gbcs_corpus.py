@@ -13,8 +13,8 @@ from devices.gbcs.frame import GbcsMessage, decode
 from devices.gbcs.keystore import KeyStore, load_keystore
 from devices.gbcs.payload import decode_payload
 from devices.gbcs.verify import check_mac, check_signature
-from sim.bench._corpus import conformance_dir
-from sim.bench._measure import max_rss_mib, peak_memory, throughput
+from sim.bench._corpus import conformance_dir, run_on_corpus
+from sim.bench._measure import max_rss_mib, measure
 
 
 def find_corpus() -> Path | None:
@@ -54,9 +54,7 @@ def run(folder: Path, seconds: float = 3.0) -> dict[str, float]:
     print(f"RTDS corpus: {len(messages)} messages, {sum(map(len, messages)):,} bytes")
     results = {}
     for name, stage in stages(keys).items():
-        stage(messages[0])
-        rate = throughput(stage, messages, seconds)
-        peak = peak_memory(stage, messages)
+        rate, peak = measure(stage, messages, seconds, messages)
         results[name] = rate
         print(f"{name:32} {rate:10,.0f} messages/s   peak {peak / 1024:8,.0f} KiB per pass")
     print(f"max resident set size: {max_rss_mib():,.1f} MiB")
@@ -64,7 +62,4 @@ def run(folder: Path, seconds: float = 3.0) -> dict[str, float]:
 
 
 if __name__ == "__main__":
-    corpus = find_corpus()
-    if corpus is None:
-        raise SystemExit("conformance corpus not found: set SOLRSIM_CONFORMANCE_DIR")
-    run(corpus)
+    run_on_corpus(find_corpus, run)

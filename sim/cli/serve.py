@@ -123,11 +123,9 @@ def _resume(folder: Path, live: LiveSimulation, receivers: dict[bytes, str]) -> 
 
 
 def _receiver(text: str) -> tuple[bytes, str]:
-    user, _, url = text.partition("=")
-    try:
-        user_id = bytes.fromhex(user.replace("-", ""))
-    except ValueError:
-        user_id = b""
-    if len(user_id) != 8 or not url:
+    from sim.world.physical import split_eui64_option
+
+    pair = split_eui64_option(text)
+    if pair is None:
         raise typer.BadParameter(f"{text!r} is not USER_ID=URL (USER_ID an EUI-64)")
-    return user_id, url
+    return pair

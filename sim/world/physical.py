@@ -157,16 +157,23 @@ def close_links(links: Mapping[bytes, PhysicalLink]) -> None:
         link.close()
 
 
-def parse_serial_option(text: str) -> tuple[bytes, str]:
-    """``EUI=PORT`` as ``--serial`` takes it: the EUI-64 (dashed or bare hex) and the port."""
-    eui, sep, port = text.partition("=")
+def split_eui64_option(text: str) -> tuple[bytes, str] | None:
+    """``EUI=VALUE`` as the command line takes it, the EUI-64 dashed or bare hex: (EUI-64,
+    value), or None unless both are there."""
+    eui, sep, value = text.partition("=")
     try:
         eui64 = bytes.fromhex(eui.replace("-", ""))
     except ValueError:
-        eui64 = b""
-    if not sep or len(eui64) != 8 or not port:
+        return None
+    return (eui64, value) if sep and len(eui64) == 8 and value else None
+
+
+def parse_serial_option(text: str) -> tuple[bytes, str]:
+    """``EUI=PORT`` as ``--serial`` takes it: the EUI-64 and the port."""
+    pair = split_eui64_option(text)
+    if pair is None:
         raise PhysicalMeterError(f"{text!r} is not EUI=PORT (EUI an EUI-64, PORT a device or URL)")
-    return eui64, port
+    return pair
 
 
 def with_ports(scenario: Scenario, ports: Mapping[bytes, str]) -> Scenario:

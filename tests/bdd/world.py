@@ -38,11 +38,9 @@ from dcc.duis.xmldsig import sign_document
 from dcc.outcome import DeviceDelivery, Outcome, UserDelivery
 from dcc.smki.roles import KeyUsage, RemotePartyRole
 from dcc.users import OfficerKind
-from devices.gbcs import dlms
 from devices.gbcs.alerts import R7_2_SAFETY_CRITICAL
 from devices.gbcs.crypto import private_key_from_seed
 from devices.gbcs.frame import Cra, GbcsMessage, GroupingHeader, OtherInformation, encode
-from devices.gbcs.gbz import to_gbz_time
 from devices.gbcs.payment_mode import (
     ECS02,
     ECS03,
@@ -69,6 +67,7 @@ from sim.world.testbed import (
     T0,
     World,
 )
+from tests.dcc.forgeries import dlms_mode_flipped, with_payload
 
 FEATURES = Path(__file__).resolve().parents[2] / "features"
 MINUTE = timedelta(minutes=1)
@@ -215,31 +214,13 @@ def phrase(pattern: str) -> parsers.parse:
 # --- what a User does to a pre-command before signing it ---------------------------------------
 
 
-def _with_payload(issued: GbcsMessage, code: int, change: PaymentModeChange, at) -> GbcsMessage:
-    """The issued pre-command with another message code and a payload built for ``change``."""
-    header = replace(issued.header, other_info=OtherInformation(code))
-    content = encode_payment_mode_command(
-        code, header.counter, change, issuer_event_id=to_gbz_time(at)
-    )
-    return replace(issued, header=header, content=content)
-
-
 def _labelled(message: GbcsMessage, code: int) -> GbcsMessage:
     return replace(message, header=replace(message.header, other_info=OtherInformation(code)))
 
 
-def _dlms_mode_flipped(issued: GbcsMessage, at) -> GbcsMessage:
-    """The issued ECS02 with account_mode_and_status's payment_mode 01 (credit) set to 02
-    (prepayment): one byte changed, the message code still ECS02."""
-    apdu = dlms.decode_dlms(issued.content)
-    _, *rest = apdu.data
-    flipped = dlms.Structure((dlms.Enum(2), dlms.Enum(1)))
-    return replace(issued, content=dlms.encode_dlms(replace(apdu, data=(flipped, *rest))))
-
-
 def _zse_set_to_prepayment(issued: GbcsMessage, at) -> GbcsMessage:
     """The issued GCS02 carrying a GCS03 (prepayment) ZSE payload, still labelled GCS02."""
-    return replace(_with_payload(issued, GCS03, PREPAYMENT_CHANGE, at), header=issued.header)
+    return replace(with_payload(issued, GCS03, PREPAYMENT_CHANGE, at), header=issued.header)
 
 
 def _executed_a_week_later(issued: GbcsMessage, at) -> GbcsMessage:
@@ -256,25 +237,27 @@ def _from_originator(name: str) -> Callable[[GbcsMessage, datetime], GbcsMessage
 
 
 ALTERATIONS: dict[str, Callable[[GbcsMessage, datetime], GbcsMessage]] = {
-    "the code and payload of ECS03 (ESME to prepayment)": lambda m, at: _with_payload(
+    "the code and payload of ECS03 (ESME to prepayment)": lambda m, at: with_payload(
         m, ECS03, PREPAYMENT_CHANGE, at
     ),
-    "the code and payload of GCS03 (GSME to prepayment)": lambda m, at: _with_payload(
+    "the code and payload of GCS03 (GSME to prepayment)": lambda m, at: with_payload(
         m, GCS03, PREPAYMENT_CHANGE, at
     ),
     "the code ECS03 over its credit payload": lambda m, at: _labelled(
-        _with_payload(m, ECS02, CREDIT_CHANGE, at), ECS03
+        with_payload(m, ECS02, CREDIT_CHANGE, at), ECS03
     ),
-    "the code and payload of ECS02 (an ESME's credit command)": lambda m, at: _with_payload(
+    "the code and payload of ECS02 (an ESME's credit command)": lambda m, at: with_payload(
         m, ECS02, CREDIT_CHANGE, at
     ),
-    "the code and payload of GCS02 (a GSME's credit command)": lambda m, at: _with_payload(
+    "the code and payload of GCS02 (a GSME's credit command)": lambda m, at: with_payload(
         m, GCS02, CREDIT_CHANGE, at
     ),
     "the code 0x0020 (not an SR 1.6 command) over a credit payload": lambda m, at: _labelled(
-        _with_payload(m, ECS02, CREDIT_CHANGE, at), 0x0020
+        with_payload(m, ECS02, CREDIT_CHANGE, at), 0x0020
     ),
-    "its DLMS payment mode set to prepayment under the ECS02 code": _dlms_mode_flipped,
+    "its DLMS payment mode set to prepayment under the ECS02 code": lambda m, at: dlms_mode_flipped(
+        m
+    ),
     "its ZSE payment control set to prepayment under the GCS02 code": _zse_set_to_prepayment,
     "its execution date moved a week later": _executed_a_week_later,
     'the business originator "Steady Power"': _from_originator("Steady Power"),
@@ -282,7 +265,7 @@ ALTERATIONS: dict[str, Callable[[GbcsMessage, datetime], GbcsMessage]] = {
 """Alterations of an issued credit pre-command, by the words a feature uses for them."""
 
 DISGUISES: dict[str, Callable[[GbcsMessage, datetime], GbcsMessage]] = {
-    "ESME": _dlms_mode_flipped,
+    "ESME": lambda m, at: dlms_mode_flipped(m),
     "GSME": _zse_set_to_prepayment,
 }
 """How "Prepayment disguised as Credit" is made for each SMETS2+ meter kind."""

@@ -1,15 +1,20 @@
-"""Assertions the rule tests share: how a refusal, a quarantine and a delivered alert look."""
+"""What the DCC tests share: the time they act at, and how a refusal, a quarantine, a delivered
+alert and a document the DCC signed look."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from dcc.duis.alerts import BreachKind, DCCAlertMessage, DeviceAlertMessage
 from dcc.duis.codes import DCCAlertCode, ResponseCode
 from dcc.duis.response import parse_response
 from dcc.duis.xmldsig import DCC_SIGNING_ROLES, verify_document
 from dcc.outcome import Outcome, UserDelivery
-from sim.world.testbed import World
+from sim.world.testbed import T0, World
+
+# The day after the testbed enrolled its world; a minute, the step between events.
+NOW = T0 + timedelta(days=1)
+MINUTE = timedelta(minutes=1)
 
 
 def assert_refused(outcome: Outcome, code: ResponseCode, stage: str) -> None:
@@ -46,13 +51,18 @@ def assert_device_alert(
 ) -> None:
     """A device alert for ``user``, signed by the DCC, carrying ``alert_code``."""
     assert (delivery.user_id, delivery.kind) == (user, "device-alert")
-    verify_document(
-        delivery.document,
-        world.smki,
-        at=now,
-        expected_signer=world.dcc.identity.dcc_id,
-        allowed_roles=DCC_SIGNING_ROLES,
-    )
+    assert_signed_by_dcc(world, delivery.document, now)
     body = parse_response(delivery.document).body
     assert isinstance(body, DeviceAlertMessage)
     assert body.alert_code == alert_code
+
+
+def assert_signed_by_dcc(world: World, document: bytes, at: datetime) -> None:
+    """``document`` carries the DCC's own signature, valid at ``at``."""
+    verify_document(
+        document,
+        world.smki,
+        at=at,
+        expected_signer=world.dcc.identity.dcc_id,
+        allowed_roles=DCC_SIGNING_ROLES,
+    )

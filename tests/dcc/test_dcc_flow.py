@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from dcc.duis.codes import ResponseCode
 from dcc.duis.request import CommandVariant, Credit, Prepayment, UpdatePaymentMode
 from dcc.duis.response import Response, parse_response
 from devices.gbcs.payment_mode import PaymentMode
-from sim.world.testbed import BRIGHT, ESME_ID, GSME_ID, SMETS1_ID, SRP, T0, World
-
-NOW = T0 + timedelta(days=1)
+from sim.world.testbed import BRIGHT, ESME_ID, GSME_ID, SMETS1_ID, SRP, World
+from tests.dcc.rule_checks import NOW
 
 
 def test_supplier_switches_its_esme_to_credit(world: World) -> None:

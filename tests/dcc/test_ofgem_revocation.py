@@ -24,9 +24,8 @@ from sim.world.testbed import (
     T0,
     World,
 )
-from tests.dcc.rule_checks import assert_refused
+from tests.dcc.rule_checks import NOW, assert_refused
 
-NOW = T0 + timedelta(days=1)
 LATER = NOW + timedelta(minutes=5)
 _DS = KeyUsage.DIGITAL_SIGNING
 OUTSIDER = bytes.fromhex("90B3D51F300E0000")

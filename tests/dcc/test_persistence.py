@@ -14,10 +14,9 @@ from dcc.duis.response import parse_response
 from dcc.persistence import RestoreError, restore_dcc, save_dcc
 from dcc.state_store import StateStore
 from devices.gbcs.payment_mode import PaymentMode
-from sim.world.testbed import BRIGHT, ESME_ID, GSME_ID, SEED, SMETS1_ID, SRP, T0, World, build_world
+from sim.world.testbed import BRIGHT, ESME_ID, GSME_ID, SEED, SMETS1_ID, SRP, World, build_world
+from tests.dcc.rule_checks import MINUTE, NOW
 
-NOW = T0 + timedelta(days=1)
-MINUTE = timedelta(minutes=1)
 TAMPER, LOW_BATTERY = 0x8F3F, 0x8F1F
 
 

@@ -8,7 +8,6 @@ Every refusal asserts the code and the deciding stage, and that nothing went to 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -34,7 +33,7 @@ from dcc.duis.request import (
 )
 from dcc.duis.response import ResponseMessage, build_response, parse_response
 from dcc.duis.schema import official_schema, solrsim_schema, validate
-from dcc.duis.xmldsig import DCC_SIGNING_ROLES, sign_document, verify_document
+from dcc.duis.xmldsig import sign_document
 from dcc.duis.xmlparse import parse_xml
 from dcc.identity import DCC_ID
 from dcc.outcome import Outcome
@@ -48,12 +47,10 @@ from sim.world.testbed import (
     SRP,
     STEADY,
     STEADY_ESME_ID,
-    T0,
     World,
 )
-from tests.dcc.rule_checks import assert_refused
+from tests.dcc.rule_checks import NOW, assert_refused, assert_signed_by_dcc
 
-NOW = T0 + timedelta(days=1)
 UNKNOWN = bytes.fromhex("00DB1234567890FF")
 DS = "{http://www.w3.org/2000/09/xmldsig#}"
 
@@ -76,13 +73,7 @@ def _inventory(world: World, outcome: Outcome) -> tuple[InventoryDevice, ...]:
     """The devices of an accepted 8.2 answer, after checking it is the DCC's, signed."""
     assert (outcome.response_code, outcome.decided_by) == (ResponseCode.I0, None), outcome.reason
     assert (outcome.to_devices, outcome.to_users) == ((), ())
-    verify_document(
-        outcome.response,
-        world.smki,
-        at=NOW,
-        expected_signer=world.dcc.identity.dcc_id,
-        allowed_roles=DCC_SIGNING_ROLES,
-    )
+    assert_signed_by_dcc(world, outcome.response, NOW)
     validate(parse_xml(outcome.response), solrsim_schema())
     response = parse_response(outcome.response)
     assert response.header.request_id == outcome.request_id

@@ -6,7 +6,7 @@ Every negative asserts the refusal (response code and deciding stage) and that n
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import pytest
 from cryptography.x509.oid import NameOID
@@ -31,9 +31,8 @@ from sim.world.testbed import (
     Party,
     World,
 )
-from tests.dcc.rule_checks import assert_refused
+from tests.dcc.rule_checks import NOW, assert_refused
 
-NOW = T0 + timedelta(days=1)
 SRP_PARTY = "Shared Resource Provider"
 UNREGISTERED = bytes.fromhex("90B3D51F300D0000")
 _DS, _KA = KeyUsage.DIGITAL_SIGNING, KeyUsage.KEY_AGREEMENT

@@ -40,10 +40,8 @@ from sim.world.testbed import (
     T0,
     World,
 )
-from tests.dcc.rule_checks import assert_device_alert
+from tests.dcc.rule_checks import MINUTE, NOW, assert_device_alert
 
-NOW = T0 + timedelta(days=1)
-MINUTE = timedelta(minutes=1)
 TAMPER = 0x8F3F
 CREDIT_ADDED_LOCALLY = 0x810E  # non-critical: MACed with the supplier's KA key, not signed
 NINE = sorted(R7_2_SAFETY_CRITICAL)

@@ -9,16 +9,13 @@ the DCC alert, and no meter changes.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
 
 import pytest
 
 from dcc.duis.alerts import BreachKind
 from dcc.duis.codes import ResponseCode
 from dcc.duis.request import Credit, Prepayment
-from devices.gbcs import dlms
 from devices.gbcs.frame import GbcsMessage, OtherInformation, decode
-from devices.gbcs.gbz import to_gbz_time
 from devices.gbcs.payment_mode import (
     ECS02,
     ECS03,
@@ -27,24 +24,14 @@ from devices.gbcs.payment_mode import (
     Activation,
     PaymentMode,
     PaymentModeChange,
-    encode_payment_mode_command,
 )
-from sim.world.testbed import BRIGHT, ESME_ID, GSME_ID, SMETS1_ID, SRP, T0, World
-from tests.dcc.rule_checks import assert_quarantined, assert_refused
+from sim.world.testbed import BRIGHT, ESME_ID, GSME_ID, SMETS1_ID, SRP, World
+from tests.dcc.forgeries import dlms_mode_flipped, with_payload
+from tests.dcc.rule_checks import NOW, assert_quarantined, assert_refused
 
-NOW = T0 + timedelta(days=1)
 PREPAYMENT_CHANGE = PaymentModeChange(PaymentMode.PREPAYMENT, Activation.IMMEDIATE)
 CREDIT_CHANGE = PaymentModeChange(PaymentMode.CREDIT, Activation.IMMEDIATE)
 ADA = BreachKind.ATTRIBUTE_LIMITS
-
-
-def _with_payload(issued: GbcsMessage, code: int, change: PaymentModeChange) -> GbcsMessage:
-    """The issued pre-command with another message code and a payload built for ``change``."""
-    header = replace(issued.header, other_info=OtherInformation(code))
-    content = encode_payment_mode_command(
-        code, header.counter, change, issuer_event_id=to_gbz_time(NOW)
-    )
-    return replace(issued, header=header, content=content)
 
 
 def _send_forged(world: World, user: bytes, device: bytes, forge, now):
@@ -122,7 +109,11 @@ def test_r5_2_a_gcs03_pre_command_for_a_gsme_is_quarantined(world: World) -> Non
     ready = world.solr_ready(NOW)
     before = world.states()
     outcome = _send_forged(
-        world, SRP, GSME_ID, lambda issued: _with_payload(issued, GCS03, PREPAYMENT_CHANGE), ready
+        world,
+        SRP,
+        GSME_ID,
+        lambda issued: with_payload(issued, GCS03, PREPAYMENT_CHANGE, NOW),
+        ready,
     )
     assert_quarantined(outcome, ADA, "content", SRP)
     assert world.states() == before
@@ -144,7 +135,7 @@ def test_r5_2_any_other_message_code_is_quarantined(
     before = world.states()
 
     def forge(issued: GbcsMessage) -> GbcsMessage:
-        credit = _with_payload(issued, payload_code, CREDIT_CHANGE)
+        credit = with_payload(issued, payload_code, CREDIT_CHANGE, NOW)
         return replace(credit, header=replace(credit.header, other_info=OtherInformation(code)))
 
     outcome = _send_forged(world, SRP, device, forge, ready)
@@ -161,24 +152,15 @@ def test_r5_3_an_ecs03_inside_a_1_6_wrapper_is_quarantined(world: World) -> None
     ready = world.solr_ready(NOW)
     before = world.states()
     outcome = _send_forged(
-        world, SRP, ESME_ID, lambda issued: _with_payload(issued, ECS03, PREPAYMENT_CHANGE), ready
+        world,
+        SRP,
+        ESME_ID,
+        lambda issued: with_payload(issued, ECS03, PREPAYMENT_CHANGE, NOW),
+        ready,
     )
     assert_quarantined(outcome, ADA, "content", SRP)
     assert "may only set credit" in outcome.reason
     assert world.states() == before
-
-
-def _flip_dlms_payment_mode(issued: GbcsMessage) -> GbcsMessage:
-    """The issued ECS02 with account_mode_and_status's payment_mode enum 01 (credit) set to 02
-    (prepayment); message code and every other byte as issued."""
-    apdu = dlms.decode_dlms(issued.content)
-    mode_and_status, *rest = apdu.data
-    assert mode_and_status == dlms.Structure((dlms.Enum(1), dlms.Enum(1)))
-    flipped = dlms.Structure((dlms.Enum(2), dlms.Enum(1)))
-    content = dlms.encode_dlms(replace(apdu, data=(flipped, *rest)))
-    assert len(content) == len(issued.content)
-    assert sum(a != b for a, b in zip(content, issued.content, strict=True)) == 1
-    return replace(issued, content=content)
 
 
 def test_r5_3_a_flipped_dlms_payment_mode_is_caught_at_content(world: World) -> None:
@@ -188,7 +170,7 @@ def test_r5_3_a_flipped_dlms_payment_mode_is_caught_at_content(world: World) -> 
     also see that it differs from what was issued)."""
     ready = world.solr_ready(NOW)
     before = world.states()
-    outcome = _send_forged(world, SRP, ESME_ID, _flip_dlms_payment_mode, ready)
+    outcome = _send_forged(world, SRP, ESME_ID, dlms_mode_flipped, ready)
     assert_quarantined(outcome, ADA, "content", SRP)
     assert "does not match its payload" in outcome.reason
     assert world.states() == before
@@ -200,7 +182,7 @@ def test_r5_3_a_flipped_zse_payment_control_is_caught_at_content(world: World) -
     before = world.states()
 
     def forge(issued: GbcsMessage) -> GbcsMessage:
-        prepayment = _with_payload(issued, GCS03, PREPAYMENT_CHANGE)
+        prepayment = with_payload(issued, GCS03, PREPAYMENT_CHANGE, NOW)
         return replace(prepayment, header=issued.header)  # still labelled GCS02
 
     outcome = _send_forged(world, SRP, GSME_ID, forge, ready)
@@ -211,6 +193,6 @@ def test_r5_3_a_flipped_zse_payment_control_is_caught_at_content(world: World) -
 def test_r5_3_a_suppliers_disguised_payload_is_refused(world: World) -> None:
     """A supplier may ask for prepayment, but not under a credit code: that is malformed."""
     before = world.states()
-    outcome = _send_forged(world, BRIGHT, ESME_ID, _flip_dlms_payment_mode, NOW)
+    outcome = _send_forged(world, BRIGHT, ESME_ID, dlms_mode_flipped, NOW)
     assert_refused(outcome, ResponseCode.E1000, "content")
     assert world.states() == before

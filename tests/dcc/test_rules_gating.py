@@ -51,13 +51,10 @@ from sim.world.testbed import (
     SRP,
     STEADY,
     STEADY_ESME_ID,
-    T0,
     World,
 )
-from tests.dcc.rule_checks import assert_quarantined, assert_refused
+from tests.dcc.rule_checks import MINUTE, NOW, assert_quarantined, assert_refused
 
-NOW = T0 + timedelta(days=1)
-MINUTE = timedelta(minutes=1)
 ADT_BREACH = BreachKind.USER_THRESHOLD
 
 

@@ -40,10 +40,8 @@ from sim.world.testbed import (
     Party,
     World,
 )
-from tests.dcc.rule_checks import assert_refused
+from tests.dcc.rule_checks import MINUTE, NOW, assert_refused
 
-NOW = T0 + timedelta(days=1)
-MINUTE = timedelta(minutes=1)
 _DS = KeyUsage.DIGITAL_SIGNING
 
 

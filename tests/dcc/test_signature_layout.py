@@ -3,21 +3,17 @@ alerts on one line, as DCC Boxed does; a changed character still fails the signa
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from lxml import etree
 
 from dcc.duis.codes import ResponseCode
 from dcc.duis.request import CommandVariant, Credit, Request, UpdatePaymentMode
-from dcc.duis.xmldsig import DCC_SIGNING_ROLES, verify_document
 from dcc.pipeline import Acted, Received, run
 from devices.gbcs.payment_mode import PaymentMode
 from sim.world import duis_client
-from sim.world.testbed import BRIGHT, ESME_ID, T0, World
-from tests.dcc.rule_checks import assert_refused
+from sim.world.testbed import BRIGHT, ESME_ID, World
+from tests.dcc.rule_checks import NOW, assert_refused, assert_signed_by_dcc
 from tests.duis.layouts import hand_indented, lxml_indented
 
-NOW = T0 + timedelta(days=1)
 TAMPER = 0x8F3F
 
 
@@ -28,13 +24,7 @@ def transform(world: World) -> Request:
 def assert_dcc_signed_on_one_line(world: World, document: bytes) -> None:
     assert document.count(b"\n") == 1
     for layout in (lxml_indented, hand_indented):
-        verify_document(
-            layout(document),
-            world.smki,
-            at=NOW,
-            expected_signer=world.dcc.identity.dcc_id,
-            allowed_roles=DCC_SIGNING_ROLES,
-        )
+        assert_signed_by_dcc(world, layout(document), NOW)
 
 
 def test_a_switch_signed_compact_and_sent_indented_is_accepted(world: World) -> None:

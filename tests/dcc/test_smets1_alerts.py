@@ -31,8 +31,8 @@ from dcc.smki.roles import KeyUsage
 from devices.credentials import device_key
 from devices.smets1_frame import decode, encode, sign
 from sim.world.testbed import BRIGHT, SMETS1_ID, SRP, T0, World
+from tests.dcc.rule_checks import NOW
 
-NOW = T0 + timedelta(days=1)
 TAMPER = 0x8F3F
 
 

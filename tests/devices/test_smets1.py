@@ -47,6 +47,7 @@ from devices.smets1_frame import (
     encode,
     sign,
 )
+from tests.devices.support import PREPAYMENT_ACCOUNT
 
 SEED = b"tests/smets1"
 NOW = datetime(2025, 3, 1, 12, tzinfo=UTC)
@@ -57,13 +58,6 @@ DCC = DccIdentity.issue(SmkiRepository(SmkiAuthority.from_seed(SEED)), SEED, NOW
 DCC_KEY = DCC.xml_sign_private
 # A key the meter does not trust: the supplier's own XML-signing key, trying to skip the DCC.
 SUPPLIER_KEY = org_key_from_seed(SEED, SUPPLIER, RemotePartyRole.XML_SIGN, KeyUsage.DIGITAL_SIGNING)
-PREPAYMENT_ACCOUNT = Account(
-    PaymentMode.PREPAYMENT,
-    suspend_debt_disabled=True,
-    disablement_threshold=100,
-    meter_balance=2500,
-    emergency_credit=500,
-)
 CREDIT_ACCOUNT = Account(disablement_threshold=100, meter_balance=2500)
 CREDIT = Credit()
 
