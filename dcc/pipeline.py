@@ -594,9 +594,10 @@ Next = TypeVar("Next")
 @dataclass(frozen=True, slots=True)
 class Stage(Generic[In, Out]):
     """One step of the pipeline: what it checks, the DUIS answer when the check fails, the
-    SoLR rules it enforces, a refusal in plain words (for reports) and the check itself, which
-    reads a context of phase ``In`` and returns a :class:`Refusal`, None (pass) or, for a stage
-    that learns something, the context of the next phase ``Out``."""
+    SoLR rules it enforces, a refusal in plain words (for reports) and the check itself. The
+    check reads a context of phase ``In`` and returns a :class:`Refusal` or what it hands on,
+    ``Out``: None when it passes the context on as it is, the next phase's context when it
+    learnt something."""
 
     name: str
     checks: str
@@ -616,6 +617,7 @@ class Pipeline(Generic[First, Last]):
 
     @staticmethod
     def reading(first: type[First]) -> Pipeline[First, First]:
+        """No stages yet: what the first stage reads is a ``first``."""
         return Pipeline(())
 
     @overload
@@ -629,9 +631,6 @@ class Pipeline(Generic[First, Last]):
 
     def __iter__(self) -> Iterator[Stage[Any, Any]]:
         return iter(self.stages)
-
-    def __len__(self) -> int:
-        return len(self.stages)
 
 
 STAGES: Pipeline[Received, Acted] = (
