@@ -30,3 +30,7 @@ def demo(
     from sim.cli.demo import run_demo
 
     raise typer.Exit(run_demo(seed.encode()))
+
+
+if __name__ == "__main__":
+    app()
