@@ -2,10 +2,11 @@
 :mod:`devices.gbcs.errors` does for the meters.
 
 A :class:`LocalProtocolError` is our own misuse: a caller asked to build or sign a message that
-cannot exist, or gave a key of the wrong kind. A :class:`RemoteProtocolError` is about what a
-peer sent: a document the DCC refuses (:class:`dcc.duis.errors.DuisError`, which carries the
-DUIS response code it is answered with) or a frame the S1SP drops. ``except DccProtocolError``
-catches both.
+cannot exist, gave a key of the wrong kind or a value SMKI cannot read. A
+:class:`RemoteProtocolError` is about what a peer sent: a document the DCC refuses
+(:class:`dcc.duis.errors.DuisError`, which carries the DUIS response code it is answered with),
+a certificate, CRL or certificate request SMKI refuses, or a frame the S1SP drops.
+``except DccProtocolError`` catches both.
 """
 
 from __future__ import annotations

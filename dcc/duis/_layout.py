@@ -227,9 +227,10 @@ class Alternatives(Generic[M]):
         self._others = frozenset(sr(name) for name in others)
 
     def read(self, element: etree._Element, *, what: str = "") -> M:
-        if (kind := self._kinds.get(element.tag)) is not None:
+        tag = element.tag if isinstance(element.tag, str) else ""
+        if (kind := self._kinds.get(tag)) is not None:
             return kind.from_element(element)
-        if element.tag in self._others:
+        if tag in self._others:
             raise DuisUnsupportedError(
                 f"{self._named} {label(element)} is not one solrsim simulates", label(element)
             )

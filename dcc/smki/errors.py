@@ -1,6 +1,10 @@
-"""Typed SMKI errors: each carries the reason a person needs to act on it."""
+"""Typed SMKI errors: each carries the reason a person needs to act on it, and says whose fault
+it is as :mod:`dcc.errors` does: a value our caller gave is a local error, a certificate, CRL or
+certificate request a peer presented is a remote one."""
 
 from __future__ import annotations
+
+from dcc.errors import LocalProtocolError, RemoteProtocolError
 
 
 class SmkiError(Exception):
@@ -11,19 +15,19 @@ class SmkiError(Exception):
         self.reason = reason
 
 
-class SmkiInputError(SmkiError):
+class SmkiInputError(SmkiError, LocalProtocolError):
     """A value SMKI cannot interpret: unknown role name, malformed EUI-64 or DN, naive time."""
 
 
-class SmkiProfileError(SmkiError):
+class SmkiProfileError(SmkiError, RemoteProtocolError):
     """A certificate that is not in the SMKI Organisation or Device certificate profile."""
 
 
-class SubscriptionRefused(SmkiError):
+class SubscriptionRefused(SmkiError, RemoteProtocolError):
     """A certificate request the subscription rules refuse; nothing was issued or stored."""
 
 
-class CrlError(SmkiError):
+class CrlError(SmkiError, RemoteProtocolError):
     """A CRL that is missing or cannot be trusted for the certificate asked about."""
 
 

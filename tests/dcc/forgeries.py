@@ -27,6 +27,7 @@ def dlms_mode_flipped(issued: GbcsMessage) -> GbcsMessage:
     """The issued ECS02 with account_mode_and_status's payment_mode enum 01 (credit) set to 02
     (prepayment); message code and every other byte as issued."""
     apdu = dlms.decode_dlms(issued.content)
+    assert isinstance(apdu, dlms.AccessRequest)
     mode_and_status, *rest = apdu.data
     assert mode_and_status == dlms.Structure((dlms.Enum(1), dlms.Enum(1)))
     flipped = dlms.Structure((dlms.Enum(2), dlms.Enum(1)))

@@ -12,6 +12,14 @@ from dcc.duis.xmldsig import sign_document
 from dcc.errors import DccProtocolError, LocalProtocolError, RemoteProtocolError
 from dcc.s1sp import S1spFrameError
 from dcc.smki.authority import SmkiAuthority
+from dcc.smki.errors import (
+    CrlError,
+    SmkiError,
+    SmkiInputError,
+    SmkiProfileError,
+    SubscriptionRefused,
+)
+from dcc.smki.roles import RemotePartyRole
 
 
 def test_a_document_the_dcc_refuses_is_remote_and_carries_a_typed_response_code() -> None:
@@ -29,6 +37,16 @@ def test_signing_with_a_key_of_another_curve_is_our_own_misuse() -> None:
         sign_document(b"<x/>", wrong_curve, certificate)
     assert isinstance(refused.value, LocalProtocolError)
     assert not isinstance(refused.value, RemoteProtocolError | DuisError)
+
+
+def test_smki_input_is_ours_and_what_a_peer_presents_is_theirs() -> None:
+    with pytest.raises(SmkiInputError) as refused:
+        RemotePartyRole.parse("no such role")
+    assert isinstance(refused.value, LocalProtocolError)
+    assert not isinstance(refused.value, RemoteProtocolError)
+    for presented in (SmkiProfileError, CrlError, SubscriptionRefused):
+        assert issubclass(presented, RemoteProtocolError)
+        assert issubclass(presented, SmkiError)
 
 
 def test_a_frame_the_s1sp_drops_is_the_senders_fault() -> None:
