@@ -26,6 +26,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from dcc.duis.errors import DuisError
 from dcc.duis.ids import check_eui64, check_service_reference, format_eui64, parse_eui64
+from dcc.errors import RemoteProtocolError
 from devices.gbcs.crypto import ecdsa_sign, ecdsa_verify
 
 _FILE_KEYS = frozenset({"issued_at", "thresholds", "user_id"})
@@ -33,7 +34,7 @@ _ROW_KEYS = frozenset({"count", "srv", "supplier"})
 _CANONICAL = "keys sorted, no spaces, rows sorted by SRV then supplier, upper-case EUI-64s, UTC"
 
 
-class AdtFileError(Exception):
+class AdtFileError(RemoteProtocolError):
     """An ADT file that cannot be used; the reason names the field and what is wrong with it."""
 
 

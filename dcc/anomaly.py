@@ -25,6 +25,7 @@ from dcc.adt import AdtFile, AdtFileError, SignedAdt
 from dcc.config import DccConfig
 from dcc.duis.alerts import BreachKind
 from dcc.duis.ids import format_eui64
+from dcc.errors import RemoteProtocolError
 from dcc.solr_register import SolrRegister
 from dcc.users import User, UserRole, Users
 from devices.gbcs.payment_mode import PaymentMode
@@ -37,7 +38,7 @@ class AnomalyError(Exception):
     """A question anomaly detection cannot answer: an unknown User ID or a time without zone."""
 
 
-class AdtRefused(Exception):
+class AdtRefused(RemoteProtocolError):
     """An ADT submission the DCC refuses; ``rule`` is the requirement that decided (R4.2, R6.2)."""
 
     def __init__(self, rule: str, reason: str) -> None:

@@ -5,7 +5,8 @@ A :class:`LocalProtocolError` is our own misuse: a caller asked to build or sign
 cannot exist, gave a key of the wrong kind or a value SMKI cannot read. A
 :class:`RemoteProtocolError` is about what a peer sent: a document the DCC refuses
 (:class:`dcc.duis.errors.DuisError`, which carries the DUIS response code it is answered with),
-a certificate, CRL or certificate request SMKI refuses, or a frame the S1SP drops.
+a certificate, CRL or certificate request SMKI refuses, an ADT submission anomaly detection
+refuses, or a frame the S1SP drops.
 ``except DccProtocolError`` catches both.
 """
 

@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from dcc.duis.codes import ResponseCode
 from dcc.duis.response import parse_response
@@ -24,6 +24,7 @@ from dcc.identity import DCC_ID
 from devices.esme import Esme
 from devices.gbcs.keystore import KeyUsage, load_keystore
 from devices.gbcs.payment_mode import PaymentMode
+from devices.meter import Meter
 from devices.meter_keys import keystore_credentials, seeded_credentials
 from sim.cli.main import app
 from sim.scenario.model import ScenarioError, parse_scenario
@@ -115,20 +116,24 @@ def lab_meter(folder: Path) -> Esme:
 
 
 @contextmanager
-def served(meter: Esme) -> Iterator[str]:
+def served(meter: Meter) -> Iterator[str]:
     """``meter`` behind one end of a null modem; yields the other end for the world."""
     clock = lambda: datetime.now(UTC)  # noqa: E731 as `solrsim meter serve` keeps time
     with linked_ptys() as (meter_side, host), serving(meter_side, meter, clock, Recorder()):
         yield host
 
 
-def test_solrsim_run_switches_a_physical_meter_with_the_fleet(tmp_path: Path) -> None:
-    path = tmp_path / "physical.yaml"
+def scenario_with_keys(folder: Path) -> Path:
+    """The physical-meter scenario in ``folder``, its meter's keys in ``folder/keys``."""
+    path = folder / "physical.yaml"
     path.write_text(scenario_text(), encoding="utf-8")
-    write_meter_keys(path, tmp_path / "keys")
-    meter = lab_meter(tmp_path / "keys")
-    assert meter.state.account.payment_mode is PaymentMode.PREPAYMENT
-    reports = tmp_path / "reports"
+    write_meter_keys(path, folder / "keys")
+    return path
+
+
+def run_served(path: Path, meter: Meter, reports: Path) -> tuple[Result, str]:
+    """``solrsim run`` of the scenario at ``path``, reporting to ``reports``, with ``meter``
+    served on a serial port: what it printed, and the port."""
     with served(meter) as port:
         result = CliRunner().invoke(
             app,
@@ -139,6 +144,15 @@ def test_solrsim_run_switches_a_physical_meter_with_the_fleet(tmp_path: Path) ->
             env={"COLUMNS": "200"},
         )  # fmt: skip
     assert result.exit_code == 0, result.output
+    return result, port
+
+
+def test_solrsim_run_switches_a_physical_meter_with_the_fleet(tmp_path: Path) -> None:
+    path = scenario_with_keys(tmp_path)
+    meter = lab_meter(tmp_path / "keys")
+    assert meter.state.account.payment_mode is PaymentMode.PREPAYMENT
+    reports = tmp_path / "reports"
+    result, port = run_served(path, meter, reports)
     assert meter.state.account.payment_mode is PaymentMode.CREDIT
     metrics = json.loads((reports / "report.json").read_text())["metrics"]
     [physical] = metrics["physical_meters"]
@@ -425,21 +439,10 @@ class TamperedInTheLab:
 
 
 def test_an_alert_the_physical_meter_raises_on_its_own_reaches_the_srp(tmp_path: Path) -> None:
-    path = tmp_path / "physical.yaml"
-    path.write_text(scenario_text(), encoding="utf-8")
-    write_meter_keys(path, tmp_path / "keys")
+    path = scenario_with_keys(tmp_path)
     meter = TamperedInTheLab(lab_meter(tmp_path / "keys"), after_seconds=1.0)
     reports = tmp_path / "reports"
-    with served(meter) as port:
-        result = CliRunner().invoke(
-            app,
-            [
-                "run", str(path), "--report-dir", str(reports),
-                "--speed", str(SPEED), "--serial", f"00-DB-12-34-56-78-90-A0={port}",
-            ],
-            env={"COLUMNS": "200"},
-        )  # fmt: skip
-    assert result.exit_code == 0, result.output
+    run_served(path, meter, reports)
     assert meter.raised
     lines = [json.loads(line) for line in (reports / "events.jsonl").read_text().splitlines()]
     [raised] = [e for e in lines if e["kind"] == "gbcs-alert" and e["from"] == EUI_TEXT]
