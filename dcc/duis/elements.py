@@ -14,7 +14,7 @@ from typing import TypeVar
 
 from lxml import etree
 
-from .codes import SCHEMA_INVALID
+from .codes import SCHEMA_INVALID, ResponseCode
 from .errors import DuisSchemaError, invalid
 from .ids import parse_eui64
 from .values import collapse, parse_datetime, parse_int
@@ -47,7 +47,9 @@ def label(element: etree._Element) -> str:
     return f"{prefix}{qname.localname}" if prefix else qname.text
 
 
-def located(element: etree._Element, reason: str, code: str = SCHEMA_INVALID) -> DuisSchemaError:
+def located(
+    element: etree._Element, reason: str, code: ResponseCode = SCHEMA_INVALID
+) -> DuisSchemaError:
     line = f" at line {element.sourceline}" if element.sourceline else ""
     return DuisSchemaError(f"{label(element)}{line}: {reason}", code)
 
