@@ -372,10 +372,13 @@ def check_pre_command(services: Services, ctx: Addressed) -> Refusal | Attribute
 
 
 def check_correlation(services: Services, ctx: Attributed) -> Refusal | None:
-    """CV 5: the signed pre-command is the one the DCC issued for this RequestID (CV 4)."""
+    """CV 5: the signed pre-command is the one the DCC issued for this RequestID (CV 4).
+
+    The issued pre-command is forgotten once a CV 5 is checked against it: the replay stage
+    has taken that RequestID's counter, so no later CV 5 under it gets this far."""
     if ctx.pre_command is None:
         return None
-    issued = services.issued_precommands.get(str(ctx.header.request_id))
+    issued = services.issued_precommands.pop(str(ctx.header.request_id), None)
     if issued is None:
         reason = "no pre-command was issued for this RequestID"
         return _reject(ResponseCode.E1000, reason)

@@ -8,7 +8,7 @@ its certificates, which is why MP134B makes the DCC gate what reaches them.
 Keys follow a run's seed (``device_key``: label ``<eui hex>-<ds|ka>``, as ``sim/cli/demo.py``), so a
 simulated DCC can derive a device's public keys without asking the meter. A meter built from a
 seed derives its keys and ECDH secrets on first use only: an idle meter in a fleet of 100,000
-holds references, not keys.
+holds references, not keys; and once it has answered it keeps its secrets, not its keys.
 """
 
 from __future__ import annotations
@@ -144,6 +144,15 @@ class DeviceSecurityCredentials:
                 return None
             secret = self._party_secrets[eui64] = ecdh(self.ka_private, party.ka)
         return secret
+
+    def forget_private_keys(self) -> None:
+        """Let go of private keys derived from the seed; they are derived again when next
+        needed. The ECDH secrets stay. A meter does this when it has answered: an EC key
+        object costs two kilobytes of OpenSSL memory, a switched meter seldom signs again, and a
+        national fleet has a million of them. Keys given, not derived, are kept."""
+        if self._seed is not None:
+            self._ka = None
+            self._ds = None
 
     def _seed_bytes(self) -> bytes:
         assert self._seed is not None  # __init__ takes a seed whenever a key is missing

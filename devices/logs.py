@@ -7,7 +7,7 @@ oldest entry goes when a log is full. The capacity of 100 entries per log is a c
 
 from __future__ import annotations
 
-from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -56,14 +56,36 @@ class DeviceLogs:
     ``latest`` is the newest entry of either log: why the meter just stayed silent, if it did.
     """
 
-    __slots__ = ("events", "latest", "security")
+    __slots__ = ("_capacity", "_events", "_security", "latest")
 
     def __init__(self, capacity: int = LOG_CAPACITY) -> None:
-        self.events: deque[LogEntry] = deque(maxlen=capacity)
-        self.security: deque[LogEntry] = deque(maxlen=capacity)
+        self._capacity = capacity
+        self._events: list[LogEntry] | None = None
+        self._security: list[LogEntry] | None = None
         self.latest: LogEntry | None = None
 
+    @property
+    def events(self) -> Sequence[LogEntry]:
+        return () if self._events is None else self._events
+
+    @property
+    def security(self) -> Sequence[LogEntry]:
+        return () if self._security is None else self._security
+
     def add(self, entry: LogEntry) -> None:
-        """Into the Security Log if a :class:`SecurityEvent`, else into the Event Log."""
-        (self.security if isinstance(entry.kind, SecurityEvent) else self.events).append(entry)
+        """Into the Security Log if a :class:`SecurityEvent`, else into the Event Log, the
+        oldest entry dropped once the log is full. Each log is a list made on its first entry:
+        a switched meter writes one entry or two, which a deque would hold in half a
+        kilobyte."""
+        if isinstance(entry.kind, SecurityEvent):
+            if self._security is None:
+                self._security = []
+            log = self._security
+        else:
+            if self._events is None:
+                self._events = []
+            log = self._events
+        log.append(entry)
+        if len(log) > self._capacity:
+            del log[0]
         self.latest = entry

@@ -142,6 +142,32 @@ class Smets2Meter(MeterRecords[PendingChange], ABC):
 
     def receive(self, frame: bytes, now: datetime) -> list[bytes]:
         try:
+            return self._receive(frame, now)
+        finally:
+            self._credentials.forget_private_keys()
+
+    def trigger(self, alert_code: int, now: datetime) -> list[bytes]:
+        try:
+            return self._alert(alert_code, now)
+        finally:
+            self._credentials.forget_private_keys()
+
+    def advance(self, now: datetime) -> list[bytes]:
+        pending = self._take_due(now)
+        if pending is None:
+            return []
+        self._account = self._account.apply(pending.change)
+        self._log(now, Event.FUTURE_DATED_EXECUTED, str(pending))
+        try:
+            return [
+                self._future_dated_alert(pending, target)
+                for target in self._future_dated_targets(pending.change)
+            ]
+        finally:
+            self._credentials.forget_private_keys()
+
+    def _receive(self, frame: bytes, now: datetime) -> list[bytes]:
+        try:
             message = decode(frame)
         except GbcsError as e:
             self._log(now, SecurityEvent.UNREADABLE_FRAME, str(e))
@@ -154,20 +180,6 @@ class Smets2Meter(MeterRecords[PendingChange], ABC):
                 return self._alert(SOURCE_WITHOUT_AUTHORITY, now)
             return []
         return self._run(message, now)
-
-    def trigger(self, alert_code: int, now: datetime) -> list[bytes]:
-        return self._alert(alert_code, now)
-
-    def advance(self, now: datetime) -> list[bytes]:
-        pending = self._take_due(now)
-        if pending is None:
-            return []
-        self._account = self._account.apply(pending.change)
-        self._log(now, Event.FUTURE_DATED_EXECUTED, str(pending))
-        return [
-            self._future_dated_alert(pending, target)
-            for target in self._future_dated_targets(pending.change)
-        ]
 
     # --- device-type specifics ------------------------------------------------------------------
 

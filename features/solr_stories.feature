@@ -19,6 +19,7 @@ Feature: SoLR event stories, end to end
     And Ofgem instructs the SRP to act for "Bright Energy"
     And the ESME of "Flat 3" raises alert 0x8F3F "Unauthorised Physical Access - Tamper Detect"
     Then the SRP receives device alert 0x8F3F, signed by the DCC
+    And the wire log records Ofgem's notification, revocation and instruction for "Bright Energy", in that order
     When it is Monday 16:30
     And officer "srp-aro" submits an ADT of 100 SR 1.6 a day for "Bright Energy"
     Then the DCC accepts the ADT
@@ -26,10 +27,12 @@ Feature: SoLR event stories, end to end
     And the SRP sends SR 1.6 "Credit" to every meter of "Bright Energy"
     Then by Tuesday 09:00 every reachable meter of "Bright Energy" is in credit mode
     And the GSME of "Flat 3" is in prepayment mode
-    And a command for the GSME of "Flat 3" is waiting to be delivered
+    And the WAN lost the command for the GSME of "Flat 3"
+    And the SRP receives the response "E21" to its request for the GSME of "Flat 3", signed by the DCC
     And the ESME of "Flat 7" is in prepayment mode
     When it is Tuesday 11:00
     And the GSME of "Flat 3" can be reached again
+    And the SRP sends SR 1.6 "Credit" to the GSME of "Flat 3"
     Then the GSME of "Flat 3" is in credit mode
     And the SRP receives the meter's response "I0", signed by the DCC
 

@@ -17,6 +17,8 @@ PACKAGES = [
     "sim",
     "sim.bench",
     "sim.cli",
+    "sim.gherkin",
+    "sim.gherkin.steps",
     "sim.report",
     "sim.scenario",
     "sim.web",

@@ -7,6 +7,7 @@ either case and written in upper case, as DCC Boxed does. A ResponseID swaps the
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -76,10 +77,17 @@ class RequestID:
 
     @classmethod
     def parse(cls, text: str) -> RequestID:
-        return cls(*_split(text, "RequestID"))
+        """The RequestID ``text`` spells. A RequestID is a frozen value of its text, so the last
+        few are kept: the DCC reads each request's twice (signer check, then header)."""
+        return _parse_request_id(text) if cls is RequestID else cls(*_split(text, "RequestID"))
 
     def __str__(self) -> str:
         return f"{format_eui64(self.originator)}:{format_eui64(self.target)}:{self.counter}"
+
+
+@functools.lru_cache(maxsize=256)
+def _parse_request_id(text: str) -> RequestID:
+    return RequestID(*_split(text, "RequestID"))
 
 
 @dataclass(frozen=True, slots=True)

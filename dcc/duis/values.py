@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
@@ -166,7 +167,21 @@ def check_datetime(value: datetime) -> None:
 
 
 def format_datetime(value: datetime) -> str:
-    """ISO form with ``Z`` for UTC and only the fraction digits needed (DCC Boxed: ``.804Z``)."""
+    """ISO form with ``Z`` for UTC and only the fraction digits needed (DCC Boxed: ``.804Z``).
+
+    A UTC time is written once and kept for the next few asks: a DCC stamps many documents
+    with one instant. Equal UTC times have equal fields, so a kept text is always right."""
+    if value.tzinfo is UTC:
+        return _format_utc(value)
+    return _format_datetime(value)
+
+
+@functools.lru_cache(maxsize=256)
+def _format_utc(value: datetime) -> str:
+    return _format_datetime(value)
+
+
+def _format_datetime(value: datetime) -> str:
     check_datetime(value)
     text = (
         f"{value.year:04d}-{value.month:02d}-{value.day:02d}"

@@ -27,9 +27,23 @@ def is_blank(text: str | None) -> bool:
 _LAYOUT = etree.XPath("descendant-or-self::*[* and not(text()[normalize-space()])]/text()")
 
 
+def text_between_elements(root: etree._Element) -> bool:
+    """Whether any text at all sits beside child elements under ``root`` (layout or not): when
+    none does, there is no layout to drop. A walk in Python is cheaper than the XPath search
+    for the one-line documents signers write."""
+    if len(root) and root.text is not None:
+        return True
+    for node in root.iterdescendants():
+        if node.tail is not None or (len(node) and node.text is not None):
+            return True
+    return False
+
+
 def remove_element_content_whitespace(root: etree._Element) -> None:
     """Drop, in place, the whitespace-only text of every element under and including ``root``
     whose content is child elements and layout (comments and processing instructions aside)."""
+    if not text_between_elements(root):
+        return
     for text in _LAYOUT(root):
         owner = text.getparent()  # the node the text is the tail of, or its parent
         if text.is_tail:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import copy
 import functools
 import hashlib
+import re
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -43,11 +44,12 @@ from .elements import DS, SIGNATURE, SR, label
 from .errors import DuisBuildError, DuisSchemaError, DuisSignatureError, DuisXmlError
 from .ids import RequestID, format_eui64
 from .values import format_base64
-from .whitespace import remove_element_content_whitespace
+from .whitespace import remove_element_content_whitespace, text_between_elements
 from .xmldsig_profile import (
     SIGNATURE_SHAPE,
     SIGNED_INFO_SHAPE,
     ProfileViolation,
+    canonical_values,
     decode_digest,
     decode_serial,
     decode_signature_value,
@@ -169,20 +171,19 @@ def sign_document(
 
     Like the DCC Boxed signer, any existing ``ds:Signature`` is dropped first, and so is the
     whitespace between elements: the document is signed and written on one line, and verifies
-    the same once indented. The RequestID is left as it is. An element is copied, never
-    changed. Nonces are deterministic, so the same input always gives the same bytes.
+    the same once indented. The RequestID is left as it is. An element is never changed: it is
+    copied first if there is anything to drop. Nonces are deterministic, so the same input
+    always gives the same bytes.
     """
     _check_signing_key(private_key, certificate)
     if isinstance(document, bytes):
         tree = parse_xml(document)
+        _drop_layout_and_signatures(tree.getroot())
+    elif _alone(document) and not _has_layout_or_signatures(document):
+        tree = document.getroottree()  # signed as it is: nothing to drop, nothing changed
     else:
         tree = copy.deepcopy(document).getroottree()
-    root = tree.getroot()
-    remove_element_content_whitespace(root)
-    for signature in list(root.iterdescendants(SIGNATURE)):
-        parent = signature.getparent()
-        if parent is not None:  # a descendant always has one
-            _remove_keeping_tail(parent, signature)
+        _drop_layout_and_signatures(tree.getroot())
     issuer, serial = _key_info(certificate)
     values = {
         "DigestValue": format_base64(hashlib.sha256(_canonical(tree, exclusive=False)).digest()),
@@ -191,8 +192,86 @@ def sign_document(
     }
     signed_info = render(SIGNED_INFO_SHAPE, values).encode()
     values["SignatureValue"] = format_base64(raw_signature(private_key.sign(signed_info, _SIGN)))
-    root.append(_signature_element(values))
-    return etree.tostring(tree, xml_declaration=True, encoding="UTF-8")
+    return _written_with_signature(tree, values)
+
+
+def _alone(element: etree._Element) -> bool:
+    """The root of its document, with no comment or processing instruction beside it."""
+    return (
+        element.getparent() is None and element.getprevious() is None and element.getnext() is None
+    )
+
+
+def _has_layout_or_signatures(element: etree._Element) -> bool:
+    return text_between_elements(element) or next(element.iter(SIGNATURE), None) is not None
+
+
+def _drop_layout_and_signatures(root: etree._Element) -> None:
+    remove_element_content_whitespace(root)
+    for signature in list(root.iterdescendants(SIGNATURE)):
+        parent = signature.getparent()
+        if parent is not None:  # a descendant always has one
+            _remove_keeping_tail(parent, signature)
+
+
+def _written_with_signature(tree: etree._ElementTree, values: Mapping[str, str]) -> bytes:
+    """The document's bytes with the ``ds:Signature`` holding ``values`` as the root's last
+    child: what appending the element and writing the tree gives, byte for byte.
+
+    When the root declares ``ds`` (every document solrsim builds does) and the values need no
+    escaping, the Signature's markup is spliced in before the root's end tag, so neither the
+    element is made nor the tree changed; otherwise (and to test the splice against) the
+    element is appended to the tree, which is written, and taken out again.
+    """
+    root = tree.getroot()
+    if root.nsmap.get("ds") == DS and root.getnext() is None and _plain(values):
+        written = etree.tostring(tree, xml_declaration=True, encoding="UTF-8")
+        end = written.rfind(b"</")
+        if end > 0:
+            markup = _signature_markup()
+            signature = "".join(
+                part if i % 2 == 0 else values[part] for i, part in enumerate(markup)
+            )
+            return written[:end] + signature.encode() + written[end:]
+    return _written_by_appending(tree, values)
+
+
+def _written_by_appending(tree: etree._ElementTree, values: Mapping[str, str]) -> bytes:
+    root = tree.getroot()
+    signature = _signature_element(values)
+    root.append(signature)
+    try:
+        return etree.tostring(tree, xml_declaration=True, encoding="UTF-8")
+    finally:
+        root.remove(signature)
+
+
+_PLACEHOLDER = re.compile(r"@@(\w+)@@")
+_UNPLAIN = re.compile(r"[^\x20-\x7e]|[&<>]")
+
+
+def _plain(values: Mapping[str, str]) -> bool:
+    """Printable ASCII that XML writes as it is (no ``&``, ``<``, ``>``). The digest and the
+    signature are base64 and the serial decimal, so only the issuer's name needs a look."""
+    return _plain_text(values["X509IssuerName"])
+
+
+@functools.lru_cache(maxsize=64)
+def _plain_text(text: str) -> bool:
+    return _UNPLAIN.search(text) is None
+
+
+@functools.cache
+def _signature_markup() -> tuple[str, ...]:
+    """The Signature as lxml writes it under a root that declares ``ds``, split around its
+    values: literal, value name, literal, ... Written by lxml once, so the splice is its
+    output."""
+    placeholders = {name: f"@@{name}@@" for name, _ in SIGNATURE_SHAPE.value_paths}
+    root = etree.Element(f"{{{SR}}}Request", nsmap={"sr": SR, "ds": DS})
+    root.append(_signature_element(placeholders))
+    written = etree.tostring(root, encoding="unicode")
+    signature = written[written.index("<ds:Signature") : written.rindex("</")]
+    return tuple(_PLACEHOLDER.split(signature))
 
 
 @functools.lru_cache(maxsize=64)
@@ -293,8 +372,9 @@ def verify_document(
             return None
         raise SignatureRejected(SignatureCheck.PRESENT, "the document has no ds:Signature")
     signature = _enveloped_signature(root, signatures)
+    exact = canonical_values(SIGNATURE_SHAPE, signature)
     try:
-        values = match(SIGNATURE_SHAPE, signature)
+        values = match(SIGNATURE_SHAPE, signature) if exact is None else exact
         issuer = _issuer_name(values["X509IssuerName"])
         serial = decode_serial(values["X509SerialNumber"])
         digest = decode_digest(values["DigestValue"])
@@ -332,10 +412,13 @@ def verify_document(
             f"the signer must be {format_eui64(signer)}",
         )
 
-    signed_info_element = signature.find(_SIGNED_INFO)
-    if signed_info_element is None:  # the shape matched above has one
-        raise SignatureRejected(SignatureCheck.PROFILE, "ds:Signature has no ds:SignedInfo")
-    signed_info = _canonical(signed_info_element, exclusive=True)
+    if exact is None:
+        signed_info_element = signature.find(_SIGNED_INFO)
+        if signed_info_element is None:  # the shape matched above has one
+            raise SignatureRejected(SignatureCheck.PROFILE, "ds:Signature has no ds:SignedInfo")
+        signed_info = _canonical(signed_info_element, exclusive=True)
+    else:  # the Signature's canonical markup is the rendered one, SignedInfo's with it
+        signed_info = render(SIGNED_INFO_SHAPE, values).encode()
     with _enveloped(root, signature):
         document = _canonical(tree, exclusive=False)
     if hashlib.sha256(document).digest() != digest:
@@ -433,7 +516,7 @@ def _signing_certificate(
 
 
 def _originator(root: etree._Element) -> bytes:
-    request_id = root.findtext(f"{{{SR}}}Header/{{{SR}}}RequestID")
+    request_id = _request_id_text(root)
     if request_id is None:
         raise SignatureRejected(
             SignatureCheck.SIGNER, "no sr:RequestID names the originator the signer must match"
@@ -444,6 +527,18 @@ def _originator(root: etree._Element) -> bytes:
         raise SignatureRejected(
             SignatureCheck.SIGNER, f"the originator cannot be read: {exc.reason}"
         ) from None
+
+
+_HEADER, _REQUEST_ID = f"{{{SR}}}Header", f"{{{SR}}}RequestID"
+
+
+def _request_id_text(root: etree._Element) -> str | None:
+    """``root.findtext("sr:Header/sr:RequestID")``, walked by hand: the first RequestID of the
+    first Header that has one; its text, "" if it has none; None without one."""
+    for header in root.iterchildren(_HEADER):
+        for request_id in header.iterchildren(_REQUEST_ID):
+            return request_id.text or ""
+    return None
 
 
 def _canonical(node: etree._Element | etree._ElementTree, *, exclusive: bool) -> bytes:

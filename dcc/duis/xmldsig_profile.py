@@ -171,17 +171,21 @@ def match(shape: Shape, element: etree._Element) -> dict[str, str]:
     An element in the form :func:`render` writes is recognised from its exclusive C14N in one
     pattern match; any other is walked element by element, which says what is wrong.
     """
-    values = _match_canonical(shape, element)
+    values = canonical_values(shape, element)
     if values is None:
         values = {}
         _match(shape, element, values)
     return values
 
 
-def _match_canonical(shape: Shape, element: etree._Element) -> dict[str, str] | None:
+def canonical_values(shape: Shape, element: etree._Element) -> dict[str, str] | None:
     """The values of ``element`` if it is exactly as rendered: no comment or processing
     instruction inside (a leaf holding one is a violation the walk reports), and its exclusive
-    C14N the rendered markup. None otherwise."""
+    C14N the rendered markup. None otherwise.
+
+    Then the exclusive C14N of any of its elements in the profile is their :func:`render` with
+    these values: the element's canonical markup is the rendered one, and rendering declares
+    ``ds``, the one namespace the profile's elements use."""
     if next(element.iter(etree.Comment, etree.ProcessingInstruction), None) is not None:
         return None
     c14n = etree.tostring(element, method="c14n", exclusive=True, with_comments=False)

@@ -160,6 +160,8 @@ class RoleHistory:
 
     def refusal(self) -> str | None:
         """Why this EUI-64 does not qualify as a revoked former holder, or None if it does."""
+        if self.all_revoked and not self.still_valid:
+            return None
         who = eui64_text(self.eui64)
         if not self.ever_held:
             return f"{who} never held a {self.role.label} certificate"

@@ -175,8 +175,16 @@ _MACED_MESSAGE = Preceded(
 
 
 def decode(data: bytes) -> GbcsMessage:
-    """Parse one whole GBCS message; anything malformed raises :class:`GbcsDecodeError`."""
-    reader = Reader(bytes(data))
+    """Parse one whole GBCS message; anything malformed raises :class:`GbcsDecodeError`.
+
+    A message is a frozen value of its bytes, so the last few are kept: a frame is read by
+    the host that carries it and by its recipient, a response by the host and the DCC."""
+    return _decoded(bytes(data))
+
+
+@functools.lru_cache(maxsize=256)
+def _decoded(data: bytes) -> GbcsMessage:
+    reader = Reader(data)
     tag = reader.peek("frame tag")
     if tag == GENERAL_SIGNING:
         message = _SIGNED_MESSAGE.read(reader)
@@ -194,15 +202,20 @@ def encode(message: GbcsMessage) -> bytes:
     value, so its bytes are kept for the next few asks (a command is encoded by its signer, the
     DCC and the host in turn)."""
     if message.mac is None:
-        return _SIGNED_MESSAGE.write(message)
+        return signed_block(message) + _SIGNATURE_OR_ABSENT.write(message.signature)
     return _MACED_MESSAGE.write(message)
 
 
-@functools.lru_cache(maxsize=256)
 def signed_block(message: GbcsMessage) -> bytes:
     """From the ``DF`` tag through the content: what a signature covers, less the tag. Kept
-    like :func:`encode`'s answer: signing, MACing and each check of a command ask for it."""
-    return _GROUPING_HEADER.write(message.header) + _CONTENT.write(message.content)
+    like :func:`encode`'s answer, by header and content, so a message and the same signed
+    share it: signing, MACing, encoding and each check of a command ask for it."""
+    return _signed_block(message.header, message.content)
+
+
+@functools.lru_cache(maxsize=256)
+def _signed_block(header: GroupingHeader, content: bytes) -> bytes:
+    return _GROUPING_HEADER.write(header) + _CONTENT.write(content)
 
 
 def signature_block(message: GbcsMessage) -> bytes:

@@ -11,6 +11,7 @@ Also here: the 1.6 responses. Facts: spec/gbcs.md §4, RTDS 1.6 files.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -262,8 +263,14 @@ def decode_payment_mode_command(message_code: int, content: bytes) -> PaymentMod
     """Read a 1.6 command payload: GBZ if it starts with the GBZ profile id, else DLMS.
 
     The message code must be a 1.6 code but does not decide anything: compare it with the
-    result through :func:`message_code_agrees`.
+    result through :func:`message_code_agrees`. The change is a frozen value of the bytes, so
+    the last few are kept: the DCC reads a pre-command's payload, then the meter the same.
     """
+    return _decoded_command(message_code, bytes(content))
+
+
+@functools.lru_cache(maxsize=256)
+def _decoded_command(message_code: int, content: bytes) -> PaymentModeChange:
     if message_code not in _CODES:
         raise GbcsDecodeError(f"message code 0x{message_code:04X} is not an SR 1.6 code", 0)
     if is_gbz(content):

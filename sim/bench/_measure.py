@@ -47,3 +47,13 @@ def measure(
 def max_rss_mib() -> float:
     """The process's maximum resident set size so far."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def current_rss_mib() -> float:
+    """The process's resident set size now (Linux's /proc; elsewhere the maximum so far)."""
+    try:
+        with open("/proc/self/statm") as statm:
+            pages = int(statm.read().split()[1])
+    except OSError:
+        return max_rss_mib()
+    return pages * resource.getpagesize() / (1 << 20)

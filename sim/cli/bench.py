@@ -38,8 +38,9 @@ def rehearsal(
         typer.Option(help="fleet size; repeat for several (default 10,000 and 100,000)"),
     ] = None,
 ) -> None:
-    """CPU per switched meter against the cryptographic floor, meters switched per wall second
-    and peak memory, of a whole SoLR rehearsal.
+    """CPU per switched meter against the cryptographic floor, meters switched per wall second,
+    peak memory, and the memory of a meter nobody touched and of a switched one, of a whole
+    SoLR rehearsal.
 
     Runs scenarios/solr-default.yaml resized to each fleet size, each in a fresh process.
     """

@@ -23,6 +23,15 @@ app.command("serve")(serve.serve)
 
 
 @app.command()
+def steps() -> None:
+    """Print the Gherkin step library: every step a feature may use, its words and meaning
+    (Markdown, the catalogue of features/README.md)."""
+    from sim.gherkin.catalogue import render
+
+    typer.echo(render())
+
+
+@app.command()
 def demo(
     seed: Annotated[str, typer.Option(help="fixes every key, so the output replays")] = "solrsim",
 ) -> None:

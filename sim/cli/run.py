@@ -1,8 +1,9 @@
-"""``solrsim run``: rehearse a SoLR event from a scenario file and write its reports.
+"""``solrsim run``: rehearse a SoLR event from a scenario file, or run Gherkin feature files, and
+write the reports.
 
 The exit code is the verdict, so CI can gate on a rehearsal: 0 when every expectation of the
-scenario holds, 1 when one fails, 2 when the scenario file (or a physical meter's port or keys)
-cannot be used.
+scenario (every scenario of the features) holds, 1 when one fails, 2 when the scenario file,
+a feature file, the tag expression (or a physical meter's port or keys) cannot be used.
 """
 
 from __future__ import annotations
@@ -20,11 +21,14 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from sim.report.event_files import EventsFormat
 from sim.report.figures import (
     ALERT_OUTCOMES,
     METER_TYPES,
+    NA,
     counts,
     lookup,
+    moment,
     physical_rows,
     show,
     stage_rule,
@@ -38,7 +42,11 @@ if TYPE_CHECKING:
 
 def run(
     scenario: Annotated[
-        Path, typer.Argument(help="scenario YAML file", show_default="scenarios/solr-default.yaml")
+        Path,
+        typer.Argument(
+            help="scenario YAML file, .feature file or folder of .feature files",
+            show_default="scenarios/solr-default.yaml",
+        ),
     ] = DEFAULT_SCENARIO,
     seed: Annotated[int | None, typer.Option(help="replaces the scenario's seed")] = None,
     report_dir: Annotated[
@@ -58,14 +66,46 @@ def run(
         list[str] | None,
         typer.Option(help="EUI=PORT: the port of a physical meter the scenario lists (repeatable)"),
     ] = None,
+    tags: Annotated[
+        str | None,
+        typer.Option(
+            help="features only: run the scenarios this tag expression selects, as "
+            '"@R7.1 and not @slow"'
+        ),
+    ] = None,
+    events_format: Annotated[
+        EventsFormat,
+        typer.Option(
+            help="the event log plain (events.jsonl) or compressed; the digest is the same"
+        ),
+    ] = EventsFormat.JSONL,
 ) -> None:
-    """Rehearse a SoLR event from a scenario file and write its reports.
+    """Rehearse a SoLR event from a scenario file, or run Gherkin features, and write the reports.
 
     Prints a summary and the digest of the event log, and writes report.html, report.json,
-    junit.xml and events.jsonl. Exits 0 if every expectation holds, 1 if one fails, 2 for a
-    scenario file that cannot be used. A scenario with physical meters runs on a wall clock,
-    --speed times faster than real time.
+    junit.xml and events.jsonl (or events.jsonl.gz, .zst: --events-format). Exits 0 if every
+    expectation holds, 1 if one fails, 2 for a scenario file that cannot be used. A scenario
+    with physical meters runs on a wall clock, --speed times faster than real time.
+
+    Given a .feature file or a folder of them, runs their scenarios (those --tags selects) with
+    solrsim's step library, and writes the same reports plus cucumber.json; exits 0 only if
+    every scenario passes.
     """
+    if scenario.is_dir() or scenario.suffix == ".feature":
+        unused = {
+            "--export-keys": export_keys,
+            "--serial": serial,
+            "--speed": speed != 1.0,
+            "--events-format": events_format is not EventsFormat.JSONL,
+        }
+        given = [name for name, value in unused.items() if value]
+        if given:
+            _refuse([f"{', '.join(given)}: for a scenario file, not for features"])
+        from sim.cli._features import run_features_command
+
+        run_features_command(scenario, tags, seed, report_dir)
+    if tags is not None:
+        _refuse(["--tags: for features; a scenario file has no scenarios to select"])
     from sim.scenario.model import ScenarioError, load_scenario
     from sim.world.physical import PhysicalMeterError, parse_serial_option, with_ports
 
@@ -76,15 +116,21 @@ def run(
         _refuse(exc.errors)
     except PhysicalMeterError as exc:
         _refuse([str(exc)])
+    from sim.report.event_files import EventsFormatError, check_format
     from sim.report.files import write_reports
     from sim.world.runner import Rehearsal
+
+    try:
+        check_format(events_format)
+    except EventsFormatError as exc:
+        _refuse([str(exc)])
 
     console = Console(highlight=False)
     folder = report_dir or Path("reports") / _folder_name(loaded.name)
     # the event log streams to the report folder as the run goes; none of it is held in memory
     try:
         rehearsal = Rehearsal(
-            loaded, keep_events=False, events_path=folder / "events.jsonl", speed=speed
+            loaded, keep_events=False, events_path=folder / events_format.file_name, speed=speed
         )
         start = loaded.start
         with _progress(console, start, timedelta(hours=loaded.duration_hours)) as on_progress:
@@ -114,6 +160,11 @@ def summary_table(result: RunResult) -> Table:
     table.add_column("figure")
     table.add_column("value", justify="right")
     table.add_row("meters", show(lookup(metrics, "meters")))
+    failed = lookup(metrics, "solr", "failed_supplier")
+    if failed is not None:
+        failure = lookup(metrics, "solr", "failure")
+        when = moment(datetime.fromisoformat(failure)) if isinstance(failure, str) else NA
+        table.add_row("failed supplier", _plain(f"{failed}, on {when}"))
     for kind, label in METER_TYPES.items():
         switched = show(lookup(metrics, "switched", kind))
         target = show(lookup(metrics, "failed_supplier_prepayment", kind))
@@ -154,11 +205,12 @@ def summary_table(result: RunResult) -> Table:
 def expectations_table(result: RunResult) -> Table:
     table = Table(title="expectations")
     table.add_column("expectation")
+    table.add_column("MP134B rules")
     table.add_column("verdict")
     table.add_column("evidence")
     for item in result.expectations:
         verdict = "[green]holds[/green]" if item.passed else "[red]FAILS[/red]"
-        table.add_row(_plain(item.name), verdict, _plain(item.detail))
+        table.add_row(_plain(item.name), _plain(item.rules), verdict, _plain(item.detail))
     return table
 
 

@@ -14,7 +14,9 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from matplotlib import dates as mdates
 from matplotlib import rc_context
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
@@ -30,13 +32,19 @@ _RC: dict[RcKeyType, Any] = {
 _COLOURS = {"esme": "#1f6fb4", "gsme": "#e08a1e", "smets1": "#3a9a4a"}
 
 
+Marks = Sequence[tuple[datetime, str]]  # moments a chart marks with a labelled vertical line
+_MARK_STYLES = ("--", "-.", ":")
+
+
 def progress_chart(
     series: Mapping[str, Sequence[tuple[datetime, float]]],
     targets: Mapping[str, int],
     labels: Mapping[str, str],
+    marks: Marks = (),
 ) -> str:
     """Cumulative meters switched to credit per meter type (``series``, ``targets`` and
-    ``labels`` keyed by meter type), against each type's target as a dotted line."""
+    ``labels`` keyed by meter type), against each type's target as a dotted line; ``marks``
+    (the supplier's failure, the revocation, Ofgem's instruction) as labelled vertical lines."""
     with rc_context(_RC):
         figure = Figure(figsize=(8, 3.6))
         axes = figure.add_subplot()
@@ -49,19 +57,25 @@ def progress_chart(
             target = targets.get(kind)
             if target:
                 axes.axhline(target, color=colour, linestyle=":", linewidth=1)
+        _mark(axes, marks)
         axes.set_ylabel("meters switched to credit")
-        axes.set_xlabel("simulated time (dotted: meters to switch)")
-        axes.legend(loc="lower right")
+        axes.set_xlabel("simulated time, UTC (dotted: meters to switch)")
+        axes.legend(loc="lower right", fontsize=8)
         axes.grid(alpha=0.3)
+        _time_axis(axes)
         figure.autofmt_xdate()
         figure.tight_layout()
         return _svg(figure, "progress")
 
 
 def counts_chart(
-    series: Mapping[str, Sequence[tuple[datetime, float]]], ylabel: str, name: str
+    series: Mapping[str, Sequence[tuple[datetime, float]]],
+    ylabel: str,
+    name: str,
+    marks: Marks = (),
 ) -> str:
-    """Counts over simulated time, one step line per labelled series (empty ones left out)."""
+    """Counts over simulated time, one step line per labelled series (empty ones left out),
+    with ``marks`` as labelled vertical lines."""
     with rc_context(_RC):
         figure = Figure(figsize=(8, 3))
         axes = figure.add_subplot()
@@ -69,10 +83,12 @@ def counts_chart(
             if points:
                 times, values = zip(*points, strict=True)
                 axes.step(times, values, where="post", label=label)
-        axes.legend(loc="center right", frameon=False)
+        _mark(axes, marks)
+        axes.legend(loc="center right", frameon=False, fontsize=8)
         axes.set_ylabel(ylabel)
-        axes.set_xlabel("simulated time")
+        axes.set_xlabel("simulated time, UTC")
         axes.grid(alpha=0.3)
+        _time_axis(axes)
         figure.autofmt_xdate()
         figure.tight_layout()
         return _svg(figure, name)
@@ -110,6 +126,26 @@ def latency_histogram(values: Sequence[float], marks: Mapping[str, float], xlabe
         axes.set_ylabel("meters")
         figure.tight_layout()
         return _svg(figure, "latency")
+
+
+def _mark(axes: Axes, marks: Marks) -> None:
+    """Each moment as a grey vertical line, named with its time in the legend (moments minutes
+    apart on a chart of a day would overlap as labels on the lines)."""
+    for (when, label), style in zip(marks, _MARK_STYLES * len(marks), strict=False):
+        axes.axvline(
+            float(mdates.date2num(when)),
+            color="#555555",
+            linestyle=style,
+            linewidth=1,
+            label=_printable(f"{label} ({when:%a %H:%M})"),
+        )
+
+
+def _time_axis(axes: Axes) -> None:
+    """Times read as a day and a clock time: ``Mon 09:30``."""
+    locator = mdates.AutoDateLocator(minticks=4, maxticks=10)
+    axes.xaxis.set_major_locator(locator)
+    axes.xaxis.set_major_formatter(mdates.DateFormatter("%a %H:%M"))
 
 
 def _svg(figure: Figure, name: str) -> str:

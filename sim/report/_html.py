@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,9 @@ from sim.report.figures import (
     NA,
     PHYSICAL_COLUMNS,
     counts,
+    duration,
     lookup,
+    moment,
     physical_rows,
     share,
     show,
@@ -31,7 +34,7 @@ from sim.report.figures import (
     total,
 )
 
-_STYLE = """
+STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 60em; color: #222;
        line-height: 1.45; padding: 0 1em; }
 h1 { margin-bottom: 0.2em; }
@@ -48,31 +51,35 @@ svg { max-width: 100%; height: auto; }
 """
 
 
-def write_html(result: RunResult, digest: str, path: Path) -> None:
-    """Write the page; ``digest`` is the SHA-256 of ``events.jsonl``, computed as it was written."""
-    path.write_text(render_html(result, digest), encoding="utf-8")
+def write_html(
+    result: RunResult, digest: str, path: Path, events_file: str = "events.jsonl"
+) -> None:
+    """Write the page; ``digest`` is the SHA-256 of the lines of ``events_file`` (the event log
+    beside the page, plain or compressed), computed as they were written."""
+    path.write_text(render_html(result, digest, events_file), encoding="utf-8")
 
 
-def render_html(result: RunResult, digest: str) -> str:
+def render_html(result: RunResult, digest: str, events_file: str = "events.jsonl") -> str:
     verdict = "passed" if result.passed else "failed"
     body = "\n".join(
         [
             f"<h1>SoLR rehearsal: {_e(result.scenario)}</h1>",
             f'<p class="verdict {verdict}">{_headline(result)}</p>',
-            _summary(result, digest),
+            _story(result),
+            _summary(result, digest, events_file),
             _expectations(result),
             _switching(result),
             _physical(result),
             _rejections(result),
             _alerts(result),
             _latency(result),
-            _files(),
+            _files(events_file),
         ]
     )
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         f"<title>SoLR rehearsal {_e(result.scenario)}: {verdict}</title>\n"
-        f"<style>{_STYLE}</style>\n</head>\n<body>\n{body}\n</body>\n</html>\n"
+        f"<style>{STYLE}</style>\n</head>\n<body>\n{body}\n</body>\n</html>\n"
     )
 
 
@@ -82,15 +89,57 @@ def _headline(result: RunResult) -> str:
     return f"{word}: {held} of {len(result.expectations)} expectations hold"
 
 
-def _summary(result: RunResult, digest: str) -> str:
+def _story(result: RunResult) -> str:
+    """Who failed and when Ofgem acted, in words (nothing for a run that does not say)."""
+    solr = lookup(result.metrics, "solr")
+    if not isinstance(solr, dict):
+        return ""
+    try:
+        failure, revocation, instruction = (
+            datetime.fromisoformat(solr[key]) for key in ("failure", "revocation", "instruction")
+        )
+    except (KeyError, TypeError, ValueError):
+        return ""
+    return (
+        f"<p>The failed supplier: <strong>{_e(solr.get('failed_supplier', NA))}</strong> "
+        f"(DCC User {_e(solr.get('failed_supplier_id', NA))}), failed on "
+        f"{_e(moment(failure))}. Ofgem revoked its certificates "
+        f"{_e(duration((revocation - failure).total_seconds()))} later and instructed "
+        f"{_e(solr.get('srp', 'the SRP'))} to act for it "
+        f"{_e(duration((instruction - failure).total_seconds()))} after the failure "
+        f"({_e(moment(instruction))}).</p>"
+    )
+
+
+def marks(result: RunResult) -> list[tuple[datetime, str]]:
+    """The moments the charts mark: the supplier's failure, the revocation, the instruction."""
+    solr = lookup(result.metrics, "solr")
+    if not isinstance(solr, dict):
+        return []
+    who = str(solr.get("failed_supplier", "the supplier"))
+    labels = {
+        "failure": f"{who} fails",
+        "revocation": "certificates revoked",
+        "instruction": "Ofgem's instruction",
+    }
+    found = []
+    for key, label in labels.items():
+        try:
+            found.append((datetime.fromisoformat(solr[key]), label))
+        except (KeyError, TypeError, ValueError):
+            continue
+    return found
+
+
+def _summary(result: RunResult, digest: str, events_file: str) -> str:
     metrics = result.metrics
     switched = total(metrics, "switched")
     to_switch = total(metrics, "failed_supplier_prepayment")
     hours = lookup(metrics, "switched_within_hours")
     how_fast = (
-        f", the last <strong>{_e(show(hours, 'hours'))}</strong> after the supplier failed "
+        f", the last <strong>{_e(duration(hours * 3600))}</strong> after the supplier failed "
         "(simulated time)"
-        if hours is not None
+        if isinstance(hours, int | float)
         else ""
     )
     return (
@@ -102,25 +151,30 @@ def _summary(result: RunResult, digest: str) -> str:
             [
                 ("Scenario", _e(result.scenario)),
                 ("Seed", _e(result.seed)),
-                ("Simulated from", _e(result.started.isoformat())),
-                ("Simulated to", _e(result.ended.isoformat())),
+                ("Simulated from", _e(moment(result.started))),
+                ("Simulated to", _e(moment(result.ended))),
                 ("Meters in the fleet", _n(lookup(metrics, "meters"))),
                 ("Wall time", _e(show(result.wall_seconds, "seconds"))),
                 ("Event log digest (SHA-256)", f"<code>{_e(digest)}</code>"),
             ],
         )
-        + '<p class="note">The digest is the SHA-256 of <code>events.jsonl</code>: the same '
+        + f'<p class="note">The digest is the SHA-256 of {_lines_of(events_file)}: the same '
         "scenario and seed give the same digest, so a rerun can prove it replayed this run.</p>"
     )
 
 
 def _expectations(result: RunResult) -> str:
     rows = [
-        (_e(item.name), "holds" if item.passed else "<strong>FAILS</strong>", _e(item.detail))
+        (
+            _e(item.name),
+            _e(item.rules),
+            "holds" if item.passed else "<strong>FAILS</strong>",
+            _e(item.detail),
+        )
         for item in result.expectations
     ]
     return "<h2>Expectations</h2>\n" + (
-        _table(("Expectation", "Verdict", "Evidence"), rows)
+        _table(("Expectation", "MP134B rules", "Verdict", "Evidence"), rows)
         if rows
         else "<p>The scenario states no expectations.</p>"
     )
@@ -143,7 +197,9 @@ def _switching(result: RunResult) -> str:
         )
     series = {kind: result.series.get(f"switched_{kind}", []) for kind in METER_TYPES}
     chart = (
-        progress_chart(series, counts(metrics, "failed_supplier_prepayment"), METER_TYPES)
+        progress_chart(
+            series, counts(metrics, "failed_supplier_prepayment"), METER_TYPES, marks(result)
+        )
         if any(series.values())
         else "<p>No progress series was recorded.</p>"
     )
@@ -234,7 +290,7 @@ def _alerts(result: RunResult) -> str:
     rows = [(_e(label), _n(lookup(result.metrics, "alerts", key))) for key, label in alerts]
     series = {label: result.series.get(name, []) for name, label in ALERT_SERIES.items()}
     chart = (
-        counts_chart(series, "alerts", "alerts")
+        counts_chart(series, "alerts", "alerts", marks(result))
         if any(series.values())
         else "<p>No alert series was recorded.</p>"
     )
@@ -263,11 +319,17 @@ def _latency(result: RunResult) -> str:
     )
 
 
-def _files() -> str:
+def _lines_of(events_file: str) -> str:
+    """What the digest covers: the file, or the uncompressed lines of a compressed one."""
+    named = f"<code>{_e(events_file)}</code>"
+    return named if events_file.endswith(".jsonl") else f"the uncompressed lines of {named}"
+
+
+def _files(events_file: str) -> str:
     rows = [
         ("<code>report.json</code>", "every figure of this run, the verdicts and the digest"),
         ("<code>junit.xml</code>", "one test case per expectation, for CI dashboards"),
-        ("<code>events.jsonl</code>", "the event log: every DUIS document and GBCS frame"),
+        (f"<code>{_e(events_file)}</code>", "the event log: every DUIS document and GBCS frame"),
     ]
     return "<h2>Files beside this page</h2>\n" + _table(("File", "Holds"), rows)
 

@@ -20,7 +20,7 @@ def report_document(result: RunResult, digest: str) -> dict[str, Any]:
         "ended": result.ended.isoformat(),
         "wall_seconds": result.wall_seconds,
         "expectations": [
-            {"name": item.name, "passed": item.passed, "detail": item.detail}
+            {"name": item.name, "rules": item.rules, "passed": item.passed, "detail": item.detail}
             for item in result.expectations
         ],
         "metrics": result.metrics,

@@ -33,29 +33,32 @@ def junit_tree(result: RunResult, digest: str) -> ET.ElementTree:
         suites,
         "testsuite",
         {
-            "name": _text(f"solrsim.{result.scenario}"),
+            "name": xml_text(f"solrsim.{result.scenario}"),
             "timestamp": result.started.replace(tzinfo=None).isoformat(timespec="seconds"),
             **counts,
         },
     )
     properties = ET.SubElement(suite, "properties")
     for name, value in (("scenario", result.scenario), ("seed", result.seed), ("digest", digest)):
-        ET.SubElement(properties, "property", name=name, value=_text(str(value)))
+        ET.SubElement(properties, "property", name=name, value=xml_text(str(value)))
     for item in result.expectations:
         case = ET.SubElement(
             suite,
             "testcase",
-            classname=_text(f"solrsim.{result.scenario}"),
-            name=_text(item.name),
+            classname=xml_text(f"solrsim.{result.scenario}"),
+            name=xml_text(item.name),
             time="0",
         )
+        if item.rules:
+            case_properties = ET.SubElement(case, "properties")
+            ET.SubElement(case_properties, "property", name="rules", value=xml_text(item.rules))
         if item.passed:
-            ET.SubElement(case, "system-out").text = _text(item.detail)
+            ET.SubElement(case, "system-out").text = xml_text(item.detail)
         else:
             failure = ET.SubElement(
-                case, "failure", message=_text(item.detail), type="ExpectationNotMet"
+                case, "failure", message=xml_text(item.detail), type="ExpectationNotMet"
             )
-            failure.text = _text(item.detail)
+            failure.text = xml_text(item.detail)
     ET.indent(suites)
     return ET.ElementTree(suites)
 
@@ -64,5 +67,5 @@ def write_junit(result: RunResult, digest: str, path: Path) -> None:
     junit_tree(result, digest).write(path, encoding="utf-8", xml_declaration=True)
 
 
-def _text(value: str) -> str:
+def xml_text(value: str) -> str:
     return _NOT_XML.sub("\ufffd", value)

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 _string = json.encoder.encode_basestring_ascii  # a str as json.dumps writes it
+_DUIS_KINDS = ("duis", "dcc", "device")  # the kinds whose message is a DUIS document
 
 
 class EventKind(StrEnum):
@@ -58,7 +59,7 @@ class Event:
             "to": self.recipient,
             "verdict": self.verdict,
         }
-        if self.kind.startswith(("duis", "dcc", "device")):
+        if self.kind.startswith(_DUIS_KINDS):
             record["duis_xml"] = self.message.decode("utf-8", "replace")
         elif self.message:
             record["gbcs_hex"] = self.message.hex().upper()
@@ -67,15 +68,28 @@ class Event:
         return record
 
 
-def event_line(event: Event) -> bytes:
+def event_line(event: Event, time: str | None = None) -> bytes:
     """One canonical line of ``events.jsonl``, newline included: what the digest hashes.
 
     The bytes of ``json.dumps(event.to_json(), sort_keys=True)``, written with the encoder
-    ``json.dumps`` uses for strings (every value is one) without building an encoder per line.
+    ``json.dumps`` uses for strings (every value is one) without building an encoder per line,
+    a dict or a sort: the keys are written in their sorted order. ``time`` is
+    ``event.time.isoformat()`` when the caller has it already (events come many to an instant).
     """
-    fields = sorted(event.to_json().items())
-    body = ", ".join(f"{_string(key)}: {_string(value)}" for key, value in fields)
-    return f"{{{body}}}\n".encode()
+    message, kind = event.message, event.kind
+    parts = []
+    if event.detail:
+        parts.append(f'"detail": {_string(event.detail)}')
+    if kind.startswith(_DUIS_KINDS):
+        parts.append(f'"duis_xml": {_string(message.decode("utf-8", "replace"))}')
+    parts.append(f'"from": {_string(event.sender)}')
+    if message and not kind.startswith(_DUIS_KINDS):
+        parts.append(f'"gbcs_hex": "{message.hex().upper()}"')
+    parts.append(f'"kind": "{kind}"')
+    parts.append(f'"time": "{event.time.isoformat() if time is None else time}"')
+    parts.append(f'"to": {_string(event.recipient)}')
+    parts.append(f'"verdict": {_string(event.verdict)}')
+    return f"{{{', '.join(parts)}}}\n".encode()
 
 
 def digest(events: Iterable[Event]) -> str:
@@ -88,11 +102,13 @@ def digest(events: Iterable[Event]) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Expectation:
-    """One expectation of the scenario and whether the run met it, with the evidence."""
+    """One expectation of the scenario and whether the run met it, with the evidence and the
+    MP134B rule ids it shows (``R6.3, R6.4``)."""
 
     name: str
     passed: bool
     detail: str
+    rules: str = ""
 
 
 @dataclass

@@ -8,6 +8,7 @@ team is waiting for.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from dcc.pipeline import STAGES as PIPELINE
@@ -49,6 +50,28 @@ BREACHES: dict[str, str] = {
     "ADUserThresholdBreach": "the User's anomaly detection threshold (R6.1)",
     "ADDCCThresholdBreach": "the DCC-wide anomaly detection threshold",
 }
+
+
+def moment(when: datetime) -> str:
+    """A simulated time as people say it: ``Monday 2 November 09:05 UTC``."""
+    return f"{when:%A} {when.day} {when:%B %H:%M} UTC"
+
+
+def duration(seconds: float) -> str:
+    """A span in the unit people would use: seconds under two minutes, minutes under two hours,
+    then hours (and minutes)."""
+    if seconds < 120:
+        return f"{seconds:.3g} seconds"
+    minutes = round(seconds / 60)
+    if minutes < 120:
+        return f"{minutes} minutes"
+    hours, rest = divmod(minutes, 60)
+    return f"{hours} hours" + (f" {rest} minutes" if rest else "")
+
+
+def hours(value: float) -> str:
+    """A number of hours in words: ``1 hour``, ``24 hours``, ``1.5 hours``."""
+    return f"{value:g} hour" + ("" if value == 1 else "s")
 
 
 def lookup(metrics: Mapping[str, Any], *path: str) -> Any:

@@ -60,6 +60,9 @@ class WireLog:
         self._observers: list[Observer] = []
         self._batch: list[bytes] = []
         self._batch_bytes = 0
+        self._instant: float | None = None
+        self._now = start
+        self._iso: str | None = None
 
     @property
     def digest(self) -> str:
@@ -89,7 +92,17 @@ class WireLog:
 
     @property
     def now(self) -> datetime:
-        return self.at(self.env.now)
+        seconds = self.env.now
+        if seconds != self._instant:
+            self._instant, self._now, self._iso = seconds, self.at(seconds), None
+        return self._now
+
+    def _now_text(self) -> str:
+        """``now`` in ISO 8601, written once per instant: many events share one."""
+        now = self.now
+        if self._iso is None:
+            self._iso = now.isoformat()
+        return self._iso
 
     def at(self, seconds: float) -> datetime:
         """The UTC time ``seconds`` into the run."""
@@ -105,7 +118,7 @@ class WireLog:
         detail: str = "",
     ) -> None:
         event = Event(self.now, kind, sender, recipient, verdict, message, detail)
-        line = event_line(event)
+        line = event_line(event, self._now_text())
         self._batch.append(line)
         self._batch_bytes += len(line)
         if self._batch_bytes >= BATCH_BYTES:

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from sim.report.events import Event, EventKind, Expectation
+from sim.report.figures import STAGES, hours, moment
 from sim.report.wire_log import DCC
 from sim.scenario.model import (
     AlertsReachSrp,
@@ -23,6 +24,7 @@ from sim.scenario.model import (
     RejectedAt,
     Scenario,
 )
+from sim.scenario.model import Expectation as ExpectationModel
 
 
 @dataclass
@@ -60,6 +62,7 @@ class FailedSupplierWatch:
 
     revocation: datetime
     supplier: str  # the failed supplier as the log names it
+    name: str  # the failed supplier as people name it
     accepted: int = 0
     refused: Counter[str] = field(default_factory=Counter)  # "stage code" -> count
 
@@ -76,6 +79,19 @@ class FailedSupplierWatch:
             stage = event.detail.partition(":")[0] or "unknown stage"
             self.refused[f"{stage} {event.verdict}"] += 1
 
+
+# The MP134B rule ids each kind of expectation shows (rejected_at: its stage's, from the
+# pipeline's table).
+RULES: dict[str, str] = {
+    "prepayment_in_credit": "R6.3, R6.4",
+    "no_prepayment_actioned": "R5.1, R5.2, R5.3",
+    "alerts_reach_srp": "R7.1, R7.2",
+    "failed_supplier_refused": "R6.3-R6.5",
+}
+
+# Stages the pipeline's table gives no SoLR rule, for what refusals there show in a SoLR event:
+# the failed supplier's revoked xmlSign certificate, its suspended User.
+_STAGE_RULES = {"signature": "R6.3-R6.5", "user": "R6.3-R6.5"}
 
 # What the DCC answers a request it acts on: a transform issued, a command sent to a device.
 _ACCEPTED = frozenset({"I0", "I99"})
@@ -97,20 +113,25 @@ class Evidence:
 def evaluate(
     scenario: Scenario, evidence: Evidence, metrics: Mapping[str, Any]
 ) -> list[Expectation]:
-    verdicts = []
-    for expectation in scenario.expectations:
-        match expectation:
-            case PrepaymentInCredit():
-                verdicts.append(_in_credit(expectation, evidence))
-            case NoPrepaymentActioned():
-                verdicts.append(_no_prepayment(metrics))
-            case AlertsReachSrp():
-                verdicts.append(_alerts_reach_srp(evidence))
-            case RejectedAt():
-                verdicts.append(_rejected_at(expectation, metrics))
-            case FailedSupplierRefused():
-                verdicts.append(_failed_supplier_refused(evidence.failed_supplier))
-    return verdicts
+    return [judge(expectation, evidence, metrics) for expectation in scenario.expectations]
+
+
+def judge(
+    expectation: ExpectationModel, evidence: Evidence, metrics: Mapping[str, Any]
+) -> Expectation:
+    """One expectation's verdict and evidence: for a scenario file's list and a Then step alike."""
+    match expectation:
+        case PrepaymentInCredit():
+            return _in_credit(expectation, evidence)
+        case NoPrepaymentActioned():
+            return _no_prepayment(metrics)
+        case AlertsReachSrp():
+            return _alerts_reach_srp(evidence)
+        case RejectedAt():
+            return _rejected_at(expectation, metrics)
+        case FailedSupplierRefused():
+            return _failed_supplier_refused(evidence.failed_supplier)
+    raise TypeError(f"no judge for {type(expectation).__name__}")
 
 
 def _in_credit(expectation: PrepaymentInCredit, evidence: Evidence) -> Expectation:
@@ -124,12 +145,15 @@ def _in_credit(expectation: PrepaymentInCredit, evidence: Evidence) -> Expectati
     needed = expectation.share * reachable
     left_out = len(evidence.to_switch) - reachable
     share = in_time / reachable if reachable else 1.0
+    within = hours(expectation.within_hours)
     return Expectation(
-        f"prepayment_in_credit: {expectation.share:.0%} within {expectation.within_hours:g} h",
+        f"prepayment_in_credit: {expectation.share:.0%} within {within}",
         in_time >= needed,
-        f"{in_time} of {reachable} reachable prepayment meters ({share:.1%}) confirmed in credit "
-        f"within {expectation.within_hours:g} h of the failure (needed {expectation.share:.0%}); "
-        f"{left_out} meters hit by WAN faults not counted",
+        f"{in_time} of {reachable} reachable prepayment meters of the failed supplier "
+        f"{evidence.failed_supplier.name} ({share:.1%}) confirmed in credit within {within} of "
+        f"its failure (needed {expectation.share:.0%}); {left_out} meters hit by WAN faults not "
+        "counted",
+        RULES["prepayment_in_credit"],
     )
 
 
@@ -141,6 +165,7 @@ def _no_prepayment(metrics: Mapping[str, Any]) -> Expectation:
         actioned == 0,
         f"{actioned} commands setting prepayment reached a meter; "
         f"{held} requests quarantined for ADAttributeLimitsBreach",
+        RULES["no_prepayment_actioned"],
     )
 
 
@@ -151,9 +176,10 @@ def _alerts_reach_srp(evidence: Evidence) -> Expectation:
         "alerts_reach_srp",
         arrived > 0 and to_srp == arrived,
         f"{to_srp} of {arrived} alerts from the failed supplier's meters that reached the DCC "
-        f"after its revocation ({watch.revocation.isoformat()}) were delivered to the SRP; "
+        f"after its revocation ({moment(watch.revocation)}) were delivered to the SRP; "
         f"{watch.held} of them held by the DCC until Ofgem's instruction "
-        f"({watch.instruction.isoformat()})",
+        f"({moment(watch.instruction)})",
+        RULES["alerts_reach_srp"],
     )
 
 
@@ -166,6 +192,7 @@ def _rejected_at(expectation: RejectedAt, metrics: Mapping[str, Any]) -> Expecta
         total >= expectation.min_count,
         f"{total} requests rejected or quarantined at stage {expectation.stage!r} ({codes}); "
         f"needed at least {expectation.min_count}",
+        STAGES.get(expectation.stage, ("", ""))[0] or _STAGE_RULES.get(expectation.stage, ""),
     )
 
 
@@ -176,7 +203,9 @@ def _failed_supplier_refused(watch: FailedSupplierWatch) -> Expectation:
     return Expectation(
         "failed_supplier_refused",
         sent > 0 and watch.accepted == 0,
-        f"{refused} of {sent} requests from the failed supplier {watch.supplier} after its "
-        f"revocation ({watch.revocation.isoformat()}) were refused ({by_stage}); "
-        f"{watch.accepted} accepted (a transform issued or a command sent to a meter)",
+        f"{refused} of {sent} requests from the failed supplier {watch.name} "
+        f"({watch.supplier}) after its revocation ({moment(watch.revocation)}) were refused "
+        f"({by_stage}); {watch.accepted} accepted (a transform issued or a command sent to a "
+        "meter)",
+        RULES["failed_supplier_refused"],
     )

@@ -94,9 +94,14 @@ class LiveSimulation:
             self.log, scenario.wan, scenario.faults, scenario.seed, self.population.device_class
         )
         self._host = DccHost(
-            self.log, self.population, wan, self.tally, scenario.wan.response_timeout_seconds
+            self.log,
+            self.population.dcc,
+            wan,
+            self.tally,
+            scenario.wan.response_timeout_seconds,
+            scenario.srp.eui,
         )
-        meters = MeterHost(self.log, self.population, wan, self.tally)
+        meters = MeterHost(self.log, self.population.meter, wan, self.tally)
         wan.connect(self._host.from_device, meters.receive)
         self.links = open_links(scenario.physical_meters)
         self.population.connect(self.links)

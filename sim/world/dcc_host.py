@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from dcc.alert_routing import HELD
-from dcc.dcc import AlertHeld
+from dcc.dcc import AlertHeld, Dcc
 from dcc.duis.alerts import DCCAlertMessage, DeviceAlertMessage, QuarantinedRequest
 from dcc.duis.codes import ResponseCode
 from dcc.duis.ids import ResponseID
@@ -28,7 +28,6 @@ from dcc.outcome import DeviceDelivery, Outcome, UserDelivery
 from sim.report.events import EventKind
 from sim.report.tally import Tally
 from sim.report.wire_log import DCC, WireLog, party
-from sim.world.population import Population
 from sim.world.wan import ALERT_KINDS, SimulatedWan
 
 Endpoint = Callable[[UserDelivery, Response], None]
@@ -43,23 +42,28 @@ class DccHost:
     def __init__(
         self,
         log: WireLog,
-        population: Population,
+        dcc: Dcc,
         wan: SimulatedWan,
         tally: Tally,
         response_timeout: float,
+        srp: bytes,
     ) -> None:
         self._log = log
-        self._dcc = population.dcc
+        self._dcc = dcc
         self._wan = wan
         self._tally = tally
         self._timeout = response_timeout
         self._endpoints: dict[bytes, Endpoint] = {}
-        self._srp = population.scenario.srp.eui
+        self._anyone: Endpoint | None = None
+        self._srp = srp
 
-    def connect(self, user_id: bytes, endpoint: Endpoint) -> None:
-        """Where the User's Receive Response endpoint is; a User without one still gets its
-        documents logged."""
-        self._endpoints[user_id] = endpoint
+    def connect(self, user_id: bytes | None, endpoint: Endpoint) -> None:
+        """Where the User's Receive Response endpoint is (``None``: of every User without one of
+        its own); a User without one still gets its documents logged."""
+        if user_id is None:
+            self._anyone = endpoint
+        else:
+            self._endpoints[user_id] = endpoint
 
     # --- User -> DCC ----------------------------------------------------------------------------
 
@@ -163,7 +167,7 @@ class DccHost:
             verdict = str(response.header.response_code)
         recipient = party(delivery.user_id)
         self._log.record(kind, DCC, recipient, verdict, delivery.document, detail)
-        endpoint = self._endpoints.get(delivery.user_id)
+        endpoint = self._endpoints.get(delivery.user_id, self._anyone)
         if endpoint is not None:
             endpoint(delivery, response)
 

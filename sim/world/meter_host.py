@@ -10,7 +10,7 @@ and sends it up the WAN.
 
 from __future__ import annotations
 
-from collections.abc import Generator, Sequence
+from collections.abc import Callable, Generator, Sequence
 
 import simpy
 
@@ -24,7 +24,7 @@ from devices.smets1_frame import decode as decode_smets1
 from sim.report.events import EventKind
 from sim.report.tally import Tally
 from sim.report.wire_log import WireLog
-from sim.world.population import Population
+from sim.world.population import Meter
 from sim.world.wan import ALERT_KINDS, SimulatedWan
 
 _PREPAYMENT_CODES = frozenset({ECS03, GCS03})
@@ -32,10 +32,10 @@ _PREPAYMENT_CODES = frozenset({ECS03, GCS03})
 
 class MeterHost:
     def __init__(
-        self, log: WireLog, population: Population, wan: SimulatedWan, tally: Tally
+        self, log: WireLog, meters: Callable[[bytes], Meter], wan: SimulatedWan, tally: Tally
     ) -> None:
         self._log = log
-        self._population = population
+        self._meter = meters
         self._wan = wan
         self._tally = tally
 
@@ -44,14 +44,14 @@ class MeterHost:
         smets1 = kind is EventKind.SMETS1_COMMAND
         if _sets_prepayment(frame, smets1=smets1):
             self._tally.prepayment_actioned += 1
-        meter = self._population.meter(device_id)
+        meter = self._meter(device_id)
         for answer in meter.receive(frame, self._log.now):
             self._uplink(device_id, answer, _uplink_kind(answer, smets1=smets1))
 
     def trigger(self, device_id: bytes, alert_code: int) -> int:
         """A physical event on a meter, SMETS2+ or SMETS1; its alert frames go up the WAN.
         Returns how many."""
-        meter = self._population.meter(device_id)
+        meter = self._meter(device_id)
         kind = EventKind.SMETS1_ALERT if isinstance(meter, Smets1Meter) else EventKind.GBCS_ALERT
         frames = meter.trigger(alert_code, self._log.now)
         for frame in frames:
@@ -65,7 +65,7 @@ class MeterHost:
         sent on its own since the last look (``advance``)."""
         while True:
             for device_id in device_ids:
-                meter = self._population.meter(device_id)
+                meter = self._meter(device_id)
                 if meter.next_due() is None:
                     continue
                 for frame in meter.advance(self._log.now):

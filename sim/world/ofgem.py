@@ -13,6 +13,7 @@ from collections.abc import Callable, Generator
 
 import simpy
 
+from dcc.dcc import Dcc
 from sim.report.events import EventKind
 from sim.report.wire_log import DCC, OFGEM, WireLog, party
 from sim.world.dcc_host import DccHost
@@ -48,22 +49,37 @@ class Ofgem:
             step()
 
     def _notify(self) -> None:
-        self._population.dcc.ofgem_notification(self._supplier, self._log.now)
-        detail = f"SoLR notification: supplier {party(self._supplier)} has failed"
-        self._log.record(EventKind.SOLR, OFGEM, DCC, "notified", b"", detail)
+        notify(self._log, self._population.dcc, self._supplier)
 
     def _revoke(self) -> None:
-        revocation = self._population.dcc.ofgem_revocation(self._supplier, self._log.now)
-        who = party(self._supplier)
-        suspended = "; its User suspended" if revocation.suspended is not None else ""
-        detail = f"{len(revocation.revoked)} certificates of {who} revoked{suspended}"
-        self._log.record(EventKind.SOLR, OFGEM, DCC, "revoked", b"", detail)
+        revoke(self._log, self._population.dcc, self._supplier)
 
     def _instruct(self) -> None:
-        released = self._population.dcc.ofgem_instruction(self._supplier, self._srp, self._log.now)
-        detail = f"SRP {party(self._srp)} may act for {party(self._supplier)}"
-        if released:
-            detail += f"; {len(released)} alerts held for it released to the SRP"
-        self._log.record(EventKind.SOLR, OFGEM, DCC, "instructed", b"", detail)
-        self._host.hand_over(released, "released on Ofgem's instruction, held since revocation")
+        instruct(self._log, self._population.dcc, self._host, self._supplier, self._srp)
         self._instructed.succeed()
+
+
+def notify(log: WireLog, dcc: Dcc, supplier: bytes) -> None:
+    """Ofgem's SoLR notification to the DCC, logged."""
+    dcc.ofgem_notification(supplier, log.now)
+    detail = f"SoLR notification: supplier {party(supplier)} has failed"
+    log.record(EventKind.SOLR, OFGEM, DCC, "notified", b"", detail)
+
+
+def revoke(log: WireLog, dcc: Dcc, supplier: bytes) -> None:
+    """Ofgem's revocation: every certificate of the supplier revoked, its User suspended."""
+    revocation = dcc.ofgem_revocation(supplier, log.now)
+    suspended = "; its User suspended" if revocation.suspended is not None else ""
+    detail = f"{len(revocation.revoked)} certificates of {party(supplier)} revoked{suspended}"
+    log.record(EventKind.SOLR, OFGEM, DCC, "revoked", b"", detail)
+
+
+def instruct(log: WireLog, dcc: Dcc, host: DccHost, supplier: bytes, srp: bytes) -> None:
+    """Ofgem's instruction naming the SRP for the supplier; the alerts the DCC held for it go
+    to the SRP. The DCC may refuse it (:class:`dcc.solr_register.RegisterError`)."""
+    released = dcc.ofgem_instruction(supplier, srp, log.now)
+    detail = f"SRP {party(srp)} may act for {party(supplier)}"
+    if released:
+        detail += f"; {len(released)} alerts held for it released to the SRP"
+    log.record(EventKind.SOLR, OFGEM, DCC, "instructed", b"", detail)
+    host.hand_over(released, "released on Ofgem's instruction, held since revocation")

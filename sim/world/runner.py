@@ -26,6 +26,7 @@ from typing import IO, Any
 import simpy
 import simpy.rt
 
+from sim.report.event_files import event_sink
 from sim.report.events import RunResult
 from sim.report.figures import ALERT_SERIES
 from sim.report.tally import Tally, percentiles
@@ -56,7 +57,8 @@ class Rehearsal:
     """One run of one scenario. Its population stays readable after the run (meter states).
 
     The event log is hashed as it is recorded (the run's digest); ``events_path``, if given,
-    receives it as ``events.jsonl`` while the run goes on, and ``keep_events=False`` keeps no
+    receives it while the run goes on, compressed if its name says so (``events.jsonl.gz``,
+    :mod:`sim.report.event_files`), and ``keep_events=False`` keeps no
     list of events in memory (:attr:`RunResult.events` is then empty): what a large run needs.
     ``speed`` is the wall clock's scale when the scenario has physical meters (see the module).
     """
@@ -76,6 +78,7 @@ class Rehearsal:
         self.population = Population(scenario)
         self.keep_events = keep_events
         self.events_path = events_path
+        self.evidence: Evidence | None = None  # what the expectations were judged on, after run
         self._ran = False
 
     def run(self, on_progress: Progress | None = None) -> RunResult:
@@ -90,7 +93,7 @@ class Rehearsal:
             if self.events_path is None:
                 return self._run(None, on_progress, links)
             self.events_path.parent.mkdir(parents=True, exist_ok=True)
-            with self.events_path.open("wb", buffering=1 << 20) as sink:
+            with event_sink(self.events_path) as sink:
                 return self._run(sink, on_progress, links)
         finally:
             close_links(links)
@@ -114,8 +117,9 @@ class Rehearsal:
         wan = SimulatedWan(
             log, scenario.wan, scenario.faults, scenario.seed, population.device_class
         )
-        host = DccHost(log, population, wan, tally, scenario.wan.response_timeout_seconds)
-        meters = MeterHost(log, population, wan, tally)
+        timeout = scenario.wan.response_timeout_seconds
+        host = DccHost(log, population.dcc, wan, tally, timeout, scenario.srp.eui)
+        meters = MeterHost(log, population.meter, wan, tally)
         wan.connect(host.from_device, meters.receive)
         srp = Srp(log, host, population, tally)
         ofgem = Ofgem(log, population, host, srp.instructed)
@@ -127,7 +131,9 @@ class Rehearsal:
         )
         log.observe(alerts)
         failed_supplier = FailedSupplierWatch(
-            log.at(ofgem.revocation), party(scenario.failing_supplier.eui)
+            log.at(ofgem.revocation),
+            party(scenario.failing_supplier.eui),
+            scenario.failing_supplier.name,
         )
         log.observe(failed_supplier)
         env.process(ofgem.run())
@@ -145,6 +151,7 @@ class Rehearsal:
 
         to_switch = population.switch_targets()
         metrics = _metrics(population, tally, wan, to_switch, ofgem.failure, log.digest)
+        metrics["solr"] = _solr_figures(scenario, log, ofgem)
         if links:
             metrics["physical_meters"] = physical_figures(links, tally)
         evidence = Evidence(
@@ -156,6 +163,7 @@ class Rehearsal:
             alerts=alerts,
             failed_supplier=failed_supplier,
         )
+        self.evidence = evidence
         return RunResult(
             scenario=scenario.name,
             seed=scenario.seed,
@@ -184,6 +192,19 @@ def run_scenario(
     events_path: Path | None = None,
 ) -> RunResult:
     return Rehearsal(scenario, keep_events=keep_events, events_path=events_path).run(on_progress)
+
+
+def _solr_figures(scenario: Scenario, log: WireLog, ofgem: Ofgem) -> dict[str, str]:
+    """Who failed and when Ofgem acted, for the reports' words and the charts' marks."""
+    supplier = scenario.failing_supplier
+    return {
+        "failed_supplier": supplier.name,
+        "failed_supplier_id": supplier.user_id,
+        "srp": scenario.srp.name,
+        "failure": log.at(ofgem.failure).isoformat(),
+        "revocation": log.at(ofgem.revocation).isoformat(),
+        "instruction": log.at(ofgem.instruction).isoformat(),
+    }
 
 
 def physical_figures(links: dict[bytes, PhysicalLink], tally: Tally) -> list[dict[str, Any]]:

@@ -1,5 +1,9 @@
-"""A small SoLR testbed: one DCC, two suppliers, an SRP and real meters, with no simulated time
-or WAN in between. The DCC rule tests, the Gherkin suite and the pipeline benchmark drive it.
+"""A small SoLR testbed: one DCC, two suppliers, an SRP and real meters, the named cast.
+
+The DCC rule tests and the pipeline benchmark drive it directly, with no simulated time or WAN
+in between (:class:`World`'s helpers carry frames at once). The Gherkin world
+(:mod:`sim.gherkin.world`) puts the same cast on the simpy world of ``solrsim run`` instead:
+its clock, WAN, DCC host and meter host.
 
 Bright Energy (``BRIGHT``) is the supplier that fails; Steady Power (``STEADY``) stays healthy;
 ``SRP`` is the Shared Resource Provider in the SolrContingency role. Every party signs DUIS

@@ -1,5 +1,7 @@
 """The simulated WAN between the DCC and the meters: latency, loss, outages, hubs offline.
 
+A device can also be cut off by name (:meth:`SimulatedWan.cut`), as a Gherkin step does.
+
 Each frame takes a one-way delay drawn per device class from a lognormal distribution around half
 the scenario's round-trip median. A frame is lost (a WAN_LOST event, never delivered) when the
 loss draw says so, or when its device is unreachable at the moment it is sent: inside a WAN
@@ -88,6 +90,19 @@ class SimulatedWan:
         self.alerts_in_flight = 0  # alert frames sent and not yet arrived
         self._to_dcc: Deliver | None = None
         self._to_device: Deliver | None = None
+        self._cut: dict[bytes, str] = {}  # device ID -> why it is off the WAN until restored
+
+    def cut(self, device_id: bytes, reason: str = "communications hub offline") -> None:
+        """Take one device off the WAN until :meth:`restore`: what is sent to or from it is
+        lost, for ``reason``. A fault on a device named, beside the scenario's windows."""
+        self._cut[device_id] = reason
+
+    def restore(self, device_id: bytes) -> None:
+        """Put a device :meth:`cut` off back on the WAN."""
+        self._cut.pop(device_id, None)
+
+    def is_cut(self, device_id: bytes) -> bool:
+        return device_id in self._cut
 
     def connect(self, to_dcc: Deliver, to_device: Deliver) -> None:
         self._to_dcc, self._to_device = to_dcc, to_device
@@ -145,6 +160,9 @@ class SimulatedWan:
         deliver(device_id, frame, kind)
 
     def _unreachable(self, device_id: bytes) -> str | None:
+        cut = self._cut.get(device_id)
+        if cut is not None:
+            return cut
         now = self._env.now
         for window in self.windows:
             if window.start <= now < window.end and window.hits(device_id):

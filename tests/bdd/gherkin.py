@@ -1,22 +1,20 @@
 """The suite read as data: every runnable scenario (an outline row counts as one) with its tags
-and steps, and every step definition with its parser, for the coverage, convention and step
-catalogue checks. Features are read with pytest-bdd's own parser, so what is checked is what
-runs."""
+and steps, and the step library's definitions (:mod:`sim.gherkin.library`), for the coverage,
+convention and step catalogue checks. Features are read with pytest-bdd's own parser, so what
+is checked is what runs."""
 
 from __future__ import annotations
 
-import inspect
 from dataclasses import dataclass
-from types import ModuleType
+from pathlib import Path
 
 from pytest_bdd.feature import get_features
-from pytest_bdd.parsers import StepParser
-from pytest_bdd.steps import step_function_context_registry
 
-from tests.bdd.steps import alerts, outcomes, requests, setting
-from tests.bdd.world import FEATURES
+from sim.gherkin.library import StepDefinition, step_definitions
+from sim.gherkin.runner import runnables
+from sim.report.feature_run import RULE_TAG
 
-STEP_MODULES: tuple[ModuleType, ...] = (setting, requests, outcomes, alerts)
+FEATURES = Path(__file__).resolve().parents[2] / "features"
 GENERATIONS = frozenset({"smets1", "smets2"})
 
 
@@ -35,69 +33,30 @@ class Runnable:
 
     @property
     def rule_tags(self) -> frozenset[str]:
-        return frozenset(tag for tag in self.tags if tag not in GENERATIONS)
+        return frozenset(tag for tag in self.tags if RULE_TAG.fullmatch(tag))
 
 
 def runnable_scenarios() -> list[Runnable]:
-    found: list[Runnable] = []
-    for feature in get_features([str(FEATURES)]):
-        for template in feature.scenarios.values():
-            tags = template.tags | feature.tags
-            if template.rule is not None:
-                tags |= template.rule.tags
-            rows = [
-                (examples.tags, context)
-                for examples in template.examples
-                for context in examples.as_contexts()
-            ] or [(set(), {})]
-            for row_tags, context in rows:
-                scenario = template.render(context)
-                steps = tuple((step.type, step.name) for step in scenario.steps)
-                name = template.name + (f" [{', '.join(context.values())}]" if context else "")
-                found.append(
-                    Runnable(
-                        feature.rel_filename.split("/")[-1],
-                        name,
-                        template.line_number,
-                        frozenset(tags | row_tags),
-                        steps,
-                    )
-                )
-    return found
-
-
-@dataclass(frozen=True)
-class StepDefinition:
-    """One step function: its step types and parsers, where it lives, what it means."""
-
-    function: object
-    module: ModuleType
-    phrases: tuple[tuple[str, StepParser], ...]  # (given/when/then, parser) in source order
-
-    @property
-    def meaning(self) -> str:
-        doc = inspect.getdoc(self.function) or ""
-        return " ".join(doc.split("\n\n")[0].split())
-
-    @property
-    def line(self) -> int:
-        return self.function.__code__.co_firstlineno
-
-    def matches(self, step_type: str, text: str) -> bool:
-        return any(
-            kind in (step_type, None) and parser.is_matching(text) for kind, parser in self.phrases
+    """Every scenario and outline row of features/, as ``solrsim run`` would run them."""
+    return [
+        Runnable(
+            Path(feature.filename).name,
+            name,
+            line,
+            tags,
+            tuple((step.type, step.name) for step in steps),
         )
-
-
-def step_definitions() -> list[StepDefinition]:
-    """Every step definition of :data:`STEP_MODULES`, in module then source order."""
-    by_function: dict[object, list[tuple[str, StepParser]]] = {}
-    for context in list(step_function_context_registry.values()):
-        if inspect.getmodule(context.step_func) in STEP_MODULES:
-            by_function.setdefault(context.step_func, []).append((context.type, context.parser))
-    definitions = [
-        StepDefinition(function, inspect.getmodule(function), tuple(reversed(phrases)))
-        for function, phrases in by_function.items()
+        for feature in get_features([str(FEATURES)])
+        for name, line, tags, steps in runnables(feature)
     ]
-    order = {module: index for index, module in enumerate(STEP_MODULES)}
-    return sorted(definitions, key=lambda d: (order[d.module], d.line))
+
+
+__all__ = [
+    "FEATURES",
+    "GENERATIONS",
+    "RULE_TAG",
+    "Runnable",
+    "StepDefinition",
+    "runnable_scenarios",
+    "step_definitions",
+]

@@ -2,6 +2,6 @@
 
 from pytest_bdd import scenarios
 
-from tests.bdd.world import FEATURES
+from tests.bdd.gherkin import FEATURES
 
 scenarios(str(FEATURES / "role_and_certificates.feature"))

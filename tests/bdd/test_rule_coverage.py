@@ -11,12 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.bdd.gherkin import runnable_scenarios
+from tests.bdd.gherkin import RULE_TAG, runnable_scenarios
 from tests.conformance import conformance_dir
 
 # A rule's line in the spec: "- R5.2 SMETS2+: the GBCS payload ..."
 _RULE = re.compile(r"^- (R\d+(?:\.\d+)+) ", re.MULTILINE)
-_RULE_TAG = re.compile(r"R\d+(?:\.\d+)+")
 
 
 def _spec() -> Path:
@@ -55,5 +54,5 @@ def test_every_rule_has_a_scenario_tagged_with_its_id(
 def test_every_rule_tag_names_a_rule_of_the_spec(
     rule_ids: list[str], coverage: Counter[str]
 ) -> None:
-    unknown = sorted(tag for tag in coverage if _RULE_TAG.fullmatch(tag) and tag not in rule_ids)
+    unknown = sorted(tag for tag in coverage if RULE_TAG.fullmatch(tag) and tag not in rule_ids)
     assert unknown == [], f"tags naming no rule of solr-requirements.md: {unknown}"

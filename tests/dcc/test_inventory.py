@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+import copy
+import pickle
 
+import pytest
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from dcc import _public_keys as public_keys
 from dcc.inventory import DeviceKind, DeviceRecord, Inventory, InventoryError
 from devices.gbcs.crypto import private_key_from_seed
 
@@ -38,3 +43,30 @@ def test_without_a_source_only_added_devices_are_known() -> None:
     assert inventory.get(KNOWN) is None
     inventory.add(_source(KNOWN))
     assert inventory.get(KNOWN).device_id == KNOWN
+
+
+def test_a_record_holds_points_and_gives_back_the_same_keys_after_they_were_let_go(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    other = private_key_from_seed(b"inventory", "other").public_key()
+    record = DeviceRecord(KNOWN, DeviceKind.ESME, bytes(8), KEY, other)
+    monkeypatch.setattr(public_keys, "LOADED", 1)
+    public_keys.point_of(private_key_from_seed(b"inventory", "third").public_key())
+    assert record.ka_public_key == KEY and record.ds_public_key == other
+    assert record.ds_public_key == other  # loaded again from its point, not another key
+    assert record == DeviceRecord(KNOWN, DeviceKind.ESME, bytes(8), KEY, other)
+    assert record != DeviceRecord(KNOWN, DeviceKind.ESME, bytes(8), other, KEY)
+    with pytest.raises(AttributeError, match="immutable"):
+        record.ds_point = record.ka_point  # type: ignore[misc]
+
+
+def test_a_device_key_must_be_p256() -> None:
+    wrong = ec.generate_private_key(ec.SECP384R1()).public_key()
+    with pytest.raises(TypeError, match="P-256"):
+        DeviceRecord(KNOWN, DeviceKind.ESME, bytes(8), KEY, wrong)
+
+
+def test_a_record_is_copied_and_pickled_whole() -> None:
+    record = DeviceRecord(KNOWN, DeviceKind.ESME, bytes(8), KEY, KEY)
+    for copied in (pickle.loads(pickle.dumps(record)), copy.deepcopy(record)):
+        assert copied == record and copied.ds_public_key == KEY

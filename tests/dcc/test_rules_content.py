@@ -25,8 +25,8 @@ from devices.gbcs.payment_mode import (
     PaymentMode,
     PaymentModeChange,
 )
+from sim.gherkin.alterations import dlms_mode_flipped, with_payload
 from sim.world.testbed import BRIGHT, ESME_ID, GSME_ID, SMETS1_ID, SRP, World
-from tests.dcc.forgeries import dlms_mode_flipped, with_payload
 from tests.dcc.rule_checks import NOW, assert_quarantined, assert_refused
 
 PREPAYMENT_CHANGE = PaymentModeChange(PaymentMode.PREPAYMENT, Activation.IMMEDIATE)

@@ -394,6 +394,30 @@ def test_r6_4_an_altered_credit_pre_command_is_refused(world: World) -> None:
     assert world.states() == before
 
 
+def test_r6_4_after_a_refused_signed_send_its_transform_cannot_be_used_again(
+    world: World,
+) -> None:
+    """An altered pre-command is refused at correlation; the issued one, sent next under the
+    same RequestID, is a replay: the DCC keeps no issued pre-command for a RequestID whose
+    signed send it has checked, and needs none."""
+    ready = world.solr_ready(NOW)
+    transform, issued = world.transform(SRP, ESME_ID, Credit(), ready)
+    message = world.pre_command(issued)
+    later = PaymentModeChange(
+        PaymentMode.CREDIT, Activation.FUTURE_DATED, ready + timedelta(days=7)
+    )
+    altered = replace(
+        message, content=encode_payment_mode_command(ECS02, message.header.counter, later)
+    )
+    outcome = world.send_signed(transform, world.sign_pre_command(altered, BRIGHT), ready)
+    assert_refused(outcome, ResponseCode.E1000, "correlation")
+    assert str(transform.header.request_id) not in world.dcc.services.issued_precommands
+    before = world.states()
+    outcome = world.send_signed(transform, world.sign_pre_command(message, BRIGHT), ready)
+    assert_refused(outcome, ResponseCode.E1000, "replay")
+    assert world.states() == before
+
+
 def test_r6_4_a_supplier_certified_again_after_the_transform_is_refused(world: World) -> None:
     """BRIGHT, reinstated as a User, gets a new Supplier DS certificate before the SRP sends:
     no longer are all its Supplier certificates revoked."""

@@ -100,3 +100,30 @@ def test_anchors_are_immutable_values() -> None:
     assert grown.party(OTHER_SUPPLIER.eui64) is not None
     with pytest.raises(TypeError):
         base.parties[STRANGER.eui64] = STRANGER.anchor(Role.SUPPLIER)  # type: ignore[index]
+
+
+def test_forgotten_seeded_keys_come_back_the_same_and_the_secrets_stay() -> None:
+    credentials = DeviceSecurityCredentials(ESME_ID, anchors(), seed=SEED)
+    keys = {usage: _xy(credentials, usage) for usage in (KA, DS)}
+    secret = credentials.acb_secret()
+    credentials.forget_private_keys()
+    assert credentials.acb_secret() is secret  # kept, not computed again
+    assert {usage: _xy(credentials, usage) for usage in (KA, DS)} == keys
+
+
+def test_new_anchors_after_forgetting_give_secrets_of_the_same_key() -> None:
+    """The secrets go with the old anchors; the next one is made with the key derived again,
+    which must be the meter's own."""
+    credentials = DeviceSecurityCredentials(ESME_ID, anchors(), seed=SEED)
+    expected = ecdh(device_key(SEED, ESME_ID, KA), anchors().acb_ka)
+    credentials.acb_secret()
+    credentials.forget_private_keys()
+    credentials.anchors = anchors()
+    assert credentials.acb_secret() == expected
+
+
+def test_given_keys_are_never_forgotten() -> None:
+    ka, ds = device_key(SEED, ESME_ID, KA), device_key(SEED, ESME_ID, DS)
+    credentials = DeviceSecurityCredentials(ESME_ID, anchors(), ka_private=ka, ds_private=ds)
+    credentials.forget_private_keys()
+    assert credentials.ka_private is ka and credentials.ds_private is ds

@@ -104,3 +104,12 @@ def test_service_references_accepted(reference: str, variant: str) -> None:
 def test_bad_service_references_refused(reference: str, variant: str, reason: str) -> None:
     with pytest.raises(DuisSchemaError, match=reason):
         check_service_reference(reference, variant)
+
+
+def test_a_request_id_read_again_is_the_same_and_a_bad_one_is_refused_each_time() -> None:
+    text = "90-B3-D5-1F-30-0A-00-00:00-DB-12-34-56-78-90-A0:7"
+    assert RequestID.parse(text) == RequestID.parse(text)
+    assert str(RequestID.parse(text)) == text
+    for _ in range(2):
+        with pytest.raises(DuisSchemaError):
+            RequestID.parse(text + "0" * 30)

@@ -13,6 +13,7 @@ from lxml import etree
 from typer.testing import CliRunner
 
 from dcc.duis.elements import SR
+from dcc.duis.whitespace import _LAYOUT, text_between_elements
 from dcc.duis.xmldsig import (
     DCC_SIGNING_ROLES,
     InMemoryResolver,
@@ -155,3 +156,24 @@ def test_cli_verifies_an_indented_dcc_boxed_response(duis: Path, tmp_path: Path)
     result = CliRunner().invoke(app, ["verify", "--certs", str(duis), str(indented)])
     assert result.exit_code == 0, result.output
     assert result.output.startswith("valid: signed by 90-B3-D5-1F-30-00-00-02")
+
+
+@pytest.mark.parametrize(
+    ("data", "text_beside"),
+    [
+        (b"<a><b>x</b><c/></a>", False),
+        (b"<a><b> leaf </b></a>", False),
+        (b"<a><!--c--><b/></a>", False),
+        (b"<a> <b/></a>", True),
+        (b"<a><b/> </a>", True),
+        (b"<a><b><c/>\n</b></a>", True),
+        (b"<a>text<b/></a>", True),
+    ],
+)
+def test_the_layout_search_is_skipped_only_where_there_is_none(
+    data: bytes, text_beside: bool
+) -> None:
+    root = etree.fromstring(data)
+    assert text_between_elements(root) is text_beside
+    if not text_beside:
+        assert not _LAYOUT(root)

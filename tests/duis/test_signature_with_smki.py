@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from cryptography import x509
 
+from dcc.duis.errors import DuisBuildError
 from dcc.duis.xmldsig import SignatureCheck, SignatureRejected, sign_document, verify_document
 from dcc.smki.authority import SmkiAuthority, org_key_from_seed
 from dcc.smki.repository import SmkiRepository
@@ -82,3 +83,49 @@ def test_certificate_unknown_to_the_repository_is_refused(repository: SmkiReposi
     with pytest.raises(SignatureRejected) as refused:
         verify_document(signed, repository, at=SUBSCRIBED + timedelta(days=1))
     assert refused.value.check is SignatureCheck.CERTIFICATE
+
+
+def test_a_certificate_verified_before_its_revocation_is_refused_after_it(
+    repository: SmkiRepository,
+) -> None:
+    """Everything a check keeps (the certificate's profile and key, its issuer's CRL entries)
+    is kept from a first check; a revocation after it must still refuse the next one."""
+    key, record = _subscribe(repository)
+    signed = sign_document(REQUEST, key, record.certificate)
+    later = SUBSCRIBED + timedelta(days=1)
+    for _ in range(2):
+        verify_document(signed, repository, at=later)
+    repository.revoke(record, x509.ReasonFlags.key_compromise, later)
+    with pytest.raises(SignatureRejected) as refused:
+        verify_document(signed, repository, at=later + timedelta(seconds=1))
+    assert refused.value.check is SignatureCheck.REVOCATION
+
+
+def test_a_new_key_after_a_revocation_verifies_and_the_old_one_stays_refused(
+    repository: SmkiRepository,
+) -> None:
+    old_key, old = _subscribe(repository)
+    old_signed = sign_document(REQUEST, old_key, old.certificate)
+    later = SUBSCRIBED + timedelta(days=1)
+    verify_document(old_signed, repository, at=later)
+    repository.revoke(old, x509.ReasonFlags.key_compromise, later)
+    new_key = org_key_from_seed(b"srp-2", SRP, RemotePartyRole.XML_SIGN, KeyUsage.DIGITAL_SIGNING)
+    new = repository.authority.issue_organisation_certificate(
+        SRP,
+        RemotePartyRole.XML_SIGN,
+        KeyUsage.DIGITAL_SIGNING,
+        new_key.public_key(),
+        not_before=later,
+    )
+    record = repository.add(new, at=later)
+    assert (
+        verify_document(
+            sign_document(REQUEST, new_key, record.certificate), repository, at=later
+        ).certificate
+        == record.certificate
+    )
+    with pytest.raises(SignatureRejected) as refused:
+        verify_document(old_signed, repository, at=later + timedelta(seconds=1))
+    assert refused.value.check is SignatureCheck.REVOCATION
+    with pytest.raises(DuisBuildError, match="does not belong"):
+        sign_document(REQUEST, old_key, record.certificate)

@@ -112,3 +112,12 @@ def test_binary_values() -> None:
 def test_collapse_touches_xml_white_space_only() -> None:
     assert collapse("\t 1.6 \r\n") == "1.6"
     assert collapse("\u00a01.6") == "\u00a01.6"
+
+
+def test_a_kept_utc_text_is_never_given_for_the_same_instant_in_another_zone() -> None:
+    utc = datetime(2026, 11, 2, 9, 30, 0, 804000, tzinfo=UTC)
+    london_summer = utc.astimezone(timezone(timedelta(hours=1)))
+    assert utc == london_summer
+    for _ in range(2):
+        assert format_datetime(utc) == "2026-11-02T09:30:00.804Z"
+        assert format_datetime(london_summer) == "2026-11-02T10:30:00.804+01:00"

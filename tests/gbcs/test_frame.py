@@ -161,3 +161,17 @@ def test_mutated_rtds_messages_decode_or_raise_the_typed_error(seed: bytes, data
         assert 0 <= error.offset <= len(candidate)
     else:
         assert encode(message) == candidate
+
+
+def test_a_frame_read_again_is_the_same_value_and_a_changed_one_is_read_anew() -> None:
+    """Decoded frames are kept by their bytes: reading a kept frame gives an equal message,
+    a buffer changed since is read as it is now, and a malformed one is refused every time."""
+    frame = bytearray(encode(_message(mac=bytes(12))))
+    first = decode(frame)
+    assert decode(bytes(frame)) == first
+    frame[-1] ^= 0xFF  # the MAC's last byte
+    assert decode(frame).mac != first.mac
+    frame[0] = 0x00
+    for _ in range(2):
+        with pytest.raises(GbcsDecodeError, match="frame tag"):
+            decode(frame)

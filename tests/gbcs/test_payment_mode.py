@@ -476,3 +476,15 @@ def test_rtds_16_files_are_all_covered(conformance: Path) -> None:
         for accept in (_commands, _responses, _future_dated_alerts, _generic_alerts)
     ]
     assert counts == [32, 16, 5, 4]
+
+
+def test_a_payload_read_again_is_the_same_change_and_a_bad_one_is_refused_each_time() -> None:
+    content = _esme()
+    assert decode_payment_mode_command(ECS02, content) == decode_payment_mode_command(
+        ECS02, bytearray(content)
+    )
+    for _ in range(2):
+        with pytest.raises(GbcsDecodeError):
+            decode_payment_mode_command(ECS02, content[:-3])
+        with pytest.raises(GbcsDecodeError, match=r"not an SR 1\.6 code"):
+            decode_payment_mode_command(0x0001, content)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+from itertools import accumulate
 from pathlib import Path
 
 import pytest
@@ -17,6 +19,7 @@ from devices.gbcs.keystore import KeyUsage
 from devices.gbcs.payment_mode import PaymentMode
 from devices.smets1 import Smets1Meter
 from sim.scenario.model import load_scenario
+from sim.world import population as population_module
 from sim.world.cast import grant_supplier_keys
 from sim.world.population import DEVICE_BASE, Population
 
@@ -37,6 +40,16 @@ def test_the_fleet_follows_the_mix_and_the_seed(population: Population) -> None:
     assert again.failed_supplier_meters() == population.failed_supplier_meters()
     other = Population(load_scenario(SMALL, seed=8))
     assert other.failed_supplier_meters() != population.failed_supplier_meters()
+
+
+def test_the_fleet_is_drawn_in_blocks_as_in_one_draw(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A national fleet is drawn a block at a time; the draws, hence every run's digest, are
+    those of one draw of the whole fleet."""
+    weights, count = [0.55, 0.35, 0.1], 10_000
+    cumulative = list(accumulate(weights))
+    whole = bytes(random.Random("s").choices(range(3), cum_weights=cumulative, k=count))
+    monkeypatch.setattr(population_module, "_DRAW_BLOCK", 777)
+    assert population_module._draw(random.Random("s"), weights, count) == whole
 
 
 def test_nothing_is_made_until_asked_for() -> None:

@@ -201,7 +201,7 @@ def _judge_failed_supplier(*verdicts: str, at: datetime | None = None) -> tuple[
     ``at`` (after the revocation unless given)."""
     scenario = small(expectations=[FailedSupplierRefused(kind="failed_supplier_refused")])
     revocation = scenario.start.replace(minute=35)
-    watch = FailedSupplierWatch(revocation, BRIGHT)
+    watch = FailedSupplierWatch(revocation, BRIGHT, "Bright Energy")
     for verdict in verdicts:
         detail = "" if verdict.startswith("I") else "signature: xmlSign certificate is revoked"
         watch(Event(at or revocation, EventKind.DUIS_REQUEST, BRIGHT, "DCC", verdict, b"", detail))

@@ -24,7 +24,7 @@ from sim.scenario.model import (
 )
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
-SHIPPED = ("solr-default", "solr-faults", "solr-large", "solr-small")
+SHIPPED = ("solr-default", "solr-faults", "solr-large", "solr-national", "solr-small")
 
 TEMPLATE = Template(
     """\
@@ -159,6 +159,25 @@ def test_shipped_scenarios_load(name: str) -> None:
     # the SRP's anomaly detection threshold covers the failed supplier's prepayment meters
     fleet = scenario.fleet
     assert scenario.srp.adt_count >= fleet.meters * failing.share * fleet.prepayment_share
+
+
+def test_the_national_scenario_is_a_nation_with_a_failed_national_supplier() -> None:
+    scenario = load_scenario(SCENARIOS / "solr-national.yaml")
+    assert scenario.fleet.meters == 30_000_000
+    failing = scenario.failing_supplier
+    assert 0.1 <= failing.share <= 0.2  # a national share of the market
+    assert failing.srp_eui == scenario.srp.eui
+    to_switch = scenario.fleet.meters * failing.share * scenario.fleet.prepayment_share
+    assert to_switch >= 500_000
+    # the SRP can send to every prepayment meter within the day, with room for retries
+    assert scenario.srp.rate_per_second * 3600 * scenario.duration_hours > 2 * to_switch
+
+
+def test_a_fleet_larger_than_the_nation_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "case.yaml"
+    path.write_text(_edit("  meters: 300", "  meters: 40000001"))
+    with pytest.raises(ScenarioError, match=r"fleet\.meters"):
+        load_scenario(path)
 
 
 def test_the_default_scenario_is_the_reference_case() -> None:
@@ -457,7 +476,7 @@ def _valid_values(draw: st.DrawFn) -> dict[str, object]:
     return {
         "seed": draw(st.integers(min_value=0, max_value=2**64)),
         "duration": duration,
-        "meters": draw(st.integers(min_value=1, max_value=5_000_000)),
+        "meters": draw(st.integers(min_value=1, max_value=40_000_000)),
         "esme": esme,
         "gsme": gsme,
         "smets1": rest - gsme,

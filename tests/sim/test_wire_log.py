@@ -21,9 +21,14 @@ def test_a_line_is_the_json_dumps_of_the_event_with_sorted_keys() -> None:
         ),
         Event(START, EventKind.GBCS_COMMAND, "DCC", "\u2603", "accepted", b"\x00\xff"),
         Event(START, EventKind.SOLR, "Ofgem", "DCC", "instructed"),
+        Event(START, EventKind.DCC_ALERT, "DCC", "b", "quarantined:ADT", b""),
+        Event(START, EventKind.DEVICE_ALERT, "DCC", "b", "delivered", b"<a/>", "0x8F3F"),
+        Event(START, EventKind.WAN_LOST, "\x7f", '"q"', "lost", b"", "\u00e9\u2028"),
     ]
     for event in events:
-        assert event_line(event) == json.dumps(event.to_json(), sort_keys=True).encode() + b"\n"
+        expected = json.dumps(event.to_json(), sort_keys=True).encode() + b"\n"
+        assert event_line(event) == expected
+        assert event_line(event, event.time.isoformat()) == expected
 
 
 def test_lines_are_hashed_and_written_in_batches_and_flushed_whole() -> None:

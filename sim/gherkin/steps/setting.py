@@ -17,8 +17,9 @@ from dcc.smki.roles import KeyUsage, RemotePartyRole
 from dcc.solr_register import RegisterError
 from dcc.users import Officer, OfficerKind, UserRole, UserStatus
 from devices.gbcs.crypto import private_key_from_seed
+from sim.gherkin.words import Meter, phrase
+from sim.gherkin.world import SolrWorld
 from sim.world.testbed import SEED, SRP
-from tests.bdd.world import Meter, SolrWorld, phrase
 
 _DS, _KA = KeyUsage.DIGITAL_SIGNING, KeyUsage.KEY_AGREEMENT
 _USAGES = {usage.extension_name: usage for usage in KeyUsage}
@@ -41,13 +42,13 @@ def clock(world: SolrWorld, when: datetime) -> None:
 def supplier_fails(world: SolrWorld, supplier: str) -> None:
     """Ofgem's SoLR notification, then its revocation: SMKI revokes every certificate of the
     supplier (Supplier DS and KA, xmlSign) and the DCC suspends its User."""
-    world.bed.fail(world.user_id(supplier), world.tick())
+    world.fail(world.user_id(supplier))
 
 
 @given(phrase("Ofgem has notified a SoLR event for {supplier:Party}"))
 def solr_notification(world: SolrWorld, supplier: str) -> None:
     """Ofgem's SoLR notification only: SMKI has revoked nothing (yet)."""
-    world.bed.dcc.ofgem_notification(world.user_id(supplier), world.tick())
+    world.notify(world.user_id(supplier))
 
 
 @given(phrase("SMKI has revoked only the Supplier DS certificate of {supplier:Party}"))
@@ -87,7 +88,7 @@ def revoke_xml_sign(world: SolrWorld, user: str) -> None:
 def instruct(world: SolrWorld, srp: str, supplier: str) -> None:
     """Ofgem's instruction, following its SoLR notification, naming the SRP and the supplier;
     the alerts the DCC held for the supplier go to the SRP."""
-    world.hand_over(world.bed.instruct(world.user_id(supplier), world.user_id(srp), world.tick()))
+    world.instruct(world.user_id(supplier), world.user_id(srp))
 
 
 @when(phrase("Ofgem instructs {srp:Actor} to act for {supplier:Party}"))
@@ -306,12 +307,12 @@ def remove_safety_critical(world: SolrWorld, code: int) -> None:
 
 @given(phrase("the {meter:Meter} cannot be reached over the WAN"))
 def unreachable(world: SolrWorld, meter: Meter) -> None:
-    """The meter's communications hub is off the WAN: commands for it wait."""
-    world.unreachable.add(meter.device_id)
+    """A WAN fault: the meter's communications hub is offline, and the WAN loses every frame to
+    or from it (the DCC answers a command for it E21 when its response timeout passes)."""
+    world.cut_off(meter)
 
 
 @when(phrase("the {meter:Meter} can be reached again"))
 def reachable(world: SolrWorld, meter: Meter) -> None:
-    """Back on the WAN: the commands waiting for the meter reach it, its answers come back."""
-    world.begin()
+    """The fault is over: the WAN carries the meter's frames again."""
     world.reconnect(meter)

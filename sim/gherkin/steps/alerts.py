@@ -20,32 +20,33 @@ from devices.gbcs.alerts import alert as alert_name
 from devices.gbcs.crypto import ecdh
 from devices.gbcs.frame import decode, encode
 from devices.gbcs.security import mac_valid
+from sim.gherkin.steps.outcomes import _verify_dcc_signature
+from sim.gherkin.words import Meter, phrase
+from sim.gherkin.world import SolrWorld
 from sim.world.testbed import SEED
-from tests.bdd.steps.outcomes import _verify_dcc_signature
-from tests.bdd.world import Meter, SolrWorld, phrase
 
 
 @when(phrase("the {meter:Meter} raises alert {code:AlertCode} {name:Quoted}"))
 def raise_alert(world: SolrWorld, meter: Meter, code: int, name: str) -> None:
-    """A physical event on the meter (tamper, low battery, ...): its alert frames go to the DCC,
-    whose deliveries are kept. The name must be the alert's GBCS name."""
+    """A physical event on the meter (tamper, low battery, ...): its alert frames go up the WAN
+    to the DCC, which delivers them to a User or holds them. The name must be the alert's GBCS
+    name."""
     assert alert_name(code).name == name, f"0x{code:04X} is {alert_name(code).name!r}"
     world.begin()
     world.alert_from = meter
-    world.hand_over(world.bed.alert(meter.device_id, code, world.tick()))
+    world.raise_alert(meter, code)
 
 
 @when(
     phrase("alert {code:AlertCode} arrives as if from the {meter:Meter}, stripped of its signature")
 )
 def forged_alert(world: SolrWorld, code: int, meter: Meter) -> None:
-    """The meter's genuine alert frame with its signature taken off, as a forger could send it."""
+    """The meter's genuine alert frame with its signature taken off, as a forger could send it
+    up the WAN."""
     world.begin()
     world.alert_from = meter
-    at = world.tick()
-    (frame,) = world.bed.meters[meter.device_id].trigger(code, at)
-    stripped = encode(replace(decode(frame), signature=None))
-    world.hand_over(world.bed.dcc.on_device_message(meter.device_id, stripped, at))
+    (frame,) = world.bed.meters[meter.device_id].trigger(code, world.now)
+    world.uplink(meter, encode(replace(decode(frame), signature=None)))
 
 
 def _alert(world: SolrWorld) -> tuple[bytes, DeviceAlertMessage]:

@@ -29,7 +29,10 @@ from devices.gbcs.payment_mode import PaymentMode
 from devices.smets1_frame import Smets1Command
 from devices.smets1_frame import decode as decode_smets1
 from devices.smets1_frame import signature_valid as smets1_signature_valid
-from tests.bdd.world import CREDIT_CODES, Attempt, Meter, SolrWorld, phrase
+from sim.gherkin.words import CREDIT_CODES, Meter, phrase
+from sim.gherkin.world import Attempt, SolrWorld
+from sim.report.events import EventKind
+from sim.report.wire_log import OFGEM, party
 
 _DEVICE_KINDS = (DeliveryKind.COMMAND_TO_DEVICE, DeliveryKind.COUNTERSIGNED_TO_S1SP)
 
@@ -195,7 +198,8 @@ def _verify_dcc_signature(world: SolrWorld, document: bytes) -> None:
 @then(phrase("the {meter:Meter} is in {mode:Mode} mode"))
 def in_mode(world: SolrWorld, meter: Meter, mode: PaymentMode) -> None:
     """The meter's payment mode, read from its state."""
-    assert _meter_mode(world, meter) is mode
+    actual = _meter_mode(world, meter)
+    assert actual is mode, f"the {meter} is in {actual.value} mode, not {mode.value}"
 
 
 @then("no meter has changed")
@@ -217,27 +221,74 @@ def meter_unchanged(world: SolrWorld, meter: Meter) -> None:
 
 @then(phrase("by {deadline:Time} every reachable meter of {supplier:Party} is in credit mode"))
 def all_on_credit(world: SolrWorld, deadline: datetime, supplier: str) -> None:
-    """The clock has not passed the deadline, and each meter of the supplier's customers that the
-    WAN reaches reads credit."""
-    assert world.now <= deadline, f"it is already {world.now:%A %H:%M}"
-    reachable = [m for m in world.meters_of(supplier) if m.device_id not in world.unreachable]
+    """The world runs until the deadline (not yet past); then each meter of the supplier's
+    customers that the WAN reaches reads credit."""
+    world.set_time(deadline)
+    reachable = [m for m in world.meters_of(supplier) if world.reachable(m)]
     assert reachable
     assert {str(m): _meter_mode(world, m) for m in reachable} == {
         str(m): PaymentMode.CREDIT for m in reachable
     }
 
 
-@then(phrase("a command for the {meter:Meter} is waiting to be delivered"))
-def waiting(world: SolrWorld, meter: Meter) -> None:
-    """The DCC sent it (the audit trail has the delivery), the WAN has not carried it yet."""
-    assert [d.device_id for d in world.queued] == [meter.device_id]
-    sent_to = {
-        d.recipient
-        for attempt in world.attempts
-        if attempt.outcome.request_id is not None
-        for d in world.bed.audit.history(attempt.outcome.request_id).deliveries
+@then(phrase("the WAN lost the command for the {meter:Meter}"))
+def command_lost(world: SolrWorld, meter: Meter) -> None:
+    """The wire log: the DCC's command for the meter (the last request's) went onto the WAN and
+    was lost there, never delivered."""
+    device = party(meter.device_id)
+    commands = {EventKind.GBCS_COMMAND, EventKind.SMETS1_COMMAND}
+    lost = [e for e in world.log.events if e.kind is EventKind.WAN_LOST and e.recipient == device]
+    delivered = [e for e in world.log.events if e.kind in commands and e.recipient == device]
+    assert lost and lost[-1].detail.startswith(tuple(str(kind) for kind in commands)), lost
+    assert not delivered or delivered[-1].time < lost[-1].time, "a later command was delivered"
+
+
+@then(
+    phrase(
+        "the wire log records Ofgem's notification, revocation and instruction for "
+        "{supplier:Party}, in that order"
+    )
+)
+def ofgem_on_the_wire(world: SolrWorld, supplier: str) -> None:
+    """Ofgem's events naming the supplier, as the wire log recorded them: its SoLR notification,
+    the revocation of its certificates, and the instruction naming an SRP to act for it."""
+    who = party(world.user_id(supplier))
+    verdicts = [
+        event.verdict
+        for event in world.log.events
+        if event.kind is EventKind.SOLR and event.sender == OFGEM and who in event.detail
+    ]
+    assert verdicts == ["notified", "revoked", "instructed"], verdicts
+
+
+@then(
+    phrase(
+        "{user:Actor} receives the response {code:Quoted} to its request for the {meter:Meter}, "
+        "signed by the DCC"
+    )
+)
+def response_for(world: SolrWorld, user: str, code: str, meter: Meter) -> None:
+    """Among the DUIS responses delivered to the User since the last action, the one answering
+    its request for the meter, signed by the DCC, carries the code (E21: the device did not
+    answer within the DCC's response timeout)."""
+    user_id = world.user_id(user)
+    asked = {
+        a.outcome.request_id
+        for a in world.attempts
+        if a.user == user_id and a.meter == meter and a.outcome.request_id is not None
     }
-    assert eui64_text(meter.device_id) in sent_to
+    answers = []
+    for delivery in world.delivered:
+        if delivery.kind != "response" or delivery.user_id != user_id:
+            continue
+        header = parse_response(delivery.document).header
+        answered = (
+            header.request_id if header.response_id is None else header.response_id.request_id
+        )
+        if answered in asked:
+            _verify_dcc_signature(world, delivery.document)
+            answers.append(header.response_code)
+    assert answers == [ResponseCode(code)], answers
 
 
 # --- the audit trail, the DCC's registers and configuration ------------------------------------

@@ -18,14 +18,9 @@ from dcc.duis.xmldsig import sign_document
 from dcc.smki.roles import KeyUsage
 from devices.gbcs.frame import encode
 from devices.gbcs.security import sign
-from tests.bdd.world import (
-    ALTERATIONS,
-    Meter,
-    SolrWorld,
-    made_up_pre_command,
-    phrase,
-    transform_body,
-)
+from sim.gherkin.alterations import ALTERATIONS
+from sim.gherkin.words import Meter, phrase
+from sim.gherkin.world import SolrWorld, made_up_pre_command, transform_body
 
 
 @when(phrase("{user:Actor} sends SR 1.6 {what:Request} to the {meter:Meter}"))
@@ -143,7 +138,7 @@ def send_back(world: SolrWorld, user: str, signer: str) -> None:
 )
 def send_back_altered(world: SolrWorld, user: str, alteration: str, signer: str) -> None:
     """The issued pre-command altered before signing; the alterations are listed in
-    tests/bdd/world.py ALTERATIONS (e.g. "its DLMS payment mode set to prepayment under the
+    sim/gherkin/alterations.py ALTERATIONS (e.g. "its DLMS payment mode set to prepayment under the
     ECS02 code")."""
     if alteration not in ALTERATIONS:
         raise KeyError(f"no alteration {alteration!r}; known: {', '.join(ALTERATIONS)}")
