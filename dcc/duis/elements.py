@@ -8,6 +8,7 @@ validation skips them: the RTDS templates carry comments inside their headers an
 
 from __future__ import annotations
 
+import copy
 import functools
 from collections.abc import Callable
 from datetime import datetime
@@ -185,7 +186,7 @@ def open_document(tree: etree._ElementTree, name: str) -> tuple[str, Children]:
 def root(name: str, schema_version: str) -> etree._Element:
     """A new document's root ``sr:{name}``, declaring ``sr`` and ``ds``: a copy of one made
     once, which costs a tenth of declaring the namespaces again."""
-    return _root(name, schema_version).__copy__()
+    return copy.copy(_root(name, schema_version))
 
 
 @functools.lru_cache(maxsize=64)

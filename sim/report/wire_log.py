@@ -10,11 +10,11 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import IO
 
 import simpy
 
 from dcc.duis.ids import format_eui64
+from sim.report.event_files import ByteSink
 from sim.report.events import Event, EventKind, event_line
 
 DCC = "DCC"
@@ -47,7 +47,7 @@ class WireLog:
         env: simpy.Environment,
         start: datetime,
         *,
-        sink: IO[bytes] | None = None,
+        sink: ByteSink | None = None,
         keep_events: bool = True,
     ) -> None:
         self.env = env

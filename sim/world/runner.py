@@ -21,12 +21,12 @@ from collections import Counter
 from collections.abc import Callable, Generator
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import simpy
 import simpy.rt
 
-from sim.report.event_files import event_sink
+from sim.report.event_files import ByteSink, event_sink
 from sim.report.events import RunResult
 from sim.report.figures import ALERT_SERIES
 from sim.report.tally import Tally, percentiles
@@ -105,7 +105,7 @@ class Rehearsal:
 
     def _run(
         self,
-        sink: IO[bytes] | None,
+        sink: ByteSink | None,
         on_progress: Progress | None,
         links: dict[bytes, PhysicalLink],
     ) -> RunResult:
