@@ -25,6 +25,7 @@ run: $(STAMP)
 lint: $(TEST_STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 # Besides the console summary, JUnit XML for every test and cucumber JSON for the Gherkin
 # scenarios, for CI dashboards.
@@ -38,4 +39,4 @@ bench: $(STAMP)
 	$(VENV)/bin/solrsim gbcs bench
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis build reports
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis build reports

@@ -19,6 +19,7 @@ __all__ = [
     "errors",  # LocalProtocolError and RemoteProtocolError
     "identity",  # the DCC's own keys and certificates
     "inventory",  # the device inventory
+    "outcome",  # what the DCC answers a request with, and the deliveries that go with it
     "persistence",  # saving a running DCC and restarting from it
     "pipeline",  # the table of stages a request passes
     "s1sp",  # the SMETS1 service provider: SR 1.6 to SMETS1 frames and back

@@ -61,16 +61,31 @@ class AdtSubmission:
 
 
 @dataclass(frozen=True, slots=True)
-class Admission:
-    """The verdict on one request: actioned, or quarantined under an event reference."""
+class Admitted:
+    """A request within its thresholds: it is actioned."""
 
-    breach: BreachKind | None
-    quarantine_event_ref: int | None
     reason: str
 
     @property
     def admitted(self) -> bool:
-        return self.breach is None
+        return True
+
+
+@dataclass(frozen=True, slots=True)
+class Quarantined:
+    """A request held for ``breach``, under the next quarantine event reference."""
+
+    breach: BreachKind
+    quarantine_event_ref: int
+    reason: str
+
+    @property
+    def admitted(self) -> bool:
+        return False
+
+
+# The verdict on one request.
+Admission = Admitted | Quarantined
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,7 +250,7 @@ class AnomalyDetection:
                 f"{where}: threshold {limit} reached in the period from {start.isoformat()}",
             )
         self._counters[key] = CounterState(user_id, srv, supplier, start, count + 1)
-        return Admission(None, None, f"{where}: request {count + 1} of {limit} this period")
+        return Admitted(f"{where}: request {count + 1} of {limit} this period")
 
     def remaining(self, user_id: bytes, srv: str, supplier: bytes | None, now: datetime) -> int:
         """How many more ``srv`` requests to ``supplier``'s devices may be actioned in the period
@@ -268,10 +283,10 @@ class AnomalyDetection:
             or payment_mode is PaymentMode.CREDIT
         )
 
-    def quarantine(self, kind: BreachKind, reason: str) -> Admission:
+    def quarantine(self, kind: BreachKind, reason: str) -> Quarantined:
         """Quarantine a request for ``kind``: its QuarantineEventRef is the next in sequence."""
         self._last_event_ref += 1
-        return Admission(kind, self._last_event_ref, reason)
+        return Quarantined(kind, self._last_event_ref, reason)
 
     def _user(self, user_id: bytes) -> User:
         user = self._users.get(user_id)

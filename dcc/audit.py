@@ -446,9 +446,10 @@ def _request_key(request_id: RequestID | str) -> tuple[str, RequestID | None]:
     """The text a RequestID is filed under (upper-case hex) and the parsed ID, if it parses."""
     if isinstance(request_id, str):
         try:
-            request_id = RequestID.parse(request_id)
+            parsed = RequestID.parse(request_id)
         except DuisSchemaError:
             return request_id, None
+        return str(parsed), parsed
     return str(request_id), request_id
 
 

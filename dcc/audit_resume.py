@@ -56,9 +56,10 @@ class ResumedAuditTrail(AuditTrail):
                     f"the audit trail does not replay: entry {entry} holds another request"
                 )
             return entry
-        write = super().record_request
-        ids = {"request_id": request_id, "srv": srv, "command_variant": command_variant}
-        return self._written("requests", write(raw, received_at, **ids))
+        written = super().record_request(
+            raw, received_at, request_id=request_id, srv=srv, command_variant=command_variant
+        )
+        return self._written("requests", written)
 
     def record_decisions(self, entry: int, decisions: Iterable[StageDecision]) -> None:
         made = list(decisions)
@@ -104,6 +105,9 @@ class ResumedAuditTrail(AuditTrail):
 
     def _read(self, sql: str, parameters: tuple[object, ...] = ()) -> tuple[Any, ...]:
         try:
-            return self._connection.execute(sql, parameters).fetchone()
+            row: tuple[Any, ...] | None = self._connection.execute(sql, parameters).fetchone()
         except sqlite3.Error as exc:
             raise AuditError(f"cannot read the audit trail {self.path}: {exc}") from exc
+        if row is None:
+            raise AuditReplayError(f"the audit trail {self.path} lacks a row it counted")
+        return row

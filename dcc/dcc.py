@@ -24,21 +24,23 @@ from lxml import etree
 from dcc._read_inventory import read_inventory
 from dcc.adt import AdtFile, SignedAdt
 from dcc.alert_routing import route_alert
+from dcc.anomaly import Quarantined
 from dcc.audit import AuditTrail, DeliveryKind, StageDecision, Verdict
 from dcc.duis.alerts import DCCAlertMessage, DeviceAlertMessage, QuarantinedRequest
 from dcc.duis.codes import DCCAlertCode, ResponseCode
 from dcc.duis.elements import to_bytes
-from dcc.duis.ids import RequestID, ResponseID
+from dcc.duis.ids import ResponseID
+from dcc.duis.inventory import ReadInventory
 from dcc.duis.request import (
     CommandVariant,
     Request,
-    SignedPreCommand,
     UpdatePaymentMode,
 )
 from dcc.duis.response import (
     PreCommand,
     Response,
     ResponseBody,
+    ResponseContent,
     ResponseHeader,
     ResponseMessage,
     build_response,
@@ -46,8 +48,19 @@ from dcc.duis.response import (
 from dcc.duis.smets1 import Smets1AlertContent, SMETS1ResponseMessage
 from dcc.duis.xmldsig import sign_document
 from dcc.identity import DccIdentity
-from dcc.inventory import DeviceKind, DeviceRecord
-from dcc.pipeline import Rejection, RequestContext, Services, run
+from dcc.inventory import DeviceKind, DeviceRecord, InventoryError
+from dcc.outcome import DeviceDelivery, Outcome, UserDelivery
+from dcc.pipeline import (
+    Acted,
+    Addressed,
+    Attributed,
+    FromUser,
+    Headed,
+    Received,
+    Rejection,
+    Services,
+    run,
+)
 from dcc.s1sp import (
     S1spFrameError,
     Smets1DeviceAlert,
@@ -97,48 +110,6 @@ _MESSAGE_CODES = {
     (DeviceKind.GSME, PaymentMode.CREDIT): GCS02,
     (DeviceKind.GSME, PaymentMode.PREPAYMENT): GCS03,
 }
-
-
-@dataclass(frozen=True, slots=True)
-class DeviceDelivery:
-    """A frame for a device: a MACed GBCS command, or a countersigned SMETS1 command."""
-
-    device_id: bytes
-    frame: bytes
-    request_id: RequestID
-    smets1: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class UserDelivery:
-    """A signed DUIS document for a User's Receive Response endpoint, with the Response it was
-    built from (all but the signature), so that a host in the same process need not parse it
-    back."""
-
-    user_id: bytes
-    document: bytes
-    kind: str
-    response: Response
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What ``submit`` decided: the synchronous response and anything sent because of it.
-    ``message`` is the Response that ``response`` carries when the request was acted on."""
-
-    response_code: ResponseCode
-    reason: str
-    decided_by: str | None
-    response: bytes | None
-    request_id: RequestID | None = None
-    quarantined: bool = False
-    to_devices: tuple[DeviceDelivery, ...] = ()
-    to_users: tuple[UserDelivery, ...] = ()
-    message: Response | None = None
-
-    @property
-    def accepted(self) -> bool:
-        return self.response_code in (ResponseCode.I0, ResponseCode.I99) and not self.quarantined
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,33 +232,30 @@ class Dcc:
 
     def submit(self, xml: bytes, now: datetime) -> Outcome:
         """Run a DUIS request through the pipeline and act on it; every stage is audited."""
-        ctx = RequestContext(xml, now)
         decisions: list[StageDecision] = []  # for the audit trail, kept only when there is one
-        rejection = run(
+        result = run(
             self.services,
-            ctx,
+            Received(xml, now),
             None if self.audit is None else lambda s, r: decisions.append(_decision(s, r, now)),
         )
-        entry = self._audit_request(ctx, decisions)
-        if rejection is None:
-            assert isinstance(ctx.outcome, Outcome), "the act stage sets the outcome"
-            outcome = ctx.outcome
-            self._track(ctx, entry)
-        elif rejection.quarantine is not None:
-            outcome = self._quarantine(ctx, rejection)
+        if isinstance(result, Acted):
+            entry = self._audit_request(result, decisions)
+            outcome = result.outcome
+            self._track(result, entry)
         else:
-            request_id = ctx.header.request_id if ctx.header else None
-            response = self._refusal(ctx, rejection.code)
-            outcome = Outcome(
-                rejection.code, rejection.reason, rejection.stage, response, request_id
-            )
+            reached, rejection = result.reached, result.rejection
+            entry = self._audit_request(reached, decisions)
+            if rejection.quarantine is not None and isinstance(reached, FromUser):
+                outcome = self._quarantine(reached, rejection, rejection.quarantine)
+            else:
+                outcome = self._refusal(reached, rejection)
         self._audit_outcome(entry, outcome, now)
         return outcome
 
-    def _audit_request(self, ctx: RequestContext, decisions: list[StageDecision]) -> int | None:
+    def _audit_request(self, ctx: Received, decisions: list[StageDecision]) -> int | None:
         if self.audit is None:
             return None
-        header = ctx.header
+        header = ctx.header if isinstance(ctx, Headed) else None
         entry = self.audit.record_request(
             ctx.raw,
             ctx.now,
@@ -326,14 +294,21 @@ class Dcc:
                 entry=entry,
             )
 
-    def _refusal(self, ctx: RequestContext, code: ResponseCode) -> bytes | None:
-        """An unsigned error acknowledgement, when the request was readable enough to answer."""
-        if ctx.header is None:
-            return None
-        return self._document(self._response(ctx, code), sign=False)
+    def _refusal(self, ctx: Received, rejection: Rejection) -> Outcome:
+        """The refusal, with an unsigned error acknowledgement when the request was readable
+        enough to answer."""
+        if not isinstance(ctx, Headed):
+            return Outcome(rejection.code, rejection.reason, rejection.stage, None)
+        return Outcome(
+            rejection.code,
+            rejection.reason,
+            rejection.stage,
+            self._document(self._response(ctx, rejection.code), sign=False),
+            ctx.header.request_id,
+        )
 
     def _response(
-        self, ctx: RequestContext, code: ResponseCode, content: object | None = None
+        self, ctx: Headed, code: ResponseCode, content: ResponseContent | None = None
     ) -> Response:
         header = ctx.header
         return Response(
@@ -350,21 +325,17 @@ class Dcc:
             element, self.identity.xml_sign_private, self.identity.xml_sign_certificate
         )
 
-    def _quarantine(self, ctx: RequestContext, rejection: Rejection) -> Outcome:
+    def _quarantine(self, ctx: FromUser, rejection: Rejection, held: Quarantined) -> Outcome:
         """I99, and an AD1 DCC Alert naming the quarantined request in its body. As DUIS has
         it for a DCC Alert, the header carries a ResponseID from the DCC to the User, numbered by
         the quarantine event, which is unique within the DCC."""
         request_id = ctx.header.request_id
-        alert_id = ResponseID(
-            self.identity.dcc_id, ctx.user.user_id, rejection.quarantine_event_ref
-        )
+        alert_id = ResponseID(self.identity.dcc_id, ctx.user.user_id, held.quarantine_event_ref)
         alert = Response(
             ResponseHeader(ResponseCode.I0, ctx.now, response_id=alert_id),
             DCCAlertMessage(
                 DCCAlertCode.AD1,
-                QuarantinedRequest(
-                    rejection.quarantine, request_id, rejection.quarantine_event_ref
-                ),
+                QuarantinedRequest(held.breach, request_id, held.quarantine_event_ref),
             ),
         )
         document = self._document(alert, sign=True)
@@ -379,15 +350,17 @@ class Dcc:
             to_users=(to_user,),
         )
 
-    def _act(self, ctx: RequestContext) -> Outcome:
+    def _act(self, ctx: Attributed) -> Outcome:
         body, header = ctx.request.body, ctx.request.header
-        if header.command_variant is CommandVariant.TRANSFORM:
-            return self._transform(ctx)
-        if header.command_variant is CommandVariant.NON_DEVICE:
+        if isinstance(body, ReadInventory):
             return self._read_inventory(ctx)
+        transform = header.command_variant is CommandVariant.TRANSFORM
+        if transform and isinstance(body, UpdatePaymentMode):
+            return self._transform(ctx, body)
         device = ctx.device
-        frame = self._command(ctx, body)
-        delivery = DeviceDelivery(device.device_id, frame, header.request_id, device.smets1)
+        delivery = DeviceDelivery(
+            device.device_id, self._command(ctx), header.request_id, device.smets1
+        )
         acknowledgement = self._response(ctx, ResponseCode.I99)
         return Outcome(
             ResponseCode.I99,
@@ -399,30 +372,33 @@ class Dcc:
             message=acknowledgement,
         )
 
-    def _track(self, ctx: RequestContext, entry: int | None) -> None:
+    def _track(self, ctx: Acted, entry: int | None) -> None:
         """Remember a command sent to a device, to match the device's answer to its request."""
         if ctx.sends:
             key = (ctx.device.device_id, ctx.header.request_id.counter)
             self.pending[key] = Pending(ctx.request, entry)
 
-    def _command(self, ctx: RequestContext, body: SignedPreCommand | UpdatePaymentMode) -> bytes:
-        if isinstance(body, UpdatePaymentMode):
+    def _command(self, ctx: Attributed) -> bytes:
+        """SMETS2+: the User's signed pre-command, MACed by the ACB; SMETS1: the Service
+        Request, countersigned."""
+        if ctx.pre_command is None:
             return countersign(ctx.request, self.identity.xml_sign_private, supplier=ctx.acting_for)
-        return encode(add_mac(ctx.pre_command, self._shared_secret(ctx)))
+        return encode(add_mac(ctx.pre_command, self._shared_secret(ctx.device)))
 
-    def _shared_secret(self, ctx: RequestContext) -> bytes:
+    def _shared_secret(self, device: DeviceRecord) -> bytes:
         """ECDH between the ACB and the device, once per device."""
-        device = ctx.device
         secret = self._secrets.get(device.device_id)
         if secret is None:
-            secret = crypto.ecdh(self.identity.acb_ka_private, device.ka_public_key)
+            key = device.ka_public_key
+            if key is None:  # the inventory admits no SMETS2+ device without one
+                raise InventoryError(f"device {device.device_id.hex().upper()} has no KA key")
+            secret = crypto.ecdh(self.identity.acb_ka_private, key)
             self._secrets[device.device_id] = secret
         return secret
 
-    def _transform(self, ctx: RequestContext) -> Outcome:
+    def _transform(self, ctx: Attributed, body: UpdatePaymentMode) -> Outcome:
         """CV 4: the GBCS pre-command for the User to sign, kept to correlate the signed one."""
-        header, body = ctx.request.header, ctx.request.body
-        request_id = header.request_id
+        request_id = ctx.header.request_id
         change = body.change()
         code = _MESSAGE_CODES[(ctx.device.kind, change.mode)]
         grouping = GroupingHeader(
@@ -449,7 +425,7 @@ class Dcc:
             message=response,
         )
 
-    def _read_inventory(self, ctx: RequestContext) -> Outcome:
+    def _read_inventory(self, ctx: Addressed) -> Outcome:
         """CV 8, SR 8.2: answered at once from the inventory, signed like every DCC answer."""
         response = self._response(ctx, ResponseCode.I0, read_inventory(ctx.device))
         return Outcome(
@@ -516,14 +492,17 @@ class Dcc:
             return []
         if isinstance(answer, Smets1Alert):
             return self._smets1_alert(device, frame, now)
-        if not isinstance(answer, Smets1Response) or not smets1_signature_valid(
-            answer, device.ds_public_key
+        key = device.ds_public_key
+        if (
+            key is None
+            or not isinstance(answer, Smets1Response)
+            or not smets1_signature_valid(answer, key)
         ):
             return []
         pending = self.pending.pop((device.device_id, answer.request.counter), None)
         if pending is None:
             return []
-        response = to_duis_response(frame, pending.request, now, device_key=device.ds_public_key)
+        response = to_duis_response(frame, pending.request, now, device_key=key)
         return [self._deliver_response(pending, response, now)]
 
     def _deliver_response(
@@ -549,8 +528,10 @@ class Dcc:
             payload = decode_payload(message)
         except GbcsError:
             payload = None
-        has_code = isinstance(payload, GenericAlert | FutureDatedAlert)
-        alert_code = payload.alert_code if has_code else message.message_code
+        if isinstance(payload, GenericAlert | FutureDatedAlert):
+            alert_code = payload.alert_code
+        else:
+            alert_code = message.message_code
         header = message.header
         alert = ReceivedAlert(
             header.originator, header.recipient, alert_code, header.counter, frame
@@ -651,7 +632,8 @@ def _authentic(message: GbcsMessage, device: DeviceRecord) -> bool:
     non-critical use case passes: its MAC is keyed for the User, not the DCC (R7.3); a critical
     one (a response to 1.6, a Generic Critical Alert) without its signature is a forgery."""
     if message.signature:
-        return signature_valid(message, device.ds_public_key)
+        key = device.ds_public_key
+        return key is not None and signature_valid(message, key)
     use_case = use_case_for(message.message_code)
     return message.mac is not None and use_case is not None and not use_case.critical
 

@@ -30,6 +30,11 @@ class DeviceRecord:
     held as their points (:mod:`dcc._public_keys`): a record costs bytes, not kilobytes."""
 
     __slots__ = ("device_id", "ds_point", "ka_point", "kind", "registered_supplier")
+    device_id: bytes
+    kind: DeviceKind
+    registered_supplier: bytes
+    ka_point: bytes | None
+    ds_point: bytes | None
 
     def __init__(
         self,

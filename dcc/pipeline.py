@@ -1,9 +1,11 @@
 """The DCC's check/sign pipeline for a DUIS request: an ordered list of named stages.
 
-Each stage looks at the request context and returns ``None`` (pass) or a :class:`Refusal`
-naming its DUIS response code and reason; the first refusal decides, and the last stage is the
-DCC acting on the request. The whole policy, the table :data:`STAGES` (this docstring's copy of
-it is made from that table):
+Each stage reads the request's context and returns a :class:`Refusal` naming its DUIS response
+code and reason, ``None`` (pass), or, when it learnt something, the context of the next phase
+(:class:`Received`, :class:`Parsed`, ... :class:`Attributed`, each adding what one stage read),
+so a stage's signature says what it may rely on. The first refusal decides, and the last stage
+is the DCC acting on the request. The whole policy, the table :data:`STAGES` (this docstring's
+copy of it is made from that table):
 
 {policy}
 
@@ -27,13 +29,15 @@ QuarantinedRequest).
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any, Generic, TypeVar, overload
 
+from cryptography.hazmat.primitives.asymmetric import ec
 from lxml import etree
 
-from dcc.anomaly import Admission, AnomalyDetection
+from dcc.anomaly import Admitted, AnomalyDetection, Quarantined
 from dcc.config import ConfigSource
 from dcc.duis.alerts import BreachKind
 from dcc.duis.codes import ResponseCode
@@ -54,26 +58,25 @@ from dcc.duis.xmldsig import SignatureRejected, VerifiedSignature, verify_docume
 from dcc.duis.xmlparse import parse_xml
 from dcc.identity import DCC_ID
 from dcc.inventory import DeviceKind, DeviceRecord, Inventory
+from dcc.outcome import Outcome
 from dcc.smki.repository import CertificateRecord, SmkiRepository
 from dcc.smki.roles import KeyUsage, RemotePartyRole
 from dcc.solr_register import SolrRegister
 from dcc.users import SUPPLIER_ROLES, User, UserRole, Users, UserStatus
-from devices.gbcs import crypto
 from devices.gbcs.errors import GbcsError
 from devices.gbcs.frame import Cra, GbcsMessage, decode, signed_block
 from devices.gbcs.payment_mode import PaymentMode, PaymentModeChange, decode_payment_mode_command
 from devices.gbcs.payment_mode import message_code_agrees as gbcs_code_agrees
+from devices.gbcs.security import signature_valid
 
 
 @dataclass(frozen=True, slots=True)
 class Refusal:
-    """What a check found wrong: the DUIS code and reason; for a quarantine, its kind and
-    event ref."""
+    """What a check found wrong: the DUIS code and reason, and the quarantine if it is one."""
 
     code: ResponseCode
     reason: str
-    quarantine: BreachKind | None = None
-    quarantine_event_ref: int | None = None
+    quarantine: Quarantined | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,14 +86,11 @@ class Rejection:
     stage: str
     code: ResponseCode
     reason: str
-    quarantine: BreachKind | None = None
-    quarantine_event_ref: int | None = None
+    quarantine: Quarantined | None = None
 
     @classmethod
     def at(cls, stage: str, refusal: Refusal) -> Rejection:
-        return cls(
-            stage, refusal.code, refusal.reason, refusal.quarantine, refusal.quarantine_event_ref
-        )
+        return cls(stage, refusal.code, refusal.reason, refusal.quarantine)
 
 
 @dataclass
@@ -106,38 +106,101 @@ class Services:
     dcc_id: bytes = DCC_ID
     issued_precommands: dict[str, bytes] = field(default_factory=dict)
     # what the DCC does with a request that passed every check (the "act" stage): its outcome
-    actor: Callable[[RequestContext], object] | None = None
+    actor: Callable[[Attributed], Outcome] | None = None
     # (User ID, target device, is a signed pre-command) -> the last RequestID counter accepted
     last_counters: dict[tuple[bytes, bytes, bool], int] = field(default_factory=dict)
 
 
-@dataclass
-class RequestContext:
-    """One request as the stages learn about it; later stages read what earlier ones set."""
+# --- what the stages know, phase by phase: each phase adds what one stage learnt -----------------
+
+
+@dataclass(frozen=True, slots=True)
+class Received:
+    """A request as it arrived, and the time the DCC judges it at."""
 
     raw: bytes
     now: datetime
-    tree: etree._ElementTree | None = None
-    signer: VerifiedSignature | None = None
-    header: RequestHeader | None = None
-    request: Request | None = None
-    user: User | None = None
-    device: DeviceRecord | None = None
-    pre_command: GbcsMessage | None = None
-    acting_for: bytes | None = None
-    mode: PaymentMode | None = None
-    outcome: object = None  # what the DCC did, set by the "act" stage
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed(Received):
+    """Acceptable XML."""
+
+    tree: etree._ElementTree
+
+
+@dataclass(frozen=True, slots=True)
+class Verified(Parsed):
+    """Signed by a DCC User; ``tree`` is now what the signature's digest covers."""
+
+    signer: VerifiedSignature
+
+
+@dataclass(frozen=True, slots=True)
+class Headed(Verified):
+    """Its header read: from here on the DCC can answer the request."""
+
+    header: RequestHeader
 
     @property
     def sends(self) -> bool:
         """CV 1 or 5: the request asks for a command to go to a device (not a transform)."""
-        return self.header is not None and self.header.command_variant in (
+        return self.header.command_variant in (
             CommandVariant.SEND_COMMAND,
             CommandVariant.SIGNED_SEND_COMMAND,
         )
 
 
-Check = Callable[[Services, RequestContext], "Refusal | None"]
+@dataclass(frozen=True, slots=True)
+class FromUser(Headed):
+    """Sent by an active DCC User."""
+
+    user: User
+
+
+@dataclass(frozen=True, slots=True)
+class Understood(FromUser):
+    """Its body read, one the DCC offers and that fits the header."""
+
+    request: Request
+
+
+@dataclass(frozen=True, slots=True)
+class Addressed(Understood):
+    """About a device in the inventory."""
+
+    device: DeviceRecord
+
+
+@dataclass(frozen=True, slots=True)
+class Attributed(Addressed):
+    """The signed pre-command decoded (CV 5; None otherwise), so the supplier acted for is
+    known."""
+
+    pre_command: GbcsMessage | None
+
+    @property
+    def acting_for(self) -> bytes:
+        """SMETS2+ sends: the GBCS business originator; otherwise the device's registered
+        supplier (the Notified Critical Supplier of a SMETS1 request)."""
+        if self.pre_command is not None:
+            return self.pre_command.header.originator
+        return self.device.registered_supplier
+
+
+@dataclass(frozen=True, slots=True)
+class Acted(Attributed):
+    """Passed every check, and acted on."""
+
+    outcome: Outcome
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """A request a stage refused, with what the stages before it had learnt."""
+
+    rejection: Rejection
+    reached: Received
 
 
 def _reject(code: ResponseCode, reason: str) -> Refusal:
@@ -149,15 +212,15 @@ def _refused(exc: DuisError) -> Refusal:
     return _reject(ResponseCode(exc.response_code), exc.reason)
 
 
-def check_xml(services: Services, ctx: RequestContext) -> Refusal | None:
+def check_xml(services: Services, ctx: Received) -> Refusal | Parsed:
     try:
-        ctx.tree = parse_xml(ctx.raw)
+        tree = parse_xml(ctx.raw)
     except DuisError as exc:
         return _refused(exc)
-    return None
+    return Parsed(ctx.raw, ctx.now, tree)
 
 
-def check_schema(services: Services, ctx: RequestContext) -> Refusal | None:
+def check_schema(services: Services, ctx: Parsed) -> Refusal | None:
     try:
         validate(ctx.tree, solrsim_schema())
     except DuisError as exc:
@@ -165,67 +228,70 @@ def check_schema(services: Services, ctx: RequestContext) -> Refusal | None:
     return None
 
 
-def check_signature(services: Services, ctx: RequestContext) -> Refusal | None:
+def check_signature(services: Services, ctx: Parsed) -> Refusal | Verified:
     try:
-        ctx.signer = verify_document(ctx.tree, services.smki, at=ctx.now)
+        signer = verify_document(ctx.tree, services.smki, at=ctx.now)
     except SignatureRejected as exc:
         return _reject(ResponseCode(exc.response_code), f"{exc.check}: {exc.reason}")
     except DuisError as exc:
         return _refused(exc)
-    ctx.tree = ctx.signer.document  # the later stages read what the digest covers
-    return None
+    # the later stages read what the digest covers
+    return Verified(ctx.raw, ctx.now, signer.document, signer)
 
 
-def read_header(services: Services, ctx: RequestContext) -> Refusal | None:
+def read_header(services: Services, ctx: Verified) -> Refusal | Headed:
     try:
-        ctx.header = read_request_header(ctx.tree)
+        header = read_request_header(ctx.tree)
     except DuisError as exc:
         return _refused(exc)
-    return None
+    return Headed(ctx.raw, ctx.now, ctx.tree, ctx.signer, header)
 
 
-def read_request(services: Services, ctx: RequestContext) -> Refusal | None:
+def read_request(services: Services, ctx: FromUser) -> Refusal | Understood:
     try:
-        ctx.request = read_duis_request(ctx.tree, ctx.header)
+        request = read_duis_request(ctx.tree, ctx.header)
     except DuisError as exc:
         return _refused(exc)
-    return None
+    return Understood(ctx.raw, ctx.now, ctx.tree, ctx.signer, ctx.header, ctx.user, request)
 
 
-def check_user(services: Services, ctx: RequestContext) -> Refusal | None:
+def check_user(services: Services, ctx: Headed) -> Refusal | FromUser:
     originator = ctx.header.request_id.originator
-    ctx.user = services.users.get(originator)
-    if ctx.user is None:
+    user = services.users.get(originator)
+    if user is None:
         return _reject(ResponseCode.E1, f"{originator.hex().upper()} is not a DCC User")
-    if ctx.user.status is not UserStatus.ACTIVE:
-        return _reject(ResponseCode.E3, f"User status is {ctx.user.status}")
-    return None
+    if user.status is not UserStatus.ACTIVE:
+        return _reject(ResponseCode.E3, f"User status is {user.status}")
+    return FromUser(ctx.raw, ctx.now, ctx.tree, ctx.signer, ctx.header, user)
 
 
-def check_srv(services: Services, ctx: RequestContext) -> Refusal | None:
+def check_srv(services: Services, ctx: FromUser) -> Refusal | None:
     srv = ctx.header.service_reference_variant
     if not services.config.current().srv_allowed(ctx.user.role, srv):
         return _reject(ResponseCode.E2, f"User Role {ctx.user.role} may not send SRV {srv}")
     return None
 
 
-def check_device(services: Services, ctx: RequestContext) -> Refusal | None:
+def check_device(services: Services, ctx: Understood) -> Refusal | Addressed:
     """The device the request is about: the RequestID target, or for SR 8.2, which is
     addressed to the DCC, the DeviceID in its body."""
     target = device_id = ctx.header.request_id.target
-    if ctx.header.command_variant is CommandVariant.NON_DEVICE:
+    body = ctx.request.body
+    if isinstance(body, ReadInventory):
         if target != services.dcc_id:
             reason = f"a non-device request is addressed to the DCC, not {_eui(target)}"
             return _reject(ResponseCode.E1000, reason)
-        device_id = ctx.request.body.device_id
-        if device_id is None:
+        if body.device_id is None:
             reason = "the inventory records no UPRN, MPxN or address: SR 8.2 by DeviceID only"
             return _reject(ResponseCode.E1000, reason)
-    ctx.device = services.inventory.get(device_id)
-    if ctx.device is None:
+        device_id = body.device_id
+    device = services.inventory.get(device_id)
+    if device is None:
         what = "the DCC, not a device" if device_id == services.dcc_id else "unknown"
         return _reject(ResponseCode.E19, f"device {_eui(device_id)} is {what}")
-    return None
+    return Addressed(
+        ctx.raw, ctx.now, ctx.tree, ctx.signer, ctx.header, ctx.user, ctx.request, device
+    )
 
 
 def _eui(eui64: bytes) -> str:
@@ -241,7 +307,7 @@ _CV_FOR = {
 }
 
 
-def check_command_variant(services: Services, ctx: RequestContext) -> Refusal | None:
+def check_command_variant(services: Services, ctx: Addressed) -> Refusal | None:
     allowed = _CV_FOR.get((ctx.device.smets1, type(ctx.request.body)), set())
     variant = ctx.header.command_variant
     if variant not in allowed:
@@ -254,7 +320,7 @@ def check_command_variant(services: Services, ctx: RequestContext) -> Refusal | 
     return None
 
 
-def check_replay(services: Services, ctx: RequestContext) -> Refusal | None:
+def check_replay(services: Services, ctx: Understood) -> Refusal | None:
     """The RequestID counter rises per User and target device, as a GBCS device counts each
     originator's commands: requests for different devices never conflict, so a User may send
     them concurrently and they may arrive in any order. Per device it rises over the Service
@@ -277,26 +343,35 @@ def check_replay(services: Services, ctx: RequestContext) -> Refusal | None:
     return None
 
 
-def check_pre_command(services: Services, ctx: RequestContext) -> Refusal | None:
+def check_pre_command(services: Services, ctx: Addressed) -> Refusal | Attributed:
     """CV 5: the GBCS payload is a signed pre-command for this device."""
     body = ctx.request.body
-    if not isinstance(body, SignedPreCommand):
-        return None
-    try:
-        message = decode(body.gbcs_payload)
-    except GbcsError as exc:
-        return _reject(ResponseCode.E1000, f"GBCS payload: {exc}")
-    header = message.header
-    if header.cra is not Cra.COMMAND or message.mac is not None or not message.signature:
-        return _reject(ResponseCode.E1000, "not a signed GBCS pre-command")
-    if header.recipient != ctx.device.device_id:
-        reason = f"the pre-command is for {header.recipient.hex().upper()}, not the target"
-        return _reject(ResponseCode.E1000, reason)
-    ctx.pre_command = message
-    return None
+    message = None
+    if isinstance(body, SignedPreCommand):
+        try:
+            message = decode(body.gbcs_payload)
+        except GbcsError as exc:
+            return _reject(ResponseCode.E1000, f"GBCS payload: {exc}")
+        header = message.header
+        if header.cra is not Cra.COMMAND or message.mac is not None or not message.signature:
+            return _reject(ResponseCode.E1000, "not a signed GBCS pre-command")
+        if header.recipient != ctx.device.device_id:
+            reason = f"the pre-command is for {header.recipient.hex().upper()}, not the target"
+            return _reject(ResponseCode.E1000, reason)
+    return Attributed(
+        ctx.raw,
+        ctx.now,
+        ctx.tree,
+        ctx.signer,
+        ctx.header,
+        ctx.user,
+        ctx.request,
+        ctx.device,
+        message,
+    )
 
 
-def check_correlation(services: Services, ctx: RequestContext) -> Refusal | None:
+def check_correlation(services: Services, ctx: Attributed) -> Refusal | None:
     """CV 5: the signed pre-command is the one the DCC issued for this RequestID (CV 4).
 
     The issued pre-command is forgotten once a CV 5 is checked against it: the replay stage
@@ -313,28 +388,20 @@ def check_correlation(services: Services, ctx: RequestContext) -> Refusal | None
     return None
 
 
-def _supplier_acted_for(ctx: RequestContext) -> bytes:
-    """SMETS2+ sends: the GBCS business originator; otherwise the device's registered supplier
-    (the Notified Critical Supplier of a SMETS1 request)."""
-    if ctx.pre_command is not None:
-        return ctx.pre_command.header.originator
-    return ctx.device.registered_supplier
-
-
-def check_registered_supplier(services: Services, ctx: RequestContext) -> Refusal | None:
-    ctx.acting_for = _supplier_acted_for(ctx)
-    if ctx.acting_for != ctx.device.registered_supplier:
+def check_registered_supplier(services: Services, ctx: Attributed) -> Refusal | None:
+    supplier = ctx.device.registered_supplier
+    if ctx.acting_for != supplier:
         return _reject(
             ResponseCode.E4,
             f"business originator {ctx.acting_for.hex().upper()} is not the device's "
-            f"registered supplier {ctx.device.registered_supplier.hex().upper()}",
+            f"registered supplier {supplier.hex().upper()}",
         )
-    if ctx.user.role in SUPPLIER_ROLES and ctx.user.user_id != ctx.device.registered_supplier:
+    if ctx.user.role in SUPPLIER_ROLES and ctx.user.user_id != supplier:
         return _reject(
             ResponseCode.E4,
             "the User is not the device's registered supplier",
         )
-    if ctx.user.role not in SUPPLIER_ROLES and not _solr(ctx):
+    if ctx.user.role not in SUPPLIER_ROLES and not _solr(ctx.user):
         return _reject(
             ResponseCode.E4,
             f"the DCC records no relation of User Role {ctx.user.role} to any device",
@@ -342,23 +409,23 @@ def check_registered_supplier(services: Services, ctx: RequestContext) -> Refusa
     return None
 
 
-def _solr(ctx: RequestContext) -> bool:
-    return ctx.user.role is UserRole.SOLR_CONTINGENCY
+def _solr(user: User) -> bool:
+    return user.role is UserRole.SOLR_CONTINGENCY
 
 
-def _instructed_srp(services: Services, ctx: RequestContext, supplier: bytes) -> bool:
+def _instructed_srp(services: Services, user: User, supplier: bytes, now: datetime) -> bool:
     """The SolrContingency path: the User is in that role and Ofgem's instruction in force
     names it for ``supplier``."""
-    if not _solr(ctx):
+    if not _solr(user):
         return False
-    instruction = services.register.instruction_for(supplier, ctx.now)
-    return instruction is not None and instruction.srp_user_id == ctx.user.user_id
+    instruction = services.register.instruction_for(supplier, now)
+    return instruction is not None and instruction.srp_user_id == user.user_id
 
 
-def check_solr_instruction(services: Services, ctx: RequestContext) -> Refusal | None:
-    if not _solr(ctx):
+def check_solr_instruction(services: Services, ctx: Attributed) -> Refusal | None:
+    if not _solr(ctx.user):
         return None
-    if not _instructed_srp(services, ctx, ctx.acting_for):
+    if not _instructed_srp(services, ctx.user, ctx.acting_for, ctx.now):
         return _reject(
             ResponseCode.E4,
             f"no Ofgem instruction names this SRP for supplier {ctx.acting_for.hex().upper()} "
@@ -367,8 +434,8 @@ def check_solr_instruction(services: Services, ctx: RequestContext) -> Refusal |
     return None
 
 
-def check_solr_revocation(services: Services, ctx: RequestContext) -> Refusal | None:
-    if not _solr(ctx):
+def check_solr_revocation(services: Services, ctx: Attributed) -> Refusal | None:
+    if not _solr(ctx.user):
         return None
     history = services.smki.role_history(ctx.acting_for, RemotePartyRole.SUPPLIER, ctx.now)
     refusal = history.refusal()
@@ -378,10 +445,9 @@ def check_solr_revocation(services: Services, ctx: RequestContext) -> Refusal | 
     return None
 
 
-def check_content(services: Services, ctx: RequestContext) -> Refusal | None:
+def check_content(services: Services, ctx: Attributed) -> Refusal | None:
     """R5: read the mode from the real payload, never from a label beside it."""
-    if isinstance(ctx.request.body, ReadInventory):
-        return None
+    body = ctx.request.body
     if ctx.pre_command is not None:
         message = ctx.pre_command
         try:
@@ -396,18 +462,19 @@ def check_content(services: Services, ctx: RequestContext) -> Refusal | None:
                 ctx,
                 f"message code {message.message_code:04X} does not match its payload/device",
             )
-        ctx.mode = change.mode
+        mode = change.mode
+    elif isinstance(body, UpdatePaymentMode):
+        mode = PaymentMode.CREDIT if isinstance(body.mode, Credit) else PaymentMode.PREPAYMENT
     else:
-        body = ctx.request.body
-        ctx.mode = PaymentMode.CREDIT if isinstance(body.mode, Credit) else PaymentMode.PREPAYMENT
+        return None  # SR 8.2 reads the inventory: no content to limit
     srv = ctx.header.service_reference_variant
-    if not services.anomaly.attribute_limits(ctx.user.role, srv, ctx.mode):
-        reason = f"{ctx.user.role} may only set credit, not {ctx.mode.value} (R5)"
+    if not services.anomaly.attribute_limits(ctx.user.role, srv, mode):
+        reason = f"{ctx.user.role} may only set credit, not {mode.value} (R5)"
         return _content_refusal(services, ctx, reason)
     return None
 
 
-def _fits_device(ctx: RequestContext, message: GbcsMessage) -> bool:
+def _fits_device(ctx: Addressed, message: GbcsMessage) -> bool:
     credit_code, prepayment_code = _CODES[ctx.device.kind]
     return message.message_code in (credit_code, prepayment_code)
 
@@ -415,20 +482,18 @@ def _fits_device(ctx: RequestContext, message: GbcsMessage) -> bool:
 _CODES = {DeviceKind.ESME: (0x001A, 0x001B), DeviceKind.GSME: (0x006C, 0x006D)}
 
 
-def _content_refusal(services: Services, ctx: RequestContext, reason: str) -> Refusal:
+def _content_refusal(services: Services, ctx: FromUser, reason: str) -> Refusal:
     """Content a SolrContingency User may not send is quarantined as an ADA breach; for other
     Users malformed content is a plain refusal."""
-    if _solr(ctx):
+    if _solr(ctx.user):
         quarantined = services.anomaly.quarantine(BreachKind.ATTRIBUTE_LIMITS, reason)
         return _quarantine(quarantined)
     return _reject(ResponseCode.E1000, reason)
 
 
-def _quarantine(admission: Admission) -> Refusal:
+def _quarantine(quarantined: Quarantined) -> Refusal:
     """Quarantined requests are acknowledged (I99); the User hears of them by DCC alert."""
-    return Refusal(
-        ResponseCode.I99, admission.reason, admission.breach, admission.quarantine_event_ref
-    )
+    return Refusal(ResponseCode.I99, quarantined.reason, quarantined)
 
 
 _REVOKED = "revoked"
@@ -445,22 +510,33 @@ def _unusable_because(smki: SmkiRepository, record: CertificateRecord, now: date
     return None
 
 
-def check_gbcs_signature(services: Services, ctx: RequestContext) -> Refusal | None:
-    """The stage decides for itself whether a revoked certificate may vouch, whatever the
-    earlier stages let through: only on the SolrContingency path for that supplier."""
-    message = ctx.pre_command
-    if message is None:
+def check_gbcs_signature(services: Services, ctx: Attributed) -> Refusal | None:
+    """CV 5: :func:`check_supplier_signature` of the pre-command."""
+    if ctx.pre_command is None:
         return None
+    return check_supplier_signature(services, ctx.pre_command, ctx.user, ctx.now)
+
+
+def check_supplier_signature(
+    services: Services, message: GbcsMessage, user: User, now: datetime
+) -> Refusal | None:
+    """The pre-command ``user`` sent at ``now`` verifies with a Supplier DS certificate of its
+    business originator that may vouch for it. The stage decides for itself whether a revoked
+    certificate may, whatever the earlier stages let through: only on the SolrContingency path
+    for that supplier."""
     originator = message.header.originator
-    solr_path = _instructed_srp(services, ctx, originator)
+    solr_path = _instructed_srp(services, user, originator, now)
     unusable = []
     for record in services.smki.find(
         originator, RemotePartyRole.SUPPLIER, KeyUsage.DIGITAL_SIGNING
     ):
         public_key = record.certificate.public_key()
-        if not crypto.ecdsa_verify(public_key, signed_block(message)[1:], message.signature):
+        # the SMKI profile admits only P-256 keys
+        if not isinstance(public_key, ec.EllipticCurvePublicKey) or not signature_valid(
+            message, public_key
+        ):
             continue
-        why = _unusable_because(services.smki, record, ctx.now)
+        why = _unusable_because(services.smki, record, now)
         if why is None or (why == _REVOKED and solr_path):
             return None
         unusable.append(f"{record.serial:#x} {why}")
@@ -478,195 +554,283 @@ def check_gbcs_signature(services: Services, ctx: RequestContext) -> Refusal | N
     return _reject(ResponseCode.E1000, reason)
 
 
-def check_adt(services: Services, ctx: RequestContext) -> Refusal | None:
+def check_adt(services: Services, ctx: Attributed) -> Refusal | None:
     if not ctx.sends:
         return None
     srv = ctx.header.service_reference_variant
     admission = services.anomaly.admit(ctx.user.user_id, srv, ctx.acting_for, ctx.now)
-    return None if admission.admitted else _quarantine(admission)
+    return None if isinstance(admission, Admitted) else _quarantine(admission)
 
 
-def act(services: Services, ctx: RequestContext) -> Refusal | None:
+def act(services: Services, ctx: Attributed) -> Refusal | Acted:
     """The request passed every check: the DCC acts on it (:attr:`Services.actor`). What it
     cannot build (a value no GBCS or DUIS field can carry) is refused here, never raised."""
     if services.actor is None:
         return _reject(ResponseCode.E1000, "this DCC does not act on requests")
     try:
-        ctx.outcome = services.actor(ctx)
+        outcome = services.actor(ctx)
     except DuisError as exc:
         return _reject(ResponseCode(exc.response_code), f"cannot act on it: {exc.reason}")
     except GbcsError as exc:
         return _reject(ResponseCode.E1000, f"cannot act on it: {exc}")
-    return None
+    return Acted(
+        ctx.raw,
+        ctx.now,
+        ctx.tree,
+        ctx.signer,
+        ctx.header,
+        ctx.user,
+        ctx.request,
+        ctx.device,
+        ctx.pre_command,
+        outcome,
+    )
+
+
+In = TypeVar("In", contravariant=True)
+Out = TypeVar("Out", covariant=True)
+First = TypeVar("First")
+Last = TypeVar("Last")
+Next = TypeVar("Next")
 
 
 @dataclass(frozen=True, slots=True)
-class Stage:
+class Stage(Generic[In, Out]):
     """One step of the pipeline: what it checks, the DUIS answer when the check fails, the
-    SoLR rules it enforces, a refusal in plain words (for reports) and the check itself."""
+    SoLR rules it enforces, a refusal in plain words (for reports) and the check itself. The
+    check reads a context of phase ``In`` and returns a :class:`Refusal` or what it hands on,
+    ``Out``: None when it passes the context on as it is, the next phase's context when it
+    learnt something."""
 
     name: str
     checks: str
     on_failure: str
     meaning: str
-    check: Check
+    check: Callable[[Services, In], Refusal | Out]
     rules: str = ""
 
 
-STAGES: tuple[Stage, ...] = (
-    Stage(
-        "xml",
-        "well-formed, no DOCTYPE/ENTITY/XInclude, size limit",
-        "E1000",
-        "the request is not acceptable XML",
-        check_xml,
-    ),
-    Stage(
-        "schema",
-        "valid against the DUIS schema",
-        "E1000",
-        "the request does not follow the DUIS schema",
-        check_schema,
-    ),
-    Stage(
-        "signature",
-        "DCC XML-signature profile; xmlSign certificate of the RequestID originator, in date, "
-        "not revoked (SMKI)",
-        "E1 / E1000",
-        "the request's XML signature or its SMKI certificate failed",
-        check_signature,
-    ),
-    Stage(
-        "header",
-        "RequestID, CommandVariant and SRV readable",
-        "E1000",
-        "the request's header could not be read",
-        read_header,
-    ),
-    Stage(
-        "user",
-        "registered User ID, active",
-        "E1 / E3",
-        "the sender is not an active DCC User",
-        check_user,
-    ),
-    Stage(
-        "srv",
-        "SRV eligible for the User Role (configuration)",
-        "E2",
-        "the sender's User Role may not send this Service Request",
-        check_srv,
-        "R3",
-    ),
-    Stage(
-        "request",
-        "an SRV the DCC offers (E2 otherwise), CV fits the body",
-        "E2 / E12 / E1000",
-        "a Service Request or Command Variant the DCC does not accept here",
-        read_request,
-    ),
-    Stage(
-        "device",
-        "the device in the inventory: the RequestID target, or for 8.2 (CV 8, addressed to the "
-        "DCC) its DeviceID; a search by UPRN, MPxN or address (none recorded): E1000",
-        "E19 / E1000",
-        "the target device is not in the DCC inventory",
-        check_device,
-    ),
-    Stage(
-        "command-variant",
-        "SMETS2+: 1.6 transformed (CV 4), then signed (CV 5); SMETS1: 1.6 sent (CV 1) and "
-        "countersigned; 8.2 CV 8",
-        "E12",
-        "the wrong Command Variant for the device type",
-        check_command_variant,
-    ),
-    Stage(
-        "replay",
-        "RequestID counter above the last one from this User for this target device (GBCS "
-        "counts per originator at each device); signed pre-commands (CV 5) counted apart",
-        "E1000 (choice)",
-        "a request counter already used (replay)",
-        check_replay,
-    ),
-    Stage(
-        "pre-command",
-        "CV 5: the GBCS payload decodes, is a signed pre-command for the target device",
-        "E1000",
-        "the signed pre-command is malformed or for another device",
-        check_pre_command,
-    ),
-    Stage(
-        "registered-supplier",
-        "IS/GS: the User is the device's registered supplier; other roles but "
-        "SolrContingency: not for any device",
-        "E4",
-        "the sender is not the device's registered supplier",
-        check_registered_supplier,
-    ),
-    Stage(
-        "solr-instruction",
-        "SolrContingency: Ofgem instruction names this SRP for the supplier acted for",
-        "E4",
-        "no Ofgem instruction names this SRP for the failed supplier",
-        check_solr_instruction,
-        "R6.2",
-    ),
-    Stage(
-        "solr-revocation",
-        "SolrContingency: that supplier held Supplier certificates and all are revoked",
-        "E4",
-        "the supplier acted for never held or still holds certificates",
-        check_solr_revocation,
-        "R6.3-R6.5",
-    ),
-    Stage(
-        "content",
-        "SolrContingency may only set credit (DUIS body for SMETS1 and at transform, decoded "
-        "GBCS for SMETS2+)",
-        "quarantine: ADA breach",
-        "the command would set anything other than credit mode",
-        check_content,
-        "R5",
-    ),
-    Stage(
-        "correlation",
-        "CV 5: it is the pre-command the DCC issued for this RequestID at transform (CV 4)",
-        "E1000",
-        "the signed pre-command is not the one the DCC transformed",
-        check_correlation,
-    ),
-    Stage(
-        "gbcs-signature",
-        "CV 5: the pre-command's signature verifies with a Supplier DS certificate of the "
-        "business originator, in date and not revoked; a revoked one only for the "
-        "SolrContingency User Ofgem instructed for that supplier (the SoLR case)",
-        "E1000",
-        "the pre-command's supplier signature does not verify",
-        check_gbcs_signature,
-        "R6.4",
-    ),
-    Stage(
-        "adt",
-        "within the User's anomaly detection threshold",
-        "quarantine: ADT breach",
-        "above the SRP's anomaly detection threshold: held in quarantine",
-        check_adt,
-        "R6.1",
-    ),
-    Stage(
-        "act",
-        "the DCC issues the pre-command (CV 4), MACs (SMETS2+) or countersigns (SMETS1) the "
-        "command, or answers 8.2",
-        "E1000 (or the DUIS error's code)",
-        "the DCC could not build what the request asks for",
-        act,
-    ),
+@dataclass(frozen=True, slots=True)
+class Pipeline(Generic[First, Last]):
+    """Stages in order, from a context of phase ``First`` to one of phase ``Last``. A stage is
+    added with :meth:`then` only if it reads the phase the stages before it hand on, so a
+    type checker proves each stage has what it relies on."""
+
+    stages: tuple[Stage[Any, Any], ...]
+
+    @staticmethod
+    def reading(first: type[First]) -> Pipeline[First, First]:
+        """No stages yet: what the first stage reads is a ``first``."""
+        return Pipeline(())
+
+    @overload
+    def then(self, stage: Stage[Last, None]) -> Pipeline[First, Last]: ...
+
+    @overload
+    def then(self, stage: Stage[Last, Next]) -> Pipeline[First, Next]: ...
+
+    def then(self, stage: Stage[Last, Any]) -> Pipeline[First, Any]:
+        return Pipeline((*self.stages, stage))
+
+    def __iter__(self) -> Iterator[Stage[Any, Any]]:
+        return iter(self.stages)
+
+
+STAGES: Pipeline[Received, Acted] = (
+    Pipeline.reading(Received)
+    .then(
+        Stage(
+            "xml",
+            "well-formed, no DOCTYPE/ENTITY/XInclude, size limit",
+            "E1000",
+            "the request is not acceptable XML",
+            check_xml,
+        )
+    )
+    .then(
+        Stage(
+            "schema",
+            "valid against the DUIS schema",
+            "E1000",
+            "the request does not follow the DUIS schema",
+            check_schema,
+        )
+    )
+    .then(
+        Stage(
+            "signature",
+            "DCC XML-signature profile; xmlSign certificate of the RequestID originator, in date, "
+            "not revoked (SMKI)",
+            "E1 / E1000",
+            "the request's XML signature or its SMKI certificate failed",
+            check_signature,
+        )
+    )
+    .then(
+        Stage(
+            "header",
+            "RequestID, CommandVariant and SRV readable",
+            "E1000",
+            "the request's header could not be read",
+            read_header,
+        )
+    )
+    .then(
+        Stage(
+            "user",
+            "registered User ID, active",
+            "E1 / E3",
+            "the sender is not an active DCC User",
+            check_user,
+        )
+    )
+    .then(
+        Stage(
+            "srv",
+            "SRV eligible for the User Role (configuration)",
+            "E2",
+            "the sender's User Role may not send this Service Request",
+            check_srv,
+            "R3",
+        )
+    )
+    .then(
+        Stage(
+            "request",
+            "an SRV the DCC offers (E2 otherwise), CV fits the body",
+            "E2 / E12 / E1000",
+            "a Service Request or Command Variant the DCC does not accept here",
+            read_request,
+        )
+    )
+    .then(
+        Stage(
+            "device",
+            "the device in the inventory: the RequestID target, or for 8.2 (CV 8, addressed to the "
+            "DCC) its DeviceID; a search by UPRN, MPxN or address (none recorded): E1000",
+            "E19 / E1000",
+            "the target device is not in the DCC inventory",
+            check_device,
+        )
+    )
+    .then(
+        Stage(
+            "command-variant",
+            "SMETS2+: 1.6 transformed (CV 4), then signed (CV 5); SMETS1: 1.6 sent (CV 1) and "
+            "countersigned; 8.2 CV 8",
+            "E12",
+            "the wrong Command Variant for the device type",
+            check_command_variant,
+        )
+    )
+    .then(
+        Stage(
+            "replay",
+            "RequestID counter above the last one from this User for this target device (GBCS "
+            "counts per originator at each device); signed pre-commands (CV 5) counted apart",
+            "E1000 (choice)",
+            "a request counter already used (replay)",
+            check_replay,
+        )
+    )
+    .then(
+        Stage(
+            "pre-command",
+            "CV 5: the GBCS payload decodes, is a signed pre-command for the target device",
+            "E1000",
+            "the signed pre-command is malformed or for another device",
+            check_pre_command,
+        )
+    )
+    .then(
+        Stage(
+            "registered-supplier",
+            "IS/GS: the User is the device's registered supplier; other roles but "
+            "SolrContingency: not for any device",
+            "E4",
+            "the sender is not the device's registered supplier",
+            check_registered_supplier,
+        )
+    )
+    .then(
+        Stage(
+            "solr-instruction",
+            "SolrContingency: Ofgem instruction names this SRP for the supplier acted for",
+            "E4",
+            "no Ofgem instruction names this SRP for the failed supplier",
+            check_solr_instruction,
+            "R6.2",
+        )
+    )
+    .then(
+        Stage(
+            "solr-revocation",
+            "SolrContingency: that supplier held Supplier certificates and all are revoked",
+            "E4",
+            "the supplier acted for never held or still holds certificates",
+            check_solr_revocation,
+            "R6.3-R6.5",
+        )
+    )
+    .then(
+        Stage(
+            "content",
+            "SolrContingency may only set credit (DUIS body for SMETS1 and at transform, decoded "
+            "GBCS for SMETS2+)",
+            "quarantine: ADA breach",
+            "the command would set anything other than credit mode",
+            check_content,
+            "R5",
+        )
+    )
+    .then(
+        Stage(
+            "correlation",
+            "CV 5: it is the pre-command the DCC issued for this RequestID at transform (CV 4)",
+            "E1000",
+            "the signed pre-command is not the one the DCC transformed",
+            check_correlation,
+        )
+    )
+    .then(
+        Stage(
+            "gbcs-signature",
+            "CV 5: the pre-command's signature verifies with a Supplier DS certificate of the "
+            "business originator, in date and not revoked; a revoked one only for the "
+            "SolrContingency User Ofgem instructed for that supplier (the SoLR case)",
+            "E1000",
+            "the pre-command's supplier signature does not verify",
+            check_gbcs_signature,
+            "R6.4",
+        )
+    )
+    .then(
+        Stage(
+            "adt",
+            "within the User's anomaly detection threshold",
+            "quarantine: ADT breach",
+            "above the SRP's anomaly detection threshold: held in quarantine",
+            check_adt,
+            "R6.1",
+        )
+    )
+    .then(
+        Stage(
+            "act",
+            "the DCC issues the pre-command (CV 4), MACs (SMETS2+) or countersigns (SMETS1) the "
+            "command, or answers 8.2",
+            "E1000 (or the DUIS error's code)",
+            "the DCC could not build what the request asks for",
+            act,
+        )
+    )
 )
+
+
 STAGE_NAMES = tuple(stage.name for stage in STAGES)
 
 
-def policy_table(stages: tuple[Stage, ...] = STAGES) -> str:
+def policy_table(stages: Iterable[Stage[Any, Any]] = STAGES) -> str:
     """The stages as the fixed-width table this module's docstring shows."""
     head = f"    {'stage':<19} {'checks':<57}  {'on failure':<22} rules"
     rule = f"    {'-' * 19} {'-' * 57}  {'-' * 22} {'-' * 9}"
@@ -690,16 +854,23 @@ __doc__ = (__doc__ or "").replace("{policy}", policy_table())
 
 def run(
     services: Services,
-    ctx: RequestContext,
+    received: Received,
     on_stage: Callable[[str, Rejection | None], None] | None = None,
-) -> Rejection | None:
+) -> Acted | Rejected:
     """Run the stages in order, up to and including the DCC's act; the first refusal decides.
     ``on_stage`` hears every decision (for the audit trail)."""
+    reached = received
     for stage in STAGES:
-        refusal = stage.check(services, ctx)
-        rejection = None if refusal is None else Rejection.at(stage.name, refusal)
+        result = stage.check(services, reached)
+        rejection = None
+        if isinstance(result, Refusal):
+            rejection = Rejection.at(stage.name, result)
+        elif result is not None:
+            reached = result
         if on_stage is not None:
             on_stage(stage.name, rejection)
         if rejection is not None:
-            return rejection
-    return None
+            return Rejected(rejection, reached)
+    if not isinstance(reached, Acted):
+        raise TypeError(f"the pipeline ended with {type(reached).__name__}, not Acted")
+    return reached

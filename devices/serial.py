@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol, Self, runtime_checkable
 
 import serial
 
@@ -88,6 +88,29 @@ LinkEvent = Opened | Received | Sent | Garbage | Rejected | Silence | Fault
 EventSink = Callable[[LinkEvent], None]
 
 
+@runtime_checkable
+class Port(Protocol):
+    """What this bridge uses of an open pyserial port: every URL handler's class has it, but
+    ``serial_for_url`` is declared to return ``SerialBase``, which lacks ``in_waiting``."""
+
+    name: str | None
+
+    @property
+    def in_waiting(self) -> int: ...
+
+    def read(self, size: int = 1, /) -> bytes: ...
+
+    def write(self, b: bytes, /) -> int | None: ...
+
+    def reset_input_buffer(self) -> None: ...
+
+    def close(self) -> None: ...
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(self, *exc_info: object) -> None: ...
+
+
 def describe_event(event: LinkEvent) -> str:
     """One line for a person reading the link log."""
     match event:
@@ -135,19 +158,22 @@ def log_event(event: LinkEvent) -> None:
     logger.log(level, "%s", describe_event(event))
 
 
-def open_port(url: str, baudrate: int, on_event: EventSink) -> serial.SerialBase:
+def open_port(url: str, baudrate: int, on_event: EventSink) -> Port:
     """Open any pyserial URL with the read and write timeouts this module relies on."""
     try:
         port = serial.serial_for_url(
             url, baudrate=baudrate, timeout=POLL_INTERVAL, write_timeout=WRITE_TIMEOUT
         )
+        if not isinstance(port, Port):
+            port.close()
+            raise SerialLinkError(f"cannot open {url}: not a byte-stream port")
     except (serial.SerialException, ValueError) as exc:
         raise SerialLinkError(f"cannot open {url}: {exc}") from None
     on_event(Opened(url, baudrate))
     return port
 
 
-def read_available(port: serial.SerialBase) -> bytes:
+def read_available(port: Port) -> bytes:
     """Block up to the port's timeout for a first byte, then take whatever else is waiting."""
     try:
         data = port.read(port.in_waiting or 1)
@@ -156,7 +182,7 @@ def read_available(port: serial.SerialBase) -> bytes:
         raise SerialLinkError(f"read from {port.name} failed: {exc}") from None
 
 
-def write_frame(port: serial.SerialBase, frame: Frame) -> None:
+def write_frame(port: Port, frame: Frame) -> None:
     """Send one frame; :class:`FramingError` if it cannot be framed (too big)."""
     data = frame.encode()
     try:
@@ -189,7 +215,7 @@ def serve_meter(
     serving is reported and opened again; only a port that cannot be opened at first raises
     :class:`SerialLinkError`.
     """
-    port: serial.SerialBase | None = open_port(port_url, baudrate, on_event)
+    port: Port | None = open_port(port_url, baudrate, on_event)
     server = _Server(meter, clock, on_event)
     while not stop_event.is_set():
         if port is None:
@@ -206,7 +232,7 @@ def serve_meter(
 
 def _reopen(
     url: str, baudrate: int, on_event: EventSink, stop_event: threading.Event
-) -> serial.SerialBase | None:
+) -> Port | None:
     """The port opened again after :data:`REOPEN_INTERVAL`; None if it still cannot be."""
     if stop_event.wait(REOPEN_INTERVAL):
         return None
@@ -223,10 +249,10 @@ class _Server:
     meter: Meter
     clock: Callable[[], datetime]
     on_event: EventSink
-    port: serial.SerialBase | None = None
+    port: Port | None = None
     decoder: Decoder = field(default_factory=Decoder)
 
-    def serve(self, port: serial.SerialBase, stop_event: threading.Event) -> None:
+    def serve(self, port: Port, stop_event: threading.Event) -> None:
         """Serve one opening of the port until ``stop_event``; SerialLinkError if it fails."""
         self.port, self.decoder = port, Decoder()
         self.send(Frame.ready(self.meter.eui64))

@@ -19,7 +19,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import serial
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from devices.credentials import device_key
@@ -36,7 +35,7 @@ from devices.gbcs.payment_mode import (
     encode_payment_mode_command,
 )
 from devices.gbcs.security import add_mac, sign, signature_valid
-from devices.serial import describe_frame, read_available, write_frame
+from devices.serial import Port, describe_frame, read_available, write_frame
 from devices.serial_framing import Decoder, ErrorCode, Frame, FrameType
 
 _DS, _KA = KeyUsage.DIGITAL_SIGNING, KeyUsage.KEY_AGREEMENT
@@ -57,16 +56,18 @@ class ProbeKeys:
     @classmethod
     def from_store(cls, store: KeyStore, meter: bytes, *, acb: bytes, supplier: bytes) -> ProbeKeys:
         """From a key folder; :class:`GbcsKeyError` names the files it lacks."""
-        found = {
-            f"{supplier.hex()}-ds.key": store.private(supplier, _DS),
-            f"{acb.hex()}-ka.key": store.private(acb, _KA),
-            f"{meter.hex()}-ds.pem": store.public(meter, _DS),
-            f"{meter.hex()}-ka.pem": store.public(meter, _KA),
-        }
-        missing = [name for name, key in found.items() if key is None]
-        if missing:
+        supplier_ds, acb_ka = store.private(supplier, _DS), store.private(acb, _KA)
+        meter_ds, meter_ka = store.public(meter, _DS), store.public(meter, _KA)
+        if supplier_ds is None or acb_ka is None or meter_ds is None or meter_ka is None:
+            found = {
+                f"{supplier.hex()}-ds.key": supplier_ds,
+                f"{acb.hex()}-ka.key": acb_ka,
+                f"{meter.hex()}-ds.pem": meter_ds,
+                f"{meter.hex()}-ka.pem": meter_ka,
+            }
+            missing = [name for name, key in found.items() if key is None]
             raise GbcsKeyError(f"key folder lacks {', '.join(missing)}")
-        return cls(*found.values())  # type: ignore[arg-type]
+        return cls(supplier_ds, acb_ka, meter_ds, meter_ka)
 
     @classmethod
     def from_seed(cls, seed: bytes, meter: bytes, *, acb: bytes, supplier: bytes) -> ProbeKeys:
@@ -101,7 +102,7 @@ def probe_command(
 class FrameExchange:
     """Send bytes, then take the frames that come back until the line goes quiet."""
 
-    def __init__(self, port: serial.SerialBase, reply_timeout: float, quiet: float) -> None:
+    def __init__(self, port: Port, reply_timeout: float, quiet: float) -> None:
         self._port = port
         self._decoder = Decoder()
         self.reply_timeout = reply_timeout

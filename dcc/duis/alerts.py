@@ -161,7 +161,7 @@ class QuarantinedRequest:
         children = Children(element)
         breach = children.any()
         children.finish()
-        kind = _BREACHES.get(breach.tag)
+        kind = _BREACHES.get(breach.tag) if isinstance(breach.tag, str) else None
         if kind is None:
             raise located(breach, f"not one of {', '.join(BreachKind)}")
         return cls(kind, **read_fields(breach, _BREACH_FIELDS))

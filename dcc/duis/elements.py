@@ -8,6 +8,7 @@ validation skips them: the RTDS templates carry comments inside their headers an
 
 from __future__ import annotations
 
+import copy
 import functools
 from collections.abc import Callable
 from datetime import datetime
@@ -15,7 +16,7 @@ from typing import TypeVar
 
 from lxml import etree
 
-from .codes import SCHEMA_INVALID
+from .codes import SCHEMA_INVALID, ResponseCode
 from .errors import DuisSchemaError, invalid
 from .ids import parse_eui64
 from .values import collapse, parse_datetime, parse_int
@@ -48,7 +49,9 @@ def label(element: etree._Element) -> str:
     return f"{prefix}{qname.localname}" if prefix else qname.text
 
 
-def located(element: etree._Element, reason: str, code: str = SCHEMA_INVALID) -> DuisSchemaError:
+def located(
+    element: etree._Element, reason: str, code: ResponseCode = SCHEMA_INVALID
+) -> DuisSchemaError:
     line = f" at line {element.sourceline}" if element.sourceline else ""
     return DuisSchemaError(f"{label(element)}{line}: {reason}", code)
 
@@ -183,7 +186,7 @@ def open_document(tree: etree._ElementTree, name: str) -> tuple[str, Children]:
 def root(name: str, schema_version: str) -> etree._Element:
     """A new document's root ``sr:{name}``, declaring ``sr`` and ``ds``: a copy of one made
     once, which costs a tenth of declaring the namespaces again."""
-    return _root(name, schema_version).__copy__()
+    return copy.copy(_root(name, schema_version))
 
 
 @functools.lru_cache(maxsize=64)

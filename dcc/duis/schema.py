@@ -20,12 +20,16 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 from urllib.parse import quote, unquote, urlsplit
 
 from lxml import etree
 
 from .codes import SCHEMA_INVALID
 from .errors import DuisSchemaError
+
+if TYPE_CHECKING:
+    from lxml.etree._docloader import _InputDocument  # what the resolve_* methods return
 
 PACKAGE_XSD = Path(__file__).with_name("xsd")
 SOLRSIM_SCHEMA = "solrsim-duis.xsd"
@@ -51,7 +55,9 @@ class LocalResolver(etree.Resolver):
         self.served: list[str] = []
         self.refused: list[str] = []
 
-    def resolve(self, system_url: str | None, public_id: str | None, context: object) -> object:
+    def resolve(
+        self, system_url: str | None, public_id: str | None, context: object
+    ) -> _InputDocument:
         name = PurePosixPath(unquote(urlsplit(system_url or "").path)).name
         candidate = self.folder / name
         if name and candidate.is_file():

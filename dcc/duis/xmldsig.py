@@ -209,7 +209,9 @@ def _has_layout_or_signatures(element: etree._Element) -> bool:
 def _drop_layout_and_signatures(root: etree._Element) -> None:
     remove_element_content_whitespace(root)
     for signature in list(root.iterdescendants(SIGNATURE)):
-        _remove_keeping_tail(signature)
+        parent = signature.getparent()
+        if parent is not None:  # a descendant always has one
+            _remove_keeping_tail(parent, signature)
 
 
 def _written_with_signature(tree: etree._ElementTree, values: Mapping[str, str]) -> bytes:
@@ -411,10 +413,13 @@ def verify_document(
         )
 
     if exact is None:
-        signed_info = _canonical(signature.find(_SIGNED_INFO), exclusive=True)
+        signed_info_element = signature.find(_SIGNED_INFO)
+        if signed_info_element is None:  # the shape matched above has one
+            raise SignatureRejected(SignatureCheck.PROFILE, "ds:Signature has no ds:SignedInfo")
+        signed_info = _canonical(signed_info_element, exclusive=True)
     else:  # the Signature's canonical markup is the rendered one, SignedInfo's with it
         signed_info = render(SIGNED_INFO_SHAPE, values).encode()
-    with _enveloped(signature):
+    with _enveloped(root, signature):
         document = _canonical(tree, exclusive=False)
     if hashlib.sha256(document).digest() != digest:
         raise SignatureRejected(
@@ -452,7 +457,7 @@ def _enveloped_signature(root: etree._Element, signatures: list[etree._Element])
             SignatureCheck.PROFILE, "ds:Signature must be the last child of the root element"
         )
     children = [child for child in root if isinstance(child.tag, str)]
-    envelope = _ENVELOPES.get(root.tag, _ENVELOPES[f"{{{SR}}}Request"])
+    envelope = _ENVELOPES.get(etree.QName(root).text, _ENVELOPES[f"{{{SR}}}Request"])
     if [child.tag for child in children] != envelope:
         found = ", ".join(label(child) for child in children)
         wanted = ", ".join(label(etree.Element(tag)) for tag in envelope)
@@ -552,18 +557,18 @@ def _give_back(parent: etree._Element, index: int, text: str | None) -> None:
         return
     if index:
         before = parent[index - 1]
-        before.tail = before.tail[: -len(text)] or None
+        before.tail = (before.tail or "")[: -len(text)] or None
     else:
-        parent.text = parent.text[: -len(text)] or None
+        parent.text = (parent.text or "")[: -len(text)] or None
 
 
 @contextmanager
-def _enveloped(signature: etree._Element) -> Iterator[None]:
+def _enveloped(root: etree._Element, signature: etree._Element) -> Iterator[None]:
     """The document as the enveloped-signature transform sees it, for the time of the block:
-    ``signature`` removed but the text after it kept. Then it is put back as it was."""
-    root = signature.getparent()
+    ``signature``, a child of ``root``, removed but the text after it kept. Then it is put back
+    as it was."""
     index = root.index(signature)
-    _remove_keeping_tail(signature)
+    _remove_keeping_tail(root, signature)
     try:
         yield
     finally:
@@ -571,12 +576,12 @@ def _enveloped(signature: etree._Element) -> Iterator[None]:
         root.insert(index, signature)
 
 
-def _remove_keeping_tail(element: etree._Element) -> None:
-    """Remove ``element`` but not the text after it, as the enveloped transform does.
+def _remove_keeping_tail(parent: etree._Element, element: etree._Element) -> None:
+    """Remove ``element`` from ``parent`` but not the text after it, as the enveloped transform
+    does.
 
     lxml keeps that text in ``element.tail`` and would drop it with the element.
     """
-    parent = element.getparent()
     if element.tail:
         previous = element.getprevious()
         if previous is None:

@@ -15,10 +15,14 @@ from __future__ import annotations
 import codecs
 import re
 import threading
+from typing import TYPE_CHECKING
 
 from lxml import etree
 
 from .errors import DuisXmlError
+
+if TYPE_CHECKING:
+    from lxml.etree._docloader import _InputDocument  # what the resolve_* methods return
 
 MAX_DOCUMENT_BYTES = 1 << 20
 
@@ -48,7 +52,9 @@ _FORBIDDEN = re.compile(
 class _NothingExternal(etree.Resolver):
     """Every DTD, entity or XInclude target resolves to an empty document, never a file or URL."""
 
-    def resolve(self, system_url: str | None, public_id: str | None, context: object) -> object:
+    def resolve(
+        self, system_url: str | None, public_id: str | None, context: object
+    ) -> _InputDocument:
         return self.resolve_string("", context)
 
 

@@ -15,6 +15,7 @@ certificates carry ``1.2.826.0.1.8641679.1.2.1.4`` and the RTDS device certifica
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeVar
 
 from cryptography import x509
 from cryptography.hazmat import asn1
@@ -138,7 +139,7 @@ def read_certificate(cert: x509.Certificate) -> OrgCertificateInfo | DeviceCerti
 
 def org_subject(eui64: bytes, role: RemotePartyRole, common_name: str | None) -> x509.Name:
     """An Organisation certificate subject, attributes in the DCC Boxed order: CN, OU, EUI-64."""
-    attributes = []
+    attributes: list[x509.NameAttribute[str | bytes]] = []
     if common_name is not None:
         attributes.append(x509.NameAttribute(NameOID.COMMON_NAME, common_name))
     attributes += [
@@ -194,7 +195,10 @@ def _extensions(cert: x509.Certificate) -> x509.Extensions:
         raise SmkiProfileError(f"malformed extensions: {exc}") from None
 
 
-def _find(extensions: x509.Extensions, kind: type[x509.ExtensionType]) -> x509.Extension | None:
+_E = TypeVar("_E", bound=x509.ExtensionType)
+
+
+def _find(extensions: x509.Extensions, kind: type[_E]) -> x509.Extension[_E] | None:
     try:
         return extensions.get_extension_for_class(kind)
     except x509.ExtensionNotFound:

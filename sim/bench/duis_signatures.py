@@ -19,9 +19,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import load_der_private_key
 from lxml import etree
-from signxml import DigestAlgorithm, SignatureMethod, XMLSigner, XMLVerifier
+from signxml.algorithms import DigestAlgorithm, SignatureMethod
+from signxml.signer import XMLSigner
+from signxml.verifier import XMLVerifier
 
 from dcc.duis.elements import SIGNATURE
 from dcc.duis.xmldsig import InMemoryResolver, sign_document, verify_document
@@ -44,6 +47,8 @@ def find_corpus() -> Path | None:
 def operations(folder: Path) -> dict[str, Callable[[bytes], object]]:
     """Each measured operation, taking the unsigned request."""
     key = load_der_private_key((folder / KEY).read_bytes(), None)
+    if not isinstance(key, ec.EllipticCurvePrivateKey):
+        raise ValueError(f"{KEY} is not an EC private key")
     pem = (folder / CERTIFICATE).read_bytes()
     certificate = x509.load_pem_x509_certificate(pem)
     resolver = InMemoryResolver([certificate])

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from devices.gbcs.frame import decode
+from devices.gbcs.frame import GbcsMessage, decode
 from devices.gbcs.keystore import KeyStore, load_keystore
 from devices.gbcs.payload import decode_payload
 from devices.gbcs.verify import check_mac, check_signature
@@ -30,7 +30,7 @@ def load_corpus(folder: Path) -> tuple[list[bytes], KeyStore]:
 
 
 def stages(keys: KeyStore) -> dict[str, Callable[[bytes], object]]:
-    def parse(data: bytes) -> object:
+    def parse(data: bytes) -> GbcsMessage:
         message = decode(data)
         decode_payload(message)
         return message

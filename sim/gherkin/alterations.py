@@ -58,19 +58,19 @@ def dlms_mode_flipped(issued: GbcsMessage) -> GbcsMessage:
     return replace(issued, content=content)
 
 
-def _zse_set_to_prepayment(issued: GbcsMessage, at) -> GbcsMessage:
+def _zse_set_to_prepayment(issued: GbcsMessage, at: datetime) -> GbcsMessage:
     """The issued GCS02 carrying a GCS03 (prepayment) ZSE payload, still labelled GCS02."""
     return replace(with_payload(issued, GCS03, PREPAYMENT_CHANGE, at), header=issued.header)
 
 
-def _executed_a_week_later(issued: GbcsMessage, at) -> GbcsMessage:
+def _executed_a_week_later(issued: GbcsMessage, at: datetime) -> GbcsMessage:
     later = PaymentModeChange(PaymentMode.CREDIT, Activation.FUTURE_DATED, at + timedelta(days=7))
     code = issued.message_code
     return replace(issued, content=encode_payment_mode_command(code, issued.header.counter, later))
 
 
 def _from_originator(name: str) -> Callable[[GbcsMessage, datetime], GbcsMessage]:
-    def alter(issued: GbcsMessage, at) -> GbcsMessage:
+    def alter(issued: GbcsMessage, at: datetime) -> GbcsMessage:
         return replace(issued, header=replace(issued.header, originator=PARTIES[name]))
 
     return alter

@@ -52,7 +52,7 @@ def render() -> str:
         lines += ["| Step | Meaning |", "| --- | --- |"]
         for definition in (d for d in definitions if d.module is module):
             wording = "<br>".join(
-                f"**{kind.capitalize()}** `{_cell(parser.name)}`"
+                f"**{(kind or 'step').capitalize()}** `{_cell(parser.name)}`"
                 for kind, parser in definition.phrases
             )
             lines.append(f"| {wording} | {_cell(definition.meaning)} |")

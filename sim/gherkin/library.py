@@ -5,6 +5,7 @@ step catalogue, the suite's convention checks and the runner's matching."""
 from __future__ import annotations
 
 import inspect
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import ModuleType
 
@@ -20,9 +21,9 @@ STEP_MODULES: tuple[ModuleType, ...] = (setting, requests, outcomes, alerts, reh
 class StepDefinition:
     """One step function: its step types and parsers, where it lives, what it means."""
 
-    function: object
+    function: Callable[..., object]
     module: ModuleType
-    phrases: tuple[tuple[str, StepParser], ...]  # (given/when/then, parser) in source order
+    phrases: tuple[tuple[str | None, StepParser], ...]  # (given/when/then, parser), in order
 
     @property
     def meaning(self) -> str:
@@ -31,7 +32,7 @@ class StepDefinition:
 
     @property
     def line(self) -> int:
-        return self.function.__code__.co_firstlineno
+        return inspect.getsourcelines(self.function)[1]
 
     def matches(self, step_type: str, text: str) -> bool:
         return any(
@@ -50,12 +51,13 @@ def step_contexts() -> list[StepFunctionContext]:
 
 def step_definitions() -> list[StepDefinition]:
     """Every step definition of :data:`STEP_MODULES`, in module then source order."""
-    by_function: dict[object, list[tuple[str, StepParser]]] = {}
+    by_function: dict[Callable[..., object], list[tuple[str | None, StepParser]]] = {}
     for context in step_contexts():
         by_function.setdefault(context.step_func, []).append((context.type, context.parser))
-    definitions = [
-        StepDefinition(function, inspect.getmodule(function), tuple(reversed(phrases)))
-        for function, phrases in by_function.items()
-    ]
+    definitions = []
+    for function, phrases in by_function.items():
+        module = inspect.getmodule(function)
+        if module is not None:  # step_contexts keeps only the functions of STEP_MODULES
+            definitions.append(StepDefinition(function, module, tuple(reversed(phrases))))
     order = {module: index for index, module in enumerate(STEP_MODULES)}
     return sorted(definitions, key=lambda d: (order[d.module], d.line))

@@ -66,7 +66,8 @@ class RehearsalPlan:
 
     def section(self, name: str) -> dict[str, Any]:
         """A section of the plan (``srp``, ``ofgem``, ``wan``, ...), made if need be."""
-        return self._described().setdefault(name, {})
+        section: dict[str, Any] = self._described().setdefault(name, {})
+        return section
 
     def add(self, name: str, item: dict[str, Any]) -> None:
         """Another supplier, fault or alert burst."""
@@ -91,7 +92,8 @@ class RehearsalPlan:
         failing = [s for s in data["suppliers"] if s.get("fails_after_hours") is not None]
         if not failing:
             raise PlanError("no supplier fails yet: describe the suppliers first")
-        return data["start"] + timedelta(hours=failing[0]["fails_after_hours"])
+        start: datetime = data["start"]
+        return start + timedelta(hours=failing[0]["fails_after_hours"])
 
     def build(self) -> Scenario:
         """The scenario the plan describes, validated as a file is."""

@@ -8,6 +8,7 @@ Names: parties by name ("Bright Energy", "the SRP"), meters by kind and premises
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 import parse
 from pytest_bdd import parsers
@@ -82,8 +83,17 @@ FLEET: tuple[Meter, ...] = (
 
 # --- the words of the steps: parse types --------------------------------------------------------
 
+_T = TypeVar("_T")
 
-@parse.with_pattern(r'(?:ESME|GSME|SMETS1 meter) of "[^"]+"')
+
+def _pattern(regex: str) -> Callable[[Callable[[str], _T]], Callable[[str], _T]]:
+    """:func:`parse.with_pattern`, which carries no annotations: it marks a converter with the
+    pattern its text matches and gives the converter back."""
+    mark: Callable[[Callable[[str], _T]], Callable[[str], _T]] = parse.with_pattern(regex)
+    return mark
+
+
+@_pattern(r'(?:ESME|GSME|SMETS1 meter) of "[^"]+"')
 def meter_type(text: str) -> Meter:
     """A meter of the fleet: `ESME of "Flat 3"`, `GSME of "Flat 3"`, `SMETS1 meter of "Flat 5"`,
     `ESME of "Flat 7"` (Steady Power), `ESME of "The Old Forge"` (Never Supplied)."""
@@ -95,34 +105,34 @@ def meter_type(text: str) -> Meter:
     raise ValueError(f"no {text} in the fleet; it has: {known}")
 
 
-@parse.with_pattern(r'the SRP|"[^"]+"')
+@_pattern(r'the SRP|"[^"]+"')
 def actor_type(text: str) -> str:
     """Who acts: `the SRP` (Shared Resource Provider) or a party by name in quotes."""
     return THE_SRP if text == "the SRP" else text.strip('"')
 
 
-@parse.with_pattern(r'"[^"]+"')
+@_pattern(r'"[^"]+"')
 def party_type(text: str) -> str:
     """A party by name in quotes: `"Bright Energy"`, `"Steady Power"`, `"Never Supplied"`,
     `"Shared Resource Provider"`, `"Rogue Resources"`, or one a step introduced."""
     return text.strip('"')
 
 
-@parse.with_pattern(r'"[^"]*"')
+@_pattern(r'"[^"]*"')
 def quoted_type(text: str) -> str:
     """Any text in quotes, taken without them: a stage `"content"`, a code `"E4"`, a breach
     `"ADUserThresholdBreach"`, an officer `"srp-aro"`, a User ID `"90-B3-D5-1F-30-0A-00-00"`."""
     return text[1:-1]
 
 
-@parse.with_pattern(r'"(?:Credit|Prepayment|Prepayment disguised as Credit)"')
+@_pattern(r'"(?:Credit|Prepayment|Prepayment disguised as Credit)"')
 def request_type(text: str) -> str:
     """What an SR 1.6 asks for: `"Credit"`, `"Prepayment"` or `"Prepayment disguised as Credit"`
     (see features/content_checks.feature for the disguise on each kind of meter)."""
     return text[1:-1]
 
 
-@parse.with_pattern(r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day [0-2]\d:[0-5]\d")
+@_pattern(r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day [0-2]\d:[0-5]\d")
 def time_type(text: str) -> datetime:
     """A time in the rehearsal week: `Monday 09:00` ... `Sunday 23:59` (UTC)."""
     day, clock = text.split()
@@ -130,25 +140,25 @@ def time_type(text: str) -> datetime:
     return MONDAY + timedelta(days=DAYS.index(day), hours=int(hours), minutes=int(minutes))
 
 
-@parse.with_pattern(r"0x[0-9A-F]{4}")
+@_pattern(r"0x[0-9A-F]{4}")
 def alert_code_type(text: str) -> int:
     """A GBCS alert code as written in GBCS: `0x8F3F`."""
     return int(text, 16)
 
 
-@parse.with_pattern(r"credit|prepayment")
+@_pattern(r"credit|prepayment")
 def mode_type(text: str) -> PaymentMode:
     """A payment mode: `credit` or `prepayment`."""
     return PaymentMode(text)
 
 
-@parse.with_pattern(r"ARO|SRO")
+@_pattern(r"ARO|SRO")
 def officer_kind_type(text: str) -> OfficerKind:
     """A responsible officer's kind: `ARO` (Authorised) or `SRO` (Senior)."""
     return OfficerKind(text)
 
 
-@parse.with_pattern(r"flags|does not flag")
+@_pattern(r"flags|does not flag")
 def flags_type(text: str) -> bool:
     """`flags` or `does not flag`."""
     return text == "flags"

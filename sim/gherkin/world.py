@@ -20,7 +20,6 @@ import simpy
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from dcc.dcc import Outcome, UserDelivery
 from dcc.duis.codes import ResponseCode
 from dcc.duis.request import (
     CommandVariant,
@@ -32,6 +31,7 @@ from dcc.duis.request import (
 )
 from dcc.duis.response import parse_response
 from dcc.duis.xmldsig import sign_document
+from dcc.outcome import Outcome, UserDelivery
 from dcc.smki.roles import KeyUsage, RemotePartyRole
 from devices.gbcs.alerts import R7_2_SAFETY_CRITICAL
 from devices.gbcs.crypto import private_key_from_seed

@@ -12,15 +12,18 @@ import io
 import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from matplotlib import dates as mdates
 from matplotlib import rc_context
 from matplotlib.axes import Axes
-from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-_RC = {
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
+
+_RC: dict[RcKeyType, Any] = {
     "svg.fonttype": "path",  # glyphs as paths: the page needs no font
     "svg.hashsalt": "solrsim",  # stable ids, so the same run draws the same SVG
     "text.parse_math": False,
@@ -149,7 +152,7 @@ def _svg(figure: Figure, name: str) -> str:
     buffer = io.StringIO()
     # no RDF metadata: no date (stable output) and no links, not even to namespace documents
     blank = dict.fromkeys(("Creator", "Date", "Format", "Type"))
-    FigureCanvasSVG(figure).print_svg(buffer, metadata=blank)
+    figure.savefig(buffer, format="svg", metadata=blank)
     text = buffer.getvalue()
     text = text[text.index("<svg") :]
     text = re.sub(r"<!--.*?-->", "", text, flags=re.DOTALL)

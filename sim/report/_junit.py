@@ -28,13 +28,15 @@ def junit_tree(result: RunResult, digest: str) -> ET.ElementTree:
         "skipped": "0",
         "time": f"{result.wall_seconds:.3f}",
     }
-    suites = ET.Element("testsuites", name="solrsim", **counts)
+    suites = ET.Element("testsuites", {"name": "solrsim", **counts})
     suite = ET.SubElement(
         suites,
         "testsuite",
-        name=xml_text(f"solrsim.{result.scenario}"),
-        timestamp=result.started.replace(tzinfo=None).isoformat(timespec="seconds"),
-        **counts,
+        {
+            "name": xml_text(f"solrsim.{result.scenario}"),
+            "timestamp": result.started.replace(tzinfo=None).isoformat(timespec="seconds"),
+            **counts,
+        },
     )
     properties = ET.SubElement(suite, "properties")
     for name, value in (("scenario", result.scenario), ("seed", result.seed), ("digest", digest)):

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import gzip
 import io
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from types import ModuleType
-from typing import IO
+from typing import Protocol
 
 _BUFFER = 1 << 20
 _GZIP_LEVEL = 6
@@ -67,8 +67,14 @@ def check_format(form: EventsFormat) -> None:
         _zstandard()
 
 
+class ByteSink(Protocol):
+    """Where the log's lines are written: a file, or a compressor in front of one."""
+
+    def write(self, data: bytes, /) -> int: ...
+
+
 @contextmanager
-def event_sink(path: Path) -> Iterator[IO[bytes]]:
+def event_sink(path: Path) -> Iterator[ByteSink]:
     """A binary file that receives the log's lines and writes them to ``path`` in the format
     its name says; closed (and the compressed stream ended) when the block ends."""
     form = EventsFormat.of(path)
@@ -87,7 +93,7 @@ def event_sink(path: Path) -> Iterator[IO[bytes]]:
 
 
 @contextmanager
-def open_events(path: Path) -> Iterator[IO[bytes]]:
+def open_events(path: Path) -> Iterator[Iterable[bytes]]:
     """The log's uncompressed lines, read from ``path`` in whatever format its name says."""
     form = EventsFormat.of(path)
     with path.open("rb") as raw:

@@ -148,7 +148,7 @@ def physical_rows(metrics: Mapping[str, Any]) -> list[tuple[str, ...]]:
     meters = metrics.get("physical_meters")
     if not isinstance(meters, list):
         return []
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for meter in meters:
         if not isinstance(meter, Mapping):
             continue

@@ -11,11 +11,12 @@ import hashlib
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from operator import itemgetter
-from typing import IO, Any
+from typing import Any
 
 import simpy
 
 from dcc.duis.ids import format_eui64
+from sim.report.event_files import ByteSink
 from sim.report.events import Event, EventKind, event_line
 
 DCC = "DCC"
@@ -58,7 +59,7 @@ class WireLog:
         env: simpy.Environment,
         start: datetime,
         *,
-        sink: IO[bytes] | None = None,
+        sink: ByteSink | None = None,
         keep_events: bool = True,
         keyed: bool = False,
         logs_actors: bool = True,

@@ -27,6 +27,7 @@ class DeadlineProtocol(H11Protocol):
         self._request_timeout = request_timeout
         self._deadline: asyncio.TimerHandle | None = None
 
+    # as uvicorn's own H11Protocol: asyncio types the transport as a BaseTransport
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
         self._arm()

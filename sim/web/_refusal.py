@@ -59,9 +59,10 @@ def _refusal(
 
 def _text(tree: etree._ElementTree, name: str) -> str | None:
     found = tree.xpath(f"//*[local-name()='{name}']")
-    if not found or not isinstance(found[0], etree._Element) or found[0].text is None:
+    first = found[0] if isinstance(found, list) and found else None
+    if not isinstance(first, etree._Element) or first.text is None:
         return None
-    return found[0].text.strip()
+    return first.text.strip()
 
 
 def _request_id(tree: etree._ElementTree) -> RequestID | None:

@@ -9,6 +9,8 @@ nothing matches.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from cryptography.hazmat.primitives import serialization
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
@@ -46,7 +48,7 @@ def smki_routes(repository: SmkiRepository) -> list[Route]:
     ]
 
 
-def _by_role(repository: SmkiRepository, query) -> list[CertificateRecord]:
+def _by_role(repository: SmkiRepository, query: Mapping[str, str]) -> list[CertificateRecord]:
     try:
         eui = bytes.fromhex(query["eui"].replace("-", ""))
         role = RemotePartyRole.parse(query["role"])
@@ -60,7 +62,9 @@ def _by_role(repository: SmkiRepository, query) -> list[CertificateRecord]:
     return repository.find(eui, role, usage)
 
 
-def _by_issuer_serial(repository: SmkiRepository, query) -> CertificateRecord | None:
+def _by_issuer_serial(
+    repository: SmkiRepository, query: Mapping[str, str]
+) -> CertificateRecord | None:
     try:
         return repository.by_issuer_serial(query["issuer"], int(query["serial"], 0))
     except KeyError as missing:

@@ -40,7 +40,8 @@ from dcc.smki.repository import CertificateRecord, SmkiRepository
 from sim.web._body import XML_TYPES, Incomplete, TooLarge, read_body
 
 T = TypeVar("T")
-Guard = Callable[[Callable[[], T]], T]
+# Runs a lookup (which answers a document, or None) with the world to itself.
+Guard = Callable[[Callable[[], bytes | None]], bytes | None]
 
 SEARCH_PATH = "/services/certificatesearch"
 RETRIEVE_PATH = "/services/retrievecertificate"
@@ -192,7 +193,7 @@ def _root(body: bytes, name: str) -> etree._Element:
     except DuisXmlError as error:
         raise SmkiRequestError(f"not a readable request: {error}") from None
     if root.tag != name:
-        raise SmkiRequestError(f"expected a {name}, found {root.tag}")
+        raise SmkiRequestError(f"expected a {name}, found {etree.QName(root).text}")
     return root
 
 
@@ -218,7 +219,7 @@ def _add(parent: etree._Element, name: str, text: str) -> None:
     etree.SubElement(parent, name).text = text
 
 
-def _audit(numbers: itertools.count) -> str:
+def _audit(numbers: itertools.count[int]) -> str:
     return f"SMKI-{next(numbers):010d}"
 
 

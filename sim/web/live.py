@@ -33,8 +33,8 @@ from typing import TypeVar
 import simpy
 
 from dcc.adt import AdtFile, AdtThreshold, sign_adt
-from dcc.dcc import Outcome
 from dcc.duis.codes import ResponseCode
+from dcc.outcome import Outcome
 from sim.report.events import Event, EventKind
 from sim.report.tally import Tally
 from sim.report.wire_log import DCC, WireLog, party

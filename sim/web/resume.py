@@ -18,6 +18,8 @@ from pathlib import Path
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from dcc.audit_resume import ResumedAuditTrail
+from dcc.duis.response import Response
+from dcc.outcome import UserDelivery
 from dcc.sqlite_file import DatabaseError
 from dcc.stored_values import eui64_text
 from sim.web.journal import (
@@ -65,8 +67,11 @@ def world_of(population: Population, receivers: Collection[bytes]) -> dict[str, 
 
 
 def _replay(live: LiveSimulation, journal: Journal, receivers: Collection[bytes]) -> None:
+    def keep(sent: UserDelivery, _response: Response) -> None:
+        journal.put(sent.user_id, sent.document)
+
     for user in receivers:
-        live.connect(user, lambda sent, _response: journal.put(sent.user_id, sent.document))
+        live.connect(user, keep)
     for entry in journal.requests():
         live.advance_to(entry.at)
         _submit_again(live, entry)

@@ -42,7 +42,8 @@ class DuisServer:
             app,
             host=self.host,
             port=self.port,
-            http=functools.partial(DeadlineProtocol, request_timeout=self.request_timeout),
+            # uvicorn calls ``http`` as a factory, though its hint admits only a class
+            http=functools.partial(DeadlineProtocol, request_timeout=self.request_timeout),  # type: ignore[arg-type]
             log_level="warning",
             access_log=False,
         )
@@ -77,4 +78,5 @@ def free_port(host: str = LOOPBACK) -> int:
     """A port nothing listens on right now, for tests and benchmarks."""
     with socket.socket() as probe:
         probe.bind((host, 0))
-        return probe.getsockname()[1]
+        port: int = probe.getsockname()[1]
+        return port

@@ -13,8 +13,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from random import Random
 
+from simpy import Event
+
 from sim.report.wire_log import WireLog
-from sim.world.canonical_clock import device_owner
+from sim.world.canonical_clock import device_owner, owned_by
 from sim.world.meter_host import MeterHost
 from sim.world.population import Population
 
@@ -40,7 +42,15 @@ def start_alert_bursts(
             device = rng.choice(candidates)
             if not mine(device):
                 continue
-            with env.owned_by(device_owner(device)):  # type: ignore[attr-defined]
+            with owned_by(env, device_owner(device)):
                 due = env.timeout(max(0.0, at - env.now))
-            code = burst.alert_code
-            due.callbacks.append(lambda _, d=device, c=code: meters.trigger(d, c))
+            due.callbacks.append(_raising(meters, device, burst.alert_code))
+
+
+def _raising(meters: MeterHost, device: bytes, alert_code: int) -> Callable[[Event], None]:
+    """What happens when the alert is due: the meter raises it."""
+
+    def fire(_: Event) -> None:
+        meters.trigger(device, alert_code)
+
+    return fire

@@ -18,6 +18,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from random import Random
 
+from simpy import Event
+
 from dcc.duis.request import Credit, Prepayment
 from sim.report.wire_log import WireLog
 from sim.scenario.model import (
@@ -25,7 +27,7 @@ from sim.scenario.model import (
     MaliciousPrepayment,
     RequestBeforeInstruction,
 )
-from sim.world.canonical_clock import device_owner
+from sim.world.canonical_clock import device_owner, owned_by
 from sim.world.dcc_host import DccHost
 from sim.world.duis_client import update_payment_mode
 from sim.world.population import Population
@@ -46,6 +48,7 @@ def schedule_faults(
     failed_supplier = _failed_supplier_sender(population, host)
     for number, fault in enumerate(scenario.faults):
         send: Send = srp.send
+        mode: Credit | Prepayment
         if isinstance(fault, MaliciousPrepayment):
             mode, candidates = PREPAYMENT, population.failed_supplier_meters()
         elif isinstance(fault, RequestBeforeInstruction):
@@ -58,11 +61,21 @@ def schedule_faults(
         rng = Random(f"{scenario.seed}/fault/{number}")
         chosen = rng.sample(candidates, min(fault.count, len(candidates)))
         at = fault.at_hours * 3600
+        env = log.env
         for device in filter(mine, chosen):
-            with log.env.owned_by(device_owner(device)):  # type: ignore[attr-defined]
-                due = log.env.timeout(at - log.env.now)
-            srp.book.add(log.env.now + (at - log.env.now), device, contended=True)
-            due.callbacks.append(lambda _, device=device, mode=mode, send=send: send(device, mode))
+            with owned_by(env, device_owner(device)):
+                due = env.timeout(at - env.now)
+            srp.book.add(env.now + (at - env.now), device, contended=True)
+            due.callbacks.append(_sending(send, device, mode))
+
+
+def _sending(send: Send, device: bytes, mode: Credit | Prepayment) -> Callable[[Event], None]:
+    """What happens when the fault is due: ``send`` to the device."""
+
+    def fire(_: Event) -> None:
+        send(device, mode)
+
+    return fire
 
 
 def _failed_supplier_sender(population: Population, host: DccHost) -> Send:

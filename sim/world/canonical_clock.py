@@ -21,13 +21,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from heapq import heappush
 from typing import Any
 
 import simpy
 import simpy.rt
-from simpy.core import NORMAL
+from simpy.events import NORMAL
 
 Owner = tuple[int, bytes]
 Key = tuple[Any, ...]
@@ -106,6 +106,12 @@ class _Canonical:
         while queue and (queue[0][0], queue[0][1], queue[0][2]) < bound:
             self.step()
         self._now = max(self._now, bound[0])
+
+
+def owned_by(env: simpy.Environment, owner: Owner) -> AbstractContextManager[None]:
+    """Events scheduled inside the block belong to ``owner``, on a canonical clock; on a plain
+    simpy clock (``solrsim serve``'s) the block changes nothing."""
+    return env.owned_by(owner) if isinstance(env, _Canonical) else nullcontext()
 
 
 class CanonicalEnvironment(_Canonical, simpy.Environment):

@@ -43,6 +43,16 @@ class Party:
     supplier_ds: ec.EllipticCurvePrivateKey | None = None
     supplier_ka: ec.EllipticCurvePrivateKey | None = None
 
+    def pre_command_key(self) -> ec.EllipticCurvePrivateKey:
+        """The Supplier DS key the party signs GBCS pre-commands with."""
+        if self.supplier_ds is None:
+            raise MissingKeyError(f"{self.user_id.hex().upper()} holds no Supplier DS key")
+        return self.supplier_ds
+
+
+class MissingKeyError(Exception):
+    """A party was asked to sign with a key it does not hold."""
+
 
 def enrol(
     users: Users,

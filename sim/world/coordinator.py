@@ -21,15 +21,16 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from operator import itemgetter
-from typing import IO, Protocol
+from typing import Protocol, cast
 
 from dcc.anomaly import CounterState
+from sim.report.event_files import ByteSink
 from sim.report.events import Event
 from sim.report.tally import Tally
 from sim.report.wire_log import Record
 from sim.scenario.model import Scenario
 from sim.world.canonical_clock import Key, after_actors, before, device_event, through_device
-from sim.world.shard import Advanced, Figures, Sample, Shared
+from sim.world.shard import Advanced, Figures, Opening, Sample, Shared
 
 Progress = Callable[[float, int], None]  # (seconds into the run, meters switched)
 # At most this many requests in one window: its log lines are held until it closes.
@@ -88,7 +89,7 @@ class Coordinator:
         scenario: Scenario,
         workers: Workers,
         *,
-        sink: IO[bytes] | None = None,
+        sink: ByteSink | None = None,
         keep_events: bool = False,
         on_progress: Progress | None = None,
     ) -> None:
@@ -108,7 +109,7 @@ class Coordinator:
             {bound for at in actor_times(scenario) if at < end for bound in _marks(at)}
             | {before(end)}
         )
-        shared, held = Shared(), {}
+        shared, held = Shared(), dict[bytes, int]()
         start = before(0.0)
         while start < before(end):
             horizon = min(
@@ -127,31 +128,32 @@ class Coordinator:
         """Run one window from ``start`` to ``horizon`` or, when it holds too many requests, to
         an earlier bound; returns where it ended, the shared state and the alerts held then."""
         workers = self.workers
-        openings = workers.all("open", start, horizon, shared)
+        openings = cast(list[Opening], workers.all("open", start, horizon, shared))
         sends = sorted(
             (at, device, contended, number)
             for number, opening in enumerate(openings)
-            for at, device, contended in opening.sends  # type: ignore[attr-defined]
+            for at, device, contended in opening.sends
         )
         bound = horizon
         if len(sends) > WINDOW_REQUESTS:
             at, device = sends[WINDOW_REQUESTS - 1][:2]
             bound = through_device(at, device)
             sends = [send for send in sends if device_event(*send[:2]) < bound]
-        remaining = openings[0].remaining  # type: ignore[attr-defined]
+        remaining = openings[0].remaining
         free = not any(send[2] for send in sends) and len(sends) <= remaining
         self.merged.windows += 1
         runs: list[list[Advanced]] = [[] for _ in range(workers.count)]
         if not free:
             self.merged.ordered_windows += 1
             for number, last in _turns(sends):
-                advanced = workers.one(number, "advance", through_device(*last), shared, held)
-                runs[number].append(advanced)  # type: ignore[arg-type]
-                shared = advanced.shared  # type: ignore[attr-defined]
-        finals = workers.all("advance", bound, shared, held)
+                bound_here = through_device(*last)
+                advanced = cast(Advanced, workers.one(number, "advance", bound_here, shared, held))
+                runs[number].append(advanced)
+                shared = advanced.shared
+        finals = cast(list[Advanced], workers.all("advance", bound, shared, held))
         for number, advanced in enumerate(finals):
-            runs[number].append(advanced)  # type: ignore[arg-type]
-        afters = [advanced.shared for advanced in finals]  # type: ignore[attr-defined]
+            runs[number].append(advanced)
+        afters = [advanced.shared for advanced in finals]
         shared = _merge_shared(shared, afters, len(sends) if free else 0)
         held = dict(sum((Counter(run[-1].held) for run in runs), Counter()))
         self._emit([[record for advanced in run for record in advanced.records] for run in runs])
@@ -159,10 +161,12 @@ class Coordinator:
         return bound, shared, held
 
     def _finish(self) -> None:
-        finished = self.workers.all("finish")
-        figures = [item[0] for item in finished]  # type: ignore[index]
-        self._emit([item[1] for item in finished])  # type: ignore[index]
-        self._progress([item[2] for item in finished])  # type: ignore[index]
+        finished = cast(
+            list[tuple[Figures, list[Record], list[Sample]]], self.workers.all("finish")
+        )
+        figures = [item[0] for item in finished]
+        self._emit([item[1] for item in finished])
+        self._progress([item[2] for item in finished])
         self.merged.figures = figures
 
     # --- merging --------------------------------------------------------------------------------
@@ -240,7 +244,7 @@ def _merge_shared(base: Shared, afters: list[Shared], announced: int) -> Shared:
 def merge_tallies(tallies: list[Tally]) -> Tally:
     """The workers' tallies as one; the switches (and their latencies) in canonical order."""
     merged = Tally()
-    switches = []
+    switches: list[tuple[float, bytes, float]] = []
     for tally in tallies:
         merged.requests += tally.requests
         for stage, codes in tally.rejections.items():

@@ -17,13 +17,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from dcc.alert_routing import HELD
-from dcc.dcc import AlertHeld, Dcc, DeviceDelivery, Outcome, UserDelivery
+from dcc.dcc import AlertHeld, Dcc
 from dcc.duis.alerts import DCCAlertMessage, DeviceAlertMessage, QuarantinedRequest
 from dcc.duis.codes import ResponseCode
 from dcc.duis.ids import ResponseID
 from dcc.duis.response import Response, ResponseHeader, ResponseMessage, build_response
 from dcc.duis.smets1 import SMETS1ResponseMessage
 from dcc.duis.xmldsig import sign_document
+from dcc.outcome import DeviceDelivery, Outcome, UserDelivery
 from sim.report.events import EventKind
 from sim.report.tally import Tally
 from sim.report.wire_log import DCC, WireLog, party

@@ -12,7 +12,6 @@ from collections.abc import Callable
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from dcc.dcc import Outcome
 from dcc.duis.ids import RequestID
 from dcc.duis.request import (
     CommandVariant,
@@ -25,8 +24,9 @@ from dcc.duis.request import (
     UpdatePaymentMode,
     build_request,
 )
-from dcc.duis.response import PreCommand, Response, parse_response
+from dcc.duis.response import PreCommand, Response, ResponseMessage, parse_response
 from dcc.duis.xmldsig import sign_document
+from dcc.outcome import Outcome
 from devices.gbcs.frame import GbcsMessage, decode, encode
 from devices.gbcs.security import sign
 from sim.world.cast import Party
@@ -55,12 +55,15 @@ def signed(party: Party, request: Request) -> bytes:
     return sign_document(build_request(request), party.xml_key, party.xml_certificate)
 
 
-def pre_command(response: bytes | Response) -> GbcsMessage:
+def pre_command(response: bytes | Response | None) -> GbcsMessage:
     """The GBCS pre-command in a transform's DUIS response (its bytes, or the Response a DCC in
     the same process built them from), as the DCC issued it."""
+    if response is None:
+        raise NoPreCommandError("no response, so no PreCommand")
     if isinstance(response, bytes):
         response = parse_response(response)
-    content = response.body.content
+    body = response.body
+    content = body.content if isinstance(body, ResponseMessage) else body
     if not isinstance(content, PreCommand):
         raise NoPreCommandError(f"the response carries {type(content).__name__}, no PreCommand")
     return decode(content.gbcs_payload)
@@ -105,5 +108,5 @@ def update_payment_mode(
     outcome = submit(signed(party, transform))
     if not outcome.accepted:
         return outcome
-    gbcs = sign_pre_command(pre_command(outcome.message), party.supplier_ds)
+    gbcs = sign_pre_command(pre_command(outcome.message), party.pre_command_key())
     return submit(signed(party, signed_send(transform, gbcs)))

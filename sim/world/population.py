@@ -248,7 +248,7 @@ class Population:
         if cls == "smets1":
             meter = self._smets1.get(device_id)
             if meter is None:
-                dcc_key = self.cast.identity.xml_sign_certificate.public_key()
+                dcc_key = self.cast.identity.xml_sign_private.public_key()
                 meter = Smets1Meter(device_id, dcc_key, self.seed, account=self._account(index))
                 self._smets1[device_id] = meter
                 self._appeared.add(device_id)
@@ -325,6 +325,8 @@ class Population:
         meter = self.meter(device_id)
         if isinstance(meter, Smets1Meter):
             return {KeyUsage.DIGITAL_SIGNING: meter.public_key}
+        if isinstance(meter, PhysicalLink):  # its keys come from the lab's recipe, above
+            raise PhysicalMeterError(f"physical meter {device_id.hex().upper()} has no keys")
         return {usage: meter.credentials.public_key(usage) for usage in DEVICE_KEY_USAGES[kind]}
 
     def _known(self, device_id: bytes) -> int:

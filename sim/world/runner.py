@@ -25,9 +25,9 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
-from sim.report.event_files import event_sink
+from sim.report.event_files import ByteSink, event_sink
 from sim.report.events import RunResult
 from sim.report.tally import Tally, percentiles
 from sim.report.wire_log import party
@@ -144,7 +144,7 @@ class Rehearsal:
 
     def _run(
         self,
-        sink: IO[bytes] | None,
+        sink: ByteSink | None,
         on_progress: Progress | None,
         links: dict[bytes, PhysicalLink],
     ) -> RunResult:

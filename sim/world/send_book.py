@@ -24,7 +24,7 @@ Announced = tuple[float, bytes, bool]  # (due, device, contended)
 @dataclass
 class SendBook:
     _due: list[Announced] = field(default_factory=list)
-    _walk: Iterator[tuple[float, bytes]] | None = None
+    _walk: Iterator[tuple[float, bytes]] = field(default_factory=lambda: iter(()))
     _next_walk: tuple[float, bytes] | None = None
 
     def add(self, at: float, device_id: bytes, *, contended: bool) -> None:
@@ -44,6 +44,6 @@ class SendBook:
         while self._next_walk is not None and device_event(*self._next_walk) < bound:
             if walk:
                 taken.append((*self._next_walk, False))
-            self._next_walk = next(self._walk, None)  # type: ignore[arg-type]
+            self._next_walk = next(self._walk, None)
         taken.sort()
         return taken

@@ -20,8 +20,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-import simpy
-
 from dcc.anomaly import CounterState
 from sim.report.figures import ALERT_SERIES
 from sim.report.tally import Tally
@@ -129,10 +127,11 @@ class Shard:
         self.population = population or Population(scenario)
         links = links or {}
         self.population.connect(links)
-        if scenario.physical_meters:
-            self.env: simpy.Environment = CanonicalRealtimeEnvironment(1 / speed, strict=False)
-        else:
-            self.env = CanonicalEnvironment()
+        self.env: CanonicalEnvironment | CanonicalRealtimeEnvironment = (
+            CanonicalRealtimeEnvironment(1 / speed, strict=False)
+            if scenario.physical_meters
+            else CanonicalEnvironment()
+        )
         env = self.env
         self.log = WireLog(
             env, scenario.start, keep_events=keep_events, keyed=True, logs_actors=number == 0
@@ -165,18 +164,18 @@ class Shard:
             self.log.at(self.ofgem.revocation), party(failing.eui), failing.name
         )
         self.log.observe(self.failed_supplier)
-        with env.owned_by((ACTOR, b"ofgem")):  # type: ignore[attr-defined]
+        with env.owned_by((ACTOR, b"ofgem")):
             env.process(self.ofgem.run())
-        with env.owned_by((ACTOR, b"srp")):  # type: ignore[attr-defined]
+        with env.owned_by((ACTOR, b"srp")):
             env.process(self.srp.run())
         schedule_faults(self.log, population, self.srp, self.host, self.mine)
         start_alert_bursts(self.log, population, self.meters, self.mine)
         if links:
-            with env.owned_by((ACTOR, b"physical")):  # type: ignore[attr-defined]
+            with env.owned_by((ACTOR, b"physical")):
                 env.process(self.meters.watch(list(links), WATCH_INTERVAL * speed))
         self.samples: list[Sample] = []
         self._reported = 0
-        with env.owned_by((ACTOR, b"ticks")):  # type: ignore[attr-defined]
+        with env.owned_by((ACTOR, b"ticks")):
             env.process(self._ticks())
         self._announced: list[Announced] = []
         self._srp_key = (scenario.srp.eui, UPDATE_PAYMENT_MODE, scenario.failing_supplier.eui)
@@ -203,7 +202,7 @@ class Shard:
         self._adopt(shared)
         self._held_totals.clear()
         self._held_totals.update(held)
-        self.env.run_before(bound)  # type: ignore[attr-defined]
+        self.env.run_before(bound)
         counters, last_event_ref = self.population.dcc.services.anomaly.counts()
         samples = self.samples[self._reported :]
         self._reported = len(self.samples)

@@ -29,15 +29,15 @@ import simpy
 
 from dcc.adt import AdtFile, AdtThreshold, sign_adt
 from dcc.anomaly import AdtRefused
-from dcc.dcc import Outcome, UserDelivery
 from dcc.duis.alerts import BreachKind, DCCAlertMessage, QuarantinedRequest
 from dcc.duis.codes import ResponseCode
 from dcc.duis.request import Credit, Prepayment
 from dcc.duis.response import Response
+from dcc.outcome import Outcome, UserDelivery
 from sim.report.events import EventKind
 from sim.report.tally import Tally
 from sim.report.wire_log import DCC, WireLog, party
-from sim.world.canonical_clock import device_owner
+from sim.world.canonical_clock import device_owner, owned_by
 from sim.world.dcc_host import DccHost
 from sim.world.duis_client import UPDATE_PAYMENT_MODE, update_payment_mode
 from sim.world.population import ARO_ID, Population
@@ -113,7 +113,7 @@ class Srp:
 
     def _schedule(self, delay: float, attempt: Attempt) -> None:
         """The attempt as the meter's own event, ``delay`` from now."""
-        with self._env.owned_by(device_owner(attempt.device_id)):  # type: ignore[attr-defined]
+        with owned_by(self._env, device_owner(attempt.device_id)):
             due = self._env.timeout(delay)
         due.callbacks.append(lambda _: self._attempt(attempt))
 
@@ -187,7 +187,9 @@ class Srp:
         if delivery.kind != "response":
             return
         header = response.header
-        request_id = header.request_id or (header.response_id and header.response_id.request_id)
+        request_id = header.request_id
+        if request_id is None and header.response_id is not None:
+            request_id = header.response_id.request_id
         attempt = (
             None
             if request_id is None

@@ -18,13 +18,14 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from dcc.adt import AdtFile, AdtThreshold, sign_adt
 from dcc.audit import AuditTrail
-from dcc.config import ConfigSource
-from dcc.dcc import AlertHeld, AlertOutcome, Dcc, Outcome, UserDelivery
+from dcc.config import ConfigError, ConfigSource
+from dcc.dcc import AlertHeld, AlertOutcome, Dcc
 from dcc.duis.request import (
     CommandVariant,
     Credit,
@@ -36,6 +37,7 @@ from dcc.duis.request import (
 from dcc.enrolment import enrol_device
 from dcc.identity import DccIdentity
 from dcc.inventory import DeviceKind, Inventory
+from dcc.outcome import Outcome, UserDelivery
 from dcc.smki.authority import SmkiAuthority, org_key_from_seed
 from dcc.smki.repository import SmkiRepository
 from dcc.smki.roles import KeyUsage, RemotePartyRole
@@ -109,7 +111,9 @@ class World:
 
     # --- what users do ------------------------------------------------------------------------
 
-    def transform(self, user: bytes, device: bytes, mode: Credit | Prepayment, now: datetime):
+    def transform(
+        self, user: bytes, device: bytes, mode: Credit | Prepayment, now: datetime
+    ) -> tuple[Request, Outcome]:
         request = self.request(user, device, UpdatePaymentMode(mode), CommandVariant.TRANSFORM)
         return request, self.dcc.submit(self.signed(request), now)
 
@@ -121,7 +125,7 @@ class World:
         """What the User does with a transform's PreCommand (or a message made from one): sign
         it with the supplier DS key."""
         message = outcome if isinstance(outcome, GbcsMessage) else self.pre_command(outcome)
-        return duis_client.sign_pre_command(message, self.parties[supplier].supplier_ds)
+        return duis_client.sign_pre_command(message, self.parties[supplier].pre_command_key())
 
     def send_signed(self, transform: Request, signed: bytes, now: datetime) -> Outcome:
         return self.dcc.submit(self.signed(duis_client.signed_send(transform, signed)), now)
@@ -130,10 +134,9 @@ class World:
         self, user: bytes, device: bytes, now: datetime, mode: Credit | Prepayment | None = None
     ) -> Outcome:
         """The whole SMETS2+ flow: transform, sign with the supplier acted for, send, deliver."""
+        record = self.dcc.services.inventory.get(device)
         supplier = (
-            user
-            if user in (BRIGHT, STEADY)
-            else self.dcc.services.inventory.get(device).registered_supplier
+            user if user in (BRIGHT, STEADY) or record is None else record.registered_supplier
         )
         transform, outcome = self.transform(user, device, mode or Credit(), now)
         if not outcome.accepted:
@@ -190,6 +193,8 @@ class World:
         second, as for an edit made by hand, so the change is seen even where the file system's
         clock is coarser than two writes in one test."""
         path = self.config.path
+        if path is None:
+            raise ConfigError("this DCC reads no configuration file to edit")
         before = path.stat().st_mtime_ns
         path.write_text(toml)
         later = max(path.stat().st_mtime_ns, before + 1_000_000_000)
@@ -229,7 +234,13 @@ class World:
         self.dcc.ofgem_notification(supplier, now)
         self.dcc.ofgem_revocation(supplier, now)
 
-    def adt(self, count: int, supplier: bytes, now: datetime, key=None) -> AdtFile:
+    def adt(
+        self,
+        count: int,
+        supplier: bytes,
+        now: datetime,
+        key: ec.EllipticCurvePrivateKey | None = None,
+    ) -> AdtFile:
         thresholds = (AdtThreshold("1.6", count, supplier),)
         signed = sign_adt(AdtFile(SRP, thresholds, now), "srp-aro", key or self.officer_key)
         return self.dcc.submit_adt(signed, now)
@@ -242,7 +253,7 @@ class World:
         return now + timedelta(minutes=3)
 
 
-def build_world(tmp_path) -> World:
+def build_world(tmp_path: Path) -> World:
     smki = SmkiRepository(SmkiAuthority.from_seed(SEED))
     identity = DccIdentity.issue(smki, SEED, T0)
     users, inventory = Users(), Inventory()
@@ -276,7 +287,7 @@ def build_world(tmp_path) -> World:
         device_kind = DeviceKind.ESME if kind is Esme else DeviceKind.GSME
         inventory.add(enrol_device(smki, device_id, device_kind, supplier, keys, T0))
     smets1 = Smets1Meter(
-        SMETS1_ID, identity.xml_sign_certificate.public_key(), SEED, account=PREPAYMENT
+        SMETS1_ID, identity.xml_sign_private.public_key(), SEED, account=PREPAYMENT
     )
     meters[SMETS1_ID] = smets1
     smets1_keys = {_DS: smets1.public_key}

@@ -141,12 +141,12 @@ class RayWorkers:
                 options["num_cpus"] = count
             ray.init(address=address, **options)
         self._ray = ray
-        cpus = ray.cluster_resources().get("CPU", 0)
+        cpus = ray.cluster_resources().get("CPU", 0)  # type: ignore[no-untyped-call]
         if cpus < count:
             self.close_runtime()
             raise WorkersError(f"the Ray cluster has {cpus:g} CPUs: {count} workers need one each")
         actor = ray.remote(num_cpus=1)(Shard)
-        self._actors = [
+        self._actors: list[Any] = [
             actor.remote(scenario, number, count, keep_events=keep_events)
             for number in range(count)
         ]

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from dcc.dcc import Outcome, UserDelivery
 from dcc.duis.alerts import BreachKind, DCCAlertMessage, DeviceAlertMessage
 from dcc.duis.codes import DCCAlertCode, ResponseCode
 from dcc.duis.response import parse_response
 from dcc.duis.xmldsig import DCC_SIGNING_ROLES, verify_document
+from dcc.outcome import Outcome, UserDelivery
 from sim.world.testbed import T0, World
 
 # The day after the testbed enrolled its world; a minute, the step between events.

@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from dcc.dcc import Outcome
 from dcc.duis.codes import ResponseCode
 from dcc.duis.elements import SR, to_bytes
 from dcc.duis.inventory import (
@@ -37,6 +36,7 @@ from dcc.duis.schema import official_schema, solrsim_schema, validate
 from dcc.duis.xmldsig import sign_document
 from dcc.duis.xmlparse import parse_xml
 from dcc.identity import DCC_ID
+from dcc.outcome import Outcome
 from sim.world import duis_client
 from sim.world.testbed import (
     BRIGHT,

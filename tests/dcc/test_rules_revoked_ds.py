@@ -16,7 +16,7 @@ from cryptography import x509
 
 from dcc.duis.codes import ResponseCode
 from dcc.duis.request import Credit
-from dcc.pipeline import RequestContext, check_gbcs_signature
+from dcc.pipeline import check_supplier_signature
 from dcc.smki.authority import org_key_from_seed
 from dcc.smki.roles import KeyUsage, RemotePartyRole
 from dcc.users import UserStatus
@@ -63,8 +63,8 @@ def _pre_command(world: World, signer: bytes = BRIGHT) -> GbcsMessage:
 def _stage(world: World, user: bytes, at: datetime, message: GbcsMessage):
     """The gbcs-signature stage alone, for a pre-command sent by ``user`` at ``at``: its
     refusal, if any."""
-    ctx = RequestContext(b"", at, user=world.dcc.services.users.get(user), pre_command=message)
-    return check_gbcs_signature(world.dcc.services, ctx)
+    services = world.dcc.services
+    return check_supplier_signature(services, message, services.users.get(user), at)
 
 
 # --- through the whole DCC --------------------------------------------------------------------

@@ -7,7 +7,7 @@ from lxml import etree
 
 from dcc.duis.codes import ResponseCode
 from dcc.duis.request import CommandVariant, Credit, Request, UpdatePaymentMode
-from dcc.pipeline import RequestContext, run
+from dcc.pipeline import Acted, Received, run
 from devices.gbcs.payment_mode import PaymentMode
 from sim.world import duis_client
 from sim.world.testbed import BRIGHT, ESME_ID, World
@@ -57,8 +57,8 @@ def test_an_indented_request_changed_in_a_value_is_refused_at_the_signature(
 
 
 def test_the_stages_after_the_signature_read_the_tree_it_verified(world: World) -> None:
-    ctx = RequestContext(hand_indented(world.signed(transform(world))), NOW)
-    assert run(world.dcc.services, ctx) is None
+    ctx = run(world.dcc.services, Received(hand_indented(world.signed(transform(world))), NOW))
+    assert isinstance(ctx, Acted)
     assert ctx.tree is ctx.signer.document
     assert b"\n" not in etree.tostring(ctx.tree)
     assert ctx.request.body == UpdatePaymentMode(Credit())

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from dcc.dcc import AlertHeld, UserDelivery
+from dcc.dcc import AlertHeld
 from dcc.duis.elements import sr
 from dcc.duis.request import CommandVariant, Credit, UpdatePaymentMode
 from dcc.duis.response import parse_response
@@ -26,6 +26,7 @@ from dcc.duis.xmldsig import (
 )
 from dcc.duis.xmlparse import parse_xml
 from dcc.identity import DCC_ID
+from dcc.outcome import UserDelivery
 from dcc.smki.roles import KeyUsage
 from devices.credentials import device_key
 from devices.smets1_frame import decode, encode, sign

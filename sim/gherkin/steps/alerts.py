@@ -20,6 +20,7 @@ from devices.gbcs.alerts import alert as alert_name
 from devices.gbcs.crypto import ecdh
 from devices.gbcs.frame import decode, encode
 from devices.gbcs.security import mac_valid
+from devices.smets1 import Smets1Meter
 from sim.gherkin.steps.outcomes import _verify_dcc_signature
 from sim.gherkin.words import Meter, phrase
 from sim.gherkin.world import SolrWorld
@@ -64,8 +65,13 @@ def _s1sp_part(document: bytes) -> bytes:
     return etree.tostring(signed)
 
 
+def _alerting(world: SolrWorld) -> Meter:
+    assert world.alert_from is not None, "no meter has raised an alert yet"
+    return world.alert_from
+
+
 def _record(world: SolrWorld) -> AlertRecord:
-    return world.bed.audit.alerts_for(world.alert_from.device_id)[-1]
+    return world.bed.audit.alerts_for(_alerting(world).device_id)[-1]
 
 
 @then(phrase("{user:Actor} receives device alert {code:AlertCode}, signed by the DCC"))
@@ -80,7 +86,7 @@ def alert_received(world: SolrWorld, user: str, code: int) -> None:
     if isinstance(body, SMETS1ResponseMessage):
         _verify_dcc_signature(world, _s1sp_part(delivery.document))
         assert body.alert.target_id == delivery.user_id
-        assert body.alert.device_id == world.alert_from.device_id
+        assert body.alert.device_id == _alerting(world).device_id
         assert body.alert.alert_code == code
     else:
         assert isinstance(body, DeviceAlertMessage), type(body).__name__
@@ -107,6 +113,7 @@ def alerts_received_in_order(world: SolrWorld, user: str, first: int, second: in
             assert body.alert.target_id == delivery.user_id
             codes.append(body.alert.alert_code)
         else:
+            assert isinstance(body, DeviceAlertMessage), type(body).__name__
             _verify_dcc_signature(world, delivery.document)
             codes.append(body.alert_code)
     assert codes == [first, second]
@@ -179,9 +186,9 @@ def maced_alert(world: SolrWorld, supplier: str) -> None:
     supplier_ka = org_key_from_seed(
         SEED, world.user_id(supplier), RemotePartyRole.SUPPLIER, KeyUsage.KEY_AGREEMENT
     )
-    meter_ka = world.bed.meters[world.alert_from.device_id].credentials.public_key(
-        KeyUsage.KEY_AGREEMENT
-    )
+    meter = world.bed.meters[_alerting(world).device_id]
+    assert not isinstance(meter, Smets1Meter), "a SMETS1 meter's alerts carry no MAC"
+    meter_ka = meter.credentials.public_key(KeyUsage.KEY_AGREEMENT)
     assert mac_valid(frame, ecdh(supplier_ka, meter_ka))
 
 

@@ -8,12 +8,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from cryptography.hazmat.primitives.asymmetric import ec
 from pytest_bdd import given, then
 
 from dcc.adt import AdtFile
 from dcc.anomaly import AdtRefused
 from dcc.audit import DecisionRecord, DeliveryKind, DeliveryRecord, Verdict
-from dcc.duis.alerts import BreachKind, DCCAlertMessage
+from dcc.duis.alerts import BreachKind, DCCAlertMessage, QuarantinedRequest
 from dcc.duis.codes import DCCAlertCode, ResponseCode
 from dcc.duis.request import CommandVariant, parse_request
 from dcc.duis.response import parse_response
@@ -119,6 +120,7 @@ def quarantined(world: SolrWorld, stage: str, breach: str) -> None:
     assert [d.kind for d in trail.deliveries] == [DeliveryKind.ALERT_TO_USER]
     (alert,) = _dcc_alerts_to(world, trail.attempt.user)
     assert alert.dcc_alert_code is DCCAlertCode.AD1
+    assert isinstance(alert.dcc_alert, QuarantinedRequest), alert.dcc_alert
     assert alert.dcc_alert.kind is BreachKind(breach)
     assert alert.dcc_alert.request_id == parse_request(trail.attempt.raw).header.request_id
 
@@ -164,6 +166,7 @@ def countersigned(world: SolrWorld, meter: Meter, supplier: str) -> None:
     assert (command.target, command.supplier) == (meter.device_id, world.user_id(supplier))
     assert command.payment_mode_change().mode is PaymentMode.CREDIT
     dcc_key = world.bed.dcc.identity.xml_sign_certificate.public_key()
+    assert isinstance(dcc_key, ec.EllipticCurvePublicKey)
     assert smets1_signature_valid(command, dcc_key)
 
 
@@ -297,8 +300,10 @@ def response_for(world: SolrWorld, user: str, code: str, meter: Meter) -> None:
 @then(phrase("the audit trail records the request as from User ID {eui:Quoted}"))
 def audit_originator(world: SolrWorld, eui: str) -> None:
     """Each receipt of the request's RequestID, by originator."""
-    history = world.bed.audit.history(world.last.outcome.request_id)
-    assert {eui64_text(r.originator) for r in history.requests} == {eui}
+    request_id = world.last.outcome.request_id
+    assert request_id is not None, "the request was not readable enough to name"
+    originators = {r.originator for r in world.bed.audit.history(request_id).requests}
+    assert {None if o is None else eui64_text(o) for o in originators} == {eui}
 
 
 @then(phrase("the audit trail shows that it passed the {stage:Quoted} stage"))
@@ -331,7 +336,8 @@ def user_roles(world: SolrWorld, roles: str) -> None:
 @then(phrase("the DCC's register shows {user:Actor} as suspended"))
 def user_suspended(world: SolrWorld, user: str) -> None:
     """The User's status in the DCC's register of Users."""
-    assert world.bed.dcc.services.users.get(world.user_id(user)).status is UserStatus.SUSPENDED
+    registered = world.bed.dcc.services.users.get(world.user_id(user))
+    assert registered is not None and registered.status is UserStatus.SUSPENDED
 
 
 @then(phrase("the DCC's register lists {kind:OfficerKind} {officer:Quoted} for {party:Party}"))
@@ -366,7 +372,13 @@ def alert_count(world: SolrWorld, user: str, count: int, breach: str) -> None:
         for d in world.everything_delivered
         if d.kind == "dcc-alert" and d.user_id == user_id
     ]
-    assert [a.dcc_alert.kind for a in alerts] == [BreachKind(breach)] * count
+    kinds = [
+        a.dcc_alert.kind
+        if isinstance(a, DCCAlertMessage) and isinstance(a.dcc_alert, QuarantinedRequest)
+        else None
+        for a in alerts
+    ]
+    assert kinds == [BreachKind(breach)] * count
 
 
 # --- SMKI --------------------------------------------------------------------------------------
@@ -377,7 +389,7 @@ def certificate_issued(world: SolrWorld, ou: str) -> None:
     """The issued certificate, as SMKI's repository publishes it."""
     assert isinstance(world.result, CertificateRecord), world.result
     assert world.result.certificate in [r.certificate for r in world.bed.smki.records]
-    assert world.result.role.ou == ou
+    assert world.result.role is not None and world.result.role.ou == ou
 
 
 @then(phrase("SMKI refuses it, saying {text:Quoted}"))

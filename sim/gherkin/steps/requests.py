@@ -92,9 +92,11 @@ def send_srv(world: SolrWorld, user: str, srv: str, meter: Meter) -> None:
         user_id, meter.device_id, UpdatePaymentMode(Credit()), CommandVariant.TRANSFORM
     )
     element = build_request(request)
-    header = element.find(f"{{{SR}}}Header")
-    header.find(f"{{{SR}}}ServiceReference").text = ".".join(srv.split(".")[:2])
-    header.find(f"{{{SR}}}ServiceReferenceVariant").text = srv
+    reference = element.find(f"{{{SR}}}Header/{{{SR}}}ServiceReference")
+    variant = element.find(f"{{{SR}}}Header/{{{SR}}}ServiceReferenceVariant")
+    assert reference is not None and variant is not None, "a built request names its SRV"
+    reference.text = ".".join(srv.split(".")[:2])
+    variant.text = srv
     party = world.bed.parties[user_id]
     world.submit(user_id, meter, sign_document(element, party.xml_key, party.xml_certificate))
 

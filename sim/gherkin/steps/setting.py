@@ -7,12 +7,14 @@ from dataclasses import replace
 from datetime import datetime
 
 from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import ec
 from pytest_bdd import given, when
 
 from dcc.adt import AdtFile, AdtThreshold, sign_adt
 from dcc.anomaly import AdtRefused
 from dcc.smki.authority import org_key_from_seed
 from dcc.smki.errors import SubscriptionRefused
+from dcc.smki.repository import CertificateRecord
 from dcc.smki.roles import KeyUsage, RemotePartyRole
 from dcc.solr_register import RegisterError
 from dcc.users import Officer, OfficerKind, UserRole, UserStatus
@@ -166,7 +168,12 @@ def appoint(world: SolrWorld, party: str, kind: OfficerKind, officer: str) -> No
 # --- ADT files ---------------------------------------------------------------------------------
 
 
-def _submit_adt(world: SolrWorld, officer: str, rows: tuple[AdtThreshold, ...], key=None) -> None:
+def _submit_adt(
+    world: SolrWorld,
+    officer: str,
+    rows: tuple[AdtThreshold, ...],
+    key: ec.EllipticCurvePrivateKey | None = None,
+) -> None:
     world.begin()
     at = world.tick()
     signed = sign_adt(AdtFile(SRP, rows, at), officer, key or private_key_from_seed(SEED, officer))
@@ -251,10 +258,9 @@ def use_new_certificate(world: SolrWorld, user: str) -> None:
     """The User's DUIS signing key and certificate become the ones SMKI just issued; any
     Supplier keys it holds stay as they were."""
     user_id = world.user_id(user)
-    party = world.bed.parties[user_id]
-    world.bed.parties[user_id] = replace(
-        party, xml_key=world.new_key, xml_certificate=world.result.certificate
-    )
+    party, key, record = world.bed.parties[user_id], world.new_key, world.result
+    assert key is not None and isinstance(record, CertificateRecord), "SMKI issued none"
+    world.bed.parties[user_id] = replace(party, xml_key=key, xml_certificate=record.certificate)
 
 
 # --- the DCC operator's dcc.toml ---------------------------------------------------------------
