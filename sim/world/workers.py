@@ -131,8 +131,9 @@ class RayWorkers:
             raise WorkersError(
                 "Ray is not installed: pip install 'solrsim[cluster]' (or pip install ray)"
             )
-        import ray
+        import ray as ray_module
 
+        ray: Any = ray_module  # typed or not, whichever Ray is installed
         self.count = count
         self._started = not ray.is_initialized()
         if self._started:
@@ -141,7 +142,7 @@ class RayWorkers:
                 options["num_cpus"] = count
             ray.init(address=address, **options)
         self._ray = ray
-        cpus = ray.cluster_resources().get("CPU", 0)  # type: ignore[no-untyped-call]
+        cpus = ray.cluster_resources().get("CPU", 0)
         if cpus < count:
             self.close_runtime()
             raise WorkersError(f"the Ray cluster has {cpus:g} CPUs: {count} workers need one each")
@@ -153,7 +154,8 @@ class RayWorkers:
 
     def all(self, method: str, *args: object) -> list[object]:
         calls = [getattr(actor, method).remote(*args) for actor in self._actors]
-        return self._ray.get(calls)
+        answers: list[object] = self._ray.get(calls)
+        return answers
 
     def one(self, number: int, method: str, *args: object) -> object:
         return self._ray.get(getattr(self._actors[number], method).remote(*args))
