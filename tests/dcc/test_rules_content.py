@@ -21,16 +21,17 @@ from devices.gbcs.payment_mode import (
     ECS03,
     GCS02,
     GCS03,
-    Activation,
     PaymentMode,
-    PaymentModeChange,
 )
-from sim.gherkin.alterations import dlms_mode_flipped, with_payload
+from sim.gherkin.alterations import (
+    CREDIT_CHANGE,
+    PREPAYMENT_CHANGE,
+    dlms_mode_flipped,
+    with_payload,
+)
 from sim.world.testbed import BRIGHT, ESME_ID, GSME_ID, SMETS1_ID, SRP, World
 from tests.dcc.rule_checks import NOW, assert_quarantined, assert_refused
 
-PREPAYMENT_CHANGE = PaymentModeChange(PaymentMode.PREPAYMENT, Activation.IMMEDIATE)
-CREDIT_CHANGE = PaymentModeChange(PaymentMode.CREDIT, Activation.IMMEDIATE)
 ADA = BreachKind.ATTRIBUTE_LIMITS
 
 
