@@ -27,7 +27,6 @@ from dcc.alert_routing import route_alert
 from dcc.audit import AuditTrail, DeliveryKind, StageDecision, Verdict
 from dcc.duis.alerts import DCCAlertMessage, DeviceAlertMessage, QuarantinedRequest
 from dcc.duis.codes import DCCAlertCode, ResponseCode
-from dcc.duis.elements import to_bytes
 from dcc.duis.ids import RequestID, ResponseID
 from dcc.duis.request import (
     CommandVariant,
@@ -41,9 +40,9 @@ from dcc.duis.response import (
     ResponseBody,
     ResponseHeader,
     ResponseMessage,
-    build_response,
 )
 from dcc.duis.smets1 import Smets1AlertContent, SMETS1ResponseMessage
+from dcc.duis.writing import document_bytes, signed_bytes
 from dcc.duis.xmldsig import sign_document
 from dcc.identity import DccIdentity
 from dcc.inventory import DeviceKind, DeviceRecord
@@ -342,8 +341,10 @@ class Dcc:
         )
 
     def _document(self, response: Response, *, sign: bool) -> bytes:
-        element = build_response(response)
-        return self._sign(element) if sign else to_bytes(element)
+        if not sign:
+            return document_bytes(response)
+        identity = self.identity
+        return signed_bytes(response, identity.xml_sign_private, identity.xml_sign_certificate)
 
     def _sign(self, element: etree._Element) -> bytes:
         return sign_document(

@@ -31,6 +31,7 @@ from .elements import (
 )
 from .errors import DuisUnsupportedError
 from .ids import RequestID, ResponseID, format_eui64, parse_eui64
+from .markup import Markup, NoMarkup, document, element, leaf
 from .values import (
     check_decimal,
     enum_parser,
@@ -55,6 +56,10 @@ class Codec(Protocol[T]):
 
     def write(self, element: etree._Element, item: T) -> None: ...
 
+    def markup(self, parts: list[str], tag: str, item: T) -> None:
+        """Write the element ``tag`` holding ``item`` as text (:mod:`dcc.duis.markup`), or
+        raise :class:`~dcc.duis.markup.NoMarkup`."""
+
 
 @dataclass(frozen=True, slots=True)
 class Text(Generic[T]):
@@ -71,6 +76,9 @@ class Text(Generic[T]):
     def write(self, element: etree._Element, item: T) -> None:
         element.text = self.format(item)
 
+    def markup(self, parts: list[str], tag: str, item: T) -> None:
+        leaf(parts, tag, self.format(item))
+
 
 @dataclass(frozen=True, slots=True)
 class Nested(Generic[R]):
@@ -83,6 +91,9 @@ class Nested(Generic[R]):
 
     def write(self, element: etree._Element, item: R) -> None:
         item.fill(element)
+
+    def markup(self, parts: list[str], tag: str, item: R) -> None:
+        item.markup_element(parts, tag)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +108,9 @@ class Content(Generic[T]):
 
     def write(self, element: etree._Element, item: T) -> None:
         self.writer(element, item)
+
+    def markup(self, parts: list[str], tag: str, item: T) -> None:
+        raise NoMarkup(tag)
 
 
 TEXT: Text[str] = Text(str, preserve=True)
@@ -145,15 +159,22 @@ class Child:
         for one in items:
             self.codec.write(add(parent, self.name), one)
 
+    def markup(self, parts: list[str], item: Any) -> None:
+        items = item if self.repeated else () if item is None and self.optional else (item,)
+        for one in items:
+            self.codec.markup(parts, f"sr:{self.name}", one)
+
 
 @dataclass(frozen=True, slots=True)
 class Choice:
-    """An ``xs:choice`` standing directly among the children: any one element, told by its tag."""
+    """An ``xs:choice`` standing directly among the children: any one element, told by its tag.
+    ``markup_writer`` writes a member as text (:mod:`dcc.duis.markup`), if it can."""
 
     attr: str
     reader: Callable[[etree._Element], Any]
     writer: Callable[[etree._Element, Any], None]
     optional: bool = False
+    markup_writer: Callable[[list[str], Any], None] | None = None
 
     def read(self, children: Children) -> Any:
         element = children.optional_any() if self.optional else children.any()
@@ -162,6 +183,13 @@ class Choice:
     def write(self, parent: etree._Element, item: Any) -> None:
         if item is not None:
             self.writer(parent, item)
+
+    def markup(self, parts: list[str], item: Any) -> None:
+        if item is None:
+            return
+        if self.markup_writer is None:
+            raise NoMarkup(self.attr)
+        self.markup_writer(parts, item)
 
 
 Field = Child | Choice
@@ -198,6 +226,21 @@ class Record:
 
     def append_to(self, parent: etree._Element) -> None:
         self.fill(add(parent, self.ELEMENT))
+
+    def markup_element(self, parts: list[str], tag: str) -> None:
+        """What :meth:`fill` puts in the element ``tag``, written as text with it."""
+        if type(self).fill is not Record.fill:
+            raise NoMarkup(tag)
+        inner: list[str] = []
+        for field in self.FIELDS:
+            field.markup(inner, getattr(self, field.attr))
+        element(parts, tag, inner)
+
+    def markup_to(self, parts: list[str]) -> None:
+        """What :meth:`append_to` appends, written as text (:mod:`dcc.duis.markup`)."""
+        if type(self).append_to is not Record.append_to:
+            raise NoMarkup(self.ELEMENT)
+        self.markup_element(parts, f"sr:{self.ELEMENT}")
 
 
 class Member(Protocol):
@@ -293,3 +336,23 @@ class Document(Generic[H, B]):
         self.body.append_to(add(element, "Body"))
         append_signature(element, self.signature)
         return element
+
+    def markup(self) -> Markup | None:
+        """The document written as text, both as :func:`~dcc.duis.elements.to_bytes` writes
+        :meth:`build`'s element and in inclusive C14N; None when some part of it must be
+        built as a tree (:mod:`dcc.duis.markup`)."""
+        if self.signature is not None or type(self).build is not Document.build:
+            return None
+        header = getattr(self.header, "markup_to", None)
+        body = getattr(self.body, "markup_to", None)
+        if header is None or body is None:
+            return None
+        parts: list[str] = []
+        inner: list[str] = []
+        try:
+            header(parts)
+            body(inner)
+        except NoMarkup:
+            return None
+        element(parts, "sr:Body", inner)
+        return document(self.ROOT, self.schema_version, parts)

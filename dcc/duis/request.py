@@ -47,6 +47,7 @@ from .elements import (
 from .errors import DuisSchemaError, DuisUnsupportedError, invalid
 from .ids import RequestID, check_service_reference
 from .inventory import ReadInventory
+from .markup import element
 from .values import (
     INT32,
     check_datetime,
@@ -207,6 +208,13 @@ class UpdatePaymentMode:
         element = add(parent, self.ELEMENT)
         _EXECUTION.write(element, self.execution_datetime)
         self.mode.append_to(element)
+
+    def markup_to(self, parts: list[str]) -> None:
+        """What :meth:`append_to` appends, written as text (:mod:`dcc.duis.markup`)."""
+        inner: list[str] = []
+        _EXECUTION.markup(inner, self.execution_datetime)
+        self.mode.markup_to(inner)
+        element(parts, f"sr:{self.ELEMENT}", inner)
 
 
 @dataclass(frozen=True, slots=True)

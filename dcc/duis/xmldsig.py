@@ -43,6 +43,7 @@ from .codes import ResponseCode
 from .elements import DS, SIGNATURE, SR, label
 from .errors import DuisBuildError, DuisSchemaError, DuisSignatureError, DuisXmlError
 from .ids import RequestID, format_eui64
+from .markup import Markup
 from .values import format_base64
 from .whitespace import remove_element_content_whitespace, text_between_elements
 from .xmldsig_profile import (
@@ -163,7 +164,7 @@ class VerifiedSignature:
 
 
 def sign_document(
-    document: bytes | etree._Element,
+    document: bytes | etree._Element | Markup,
     private_key: ec.EllipticCurvePrivateKey,
     certificate: x509.Certificate,
 ) -> bytes:
@@ -173,9 +174,12 @@ def sign_document(
     whitespace between elements: the document is signed and written on one line, and verifies
     the same once indented. The RequestID is left as it is. An element is never changed: it is
     copied first if there is anything to drop. Nonces are deterministic, so the same input
-    always gives the same bytes.
+    always gives the same bytes. A :class:`~dcc.duis.markup.Markup` (a document written as
+    text, with neither layout nor signature) gives the bytes its element would.
     """
     _check_signing_key(private_key, certificate)
+    if isinstance(document, Markup):
+        return _sign_markup(document, private_key, certificate)
     if isinstance(document, bytes):
         tree = parse_xml(document)
         _drop_layout_and_signatures(tree.getroot())
@@ -184,15 +188,35 @@ def sign_document(
     else:
         tree = copy.deepcopy(document).getroottree()
         _drop_layout_and_signatures(tree.getroot())
+    values = _signed_values(_canonical(tree, exclusive=False), private_key, certificate)
+    return _written_with_signature(tree, values)
+
+
+def _sign_markup(
+    markup: Markup, private_key: ec.EllipticCurvePrivateKey, certificate: x509.Certificate
+) -> bytes:
+    """The markup's document signed: the Signature spliced into its bytes before the root's end
+    tag, as :func:`_written_with_signature` does for a tree (every markup root declares
+    ``ds``); values that need escaping go through the tree."""
+    values = _signed_values(markup.canonical, private_key, certificate)
+    if _plain(values):
+        return _spliced(markup.written, values)
+    return _written_by_appending(parse_xml(markup.written), values)
+
+
+def _signed_values(
+    canonical: bytes, private_key: ec.EllipticCurvePrivateKey, certificate: x509.Certificate
+) -> dict[str, str]:
+    """The Signature's values for a document whose inclusive C14N is ``canonical``."""
     issuer, serial = _key_info(certificate)
     values = {
-        "DigestValue": format_base64(hashlib.sha256(_canonical(tree, exclusive=False)).digest()),
+        "DigestValue": format_base64(hashlib.sha256(canonical).digest()),
         "X509IssuerName": issuer,
         "X509SerialNumber": serial,
     }
     signed_info = render(SIGNED_INFO_SHAPE, values).encode()
     values["SignatureValue"] = format_base64(raw_signature(private_key.sign(signed_info, _SIGN)))
-    return _written_with_signature(tree, values)
+    return values
 
 
 def _alone(element: etree._Element) -> bool:
@@ -224,14 +248,18 @@ def _written_with_signature(tree: etree._ElementTree, values: Mapping[str, str])
     root = tree.getroot()
     if root.nsmap.get("ds") == DS and root.getnext() is None and _plain(values):
         written = etree.tostring(tree, xml_declaration=True, encoding="UTF-8")
-        end = written.rfind(b"</")
-        if end > 0:
-            markup = _signature_markup()
-            signature = "".join(
-                part if i % 2 == 0 else values[part] for i, part in enumerate(markup)
-            )
-            return written[:end] + signature.encode() + written[end:]
+        if written.rfind(b"</") > 0:
+            return _spliced(written, values)
     return _written_by_appending(tree, values)
+
+
+def _spliced(written: bytes, values: Mapping[str, str]) -> bytes:
+    """``written`` (a document whose root declares ``ds`` and has an end tag) with the
+    Signature's markup holding ``values`` (plain) before the root's end tag."""
+    end = written.rfind(b"</")
+    markup = _signature_markup()
+    signature = "".join(part if i % 2 == 0 else values[part] for i, part in enumerate(markup))
+    return written[:end] + signature.encode() + written[end:]
 
 
 def _written_by_appending(tree: etree._ElementTree, values: Mapping[str, str]) -> bytes:
