@@ -31,7 +31,7 @@ from .elements import (
 )
 from .errors import DuisUnsupportedError
 from .ids import RequestID, ResponseID, format_eui64, parse_eui64
-from .markup import Markup, NoMarkup, document, element, leaf
+from .markup import Markup, NoMarkup, document, element, plain
 from .values import (
     check_decimal,
     enum_parser,
@@ -77,7 +77,7 @@ class Text(Generic[T]):
         element.text = self.format(item)
 
     def markup(self, parts: list[str], tag: str, item: T) -> None:
-        leaf(parts, tag, self.format(item))
+        parts.append(f"<{tag}>{plain(self.format(item))}</{tag}>")
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,9 +160,13 @@ class Child:
             self.codec.write(add(parent, self.name), one)
 
     def markup(self, parts: list[str], item: Any) -> None:
-        items = item if self.repeated else () if item is None and self.optional else (item,)
-        for one in items:
-            self.codec.markup(parts, f"sr:{self.name}", one)
+        tag = f"sr:{self.name}"
+        if not self.repeated:
+            if item is not None or not self.optional:
+                self.codec.markup(parts, tag, item)
+            return
+        for one in item:
+            self.codec.markup(parts, tag, one)
 
 
 @dataclass(frozen=True, slots=True)

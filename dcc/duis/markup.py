@@ -30,7 +30,7 @@ class NoMarkup(Exception):
 
 
 class Empty(str):
-    """An element with no content: ``<sr:X/>`` as written, ``<sr:X></sr:X>`` in C14N."""
+    """An element with no content, ``<sr:X/>`` as written; ``<sr:X></sr:X>`` in C14N."""
 
     __slots__ = ()
 
@@ -52,26 +52,25 @@ def plain(text: str) -> str:
     return text
 
 
-def leaf(parts: list[str], tag: str, text: str) -> None:
-    """A simple-typed element holding ``text`` (``""`` writes ``<t></t>``, as lxml does)."""
-    parts.append(f"<{tag}>{plain(text)}</{tag}>")
-
-
 def element(parts: list[str], tag: str, inner: list[str]) -> None:
-    """A complex-typed element holding the parts ``inner``; with none, an empty element."""
+    """A complex-typed element holding the parts ``inner`` (a simple-typed one holding text
+    is one part, ``<t>text</t>``; ``""`` writes ``<t></t>``, as lxml does); with none, an
+    empty element."""
     if inner:
         parts.append(f"<{tag}>")
         parts.extend(inner)
         parts.append(f"</{tag}>")
     else:
-        parts.append(Empty(tag))
+        parts.append(Empty(f"<{tag}/>"))
 
 
 def document(name: str, schema_version: str, parts: list[str]) -> Markup:
     """The document ``sr:{name}`` holding ``parts``, in both forms."""
-    written_start, canonical_start, end = _root_tags(name, plain(schema_version))
-    written = "".join(f"<{part}/>" if type(part) is Empty else part for part in parts)
-    canonical = "".join(f"<{part}></{part}>" if type(part) is Empty else part for part in parts)
+    written_start, canonical_start, end = _root_tags(name, schema_version)
+    written = "".join(parts)
+    if "/>" in written:  # plain text holds no ">": only an empty element writes this
+        parts = [f"{part[:-2]}></{part[1:-2]}>" if type(part) is Empty else part for part in parts]
+    canonical = "".join(parts)
     return Markup(
         f"{written_start}{written}{end}".encode(), f"{canonical_start}{canonical}{end}".encode()
     )
