@@ -504,16 +504,22 @@ def _issuer_name(text: str) -> x509.Name:
 
 
 def _check_validity(certificate: x509.Certificate, at: datetime, named: str) -> None:
-    if at < certificate.not_valid_before_utc:
+    not_before, not_after = _validity(certificate)
+    if at < not_before:
         raise SignatureRejected(
-            SignatureCheck.VALIDITY,
-            f"{named} is not valid until {certificate.not_valid_before_utc.isoformat()}",
+            SignatureCheck.VALIDITY, f"{named} is not valid until {not_before.isoformat()}"
         )
-    if at > certificate.not_valid_after_utc:
+    if at > not_after:
         raise SignatureRejected(
-            SignatureCheck.VALIDITY,
-            f"{named} expired at {certificate.not_valid_after_utc.isoformat()}",
+            SignatureCheck.VALIDITY, f"{named} expired at {not_after.isoformat()}"
         )
+
+
+@functools.lru_cache(maxsize=256)
+def _validity(certificate: x509.Certificate) -> tuple[datetime, datetime]:
+    """The certificate's notBefore and notAfter, read out of it once: a certificate is a frozen
+    value of its bytes, and a few sign everything."""
+    return certificate.not_valid_before_utc, certificate.not_valid_after_utc
 
 
 @functools.lru_cache(maxsize=256)
@@ -614,6 +620,7 @@ def _remove_keeping_tail(element: etree._Element) -> None:
     parent.remove(element)
 
 
+@functools.lru_cache(maxsize=256)
 def _describe(issuer: str, serial: int) -> str:
     """How reasons name a certificate: issuer, and serial in decimal (as KeyInfo) and hex."""
     return f"certificate {issuer} serial {serial} (0x{serial:X})"
