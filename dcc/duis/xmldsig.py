@@ -504,22 +504,16 @@ def _issuer_name(text: str) -> x509.Name:
 
 
 def _check_validity(certificate: x509.Certificate, at: datetime, named: str) -> None:
-    not_before, not_after = _validity(certificate)
-    if at < not_before:
+    if at < certificate.not_valid_before_utc:
         raise SignatureRejected(
-            SignatureCheck.VALIDITY, f"{named} is not valid until {not_before.isoformat()}"
+            SignatureCheck.VALIDITY,
+            f"{named} is not valid until {certificate.not_valid_before_utc.isoformat()}",
         )
-    if at > not_after:
+    if at > certificate.not_valid_after_utc:
         raise SignatureRejected(
-            SignatureCheck.VALIDITY, f"{named} expired at {not_after.isoformat()}"
+            SignatureCheck.VALIDITY,
+            f"{named} expired at {certificate.not_valid_after_utc.isoformat()}",
         )
-
-
-@functools.lru_cache(maxsize=256)
-def _validity(certificate: x509.Certificate) -> tuple[datetime, datetime]:
-    """The certificate's notBefore and notAfter, read out of it once: a certificate is a frozen
-    value of its bytes, and a few sign everything."""
-    return certificate.not_valid_before_utc, certificate.not_valid_after_utc
 
 
 @functools.lru_cache(maxsize=256)
