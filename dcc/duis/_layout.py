@@ -16,6 +16,7 @@ from typing import Any, ClassVar, Generic, Protocol, Self, TypeVar
 
 from lxml import etree
 
+from ._markup import Markup, NoMarkup, document, element, plain
 from .elements import (
     SCHEMA_VERSION,
     Children,
@@ -31,7 +32,6 @@ from .elements import (
 )
 from .errors import DuisUnsupportedError
 from .ids import RequestID, ResponseID, format_eui64, parse_eui64
-from .markup import Markup, NoMarkup, document, element, plain
 from .values import (
     check_decimal,
     enum_parser,
@@ -57,8 +57,8 @@ class Codec(Protocol[T]):
     def write(self, element: etree._Element, item: T) -> None: ...
 
     def markup(self, parts: list[str], tag: str, item: T) -> None:
-        """Write the element ``tag`` holding ``item`` as text (:mod:`dcc.duis.markup`), or
-        raise :class:`~dcc.duis.markup.NoMarkup`."""
+        """Write the element ``tag`` holding ``item`` as text (:mod:`dcc.duis._markup`), or
+        raise :class:`~dcc.duis._markup.NoMarkup`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,7 +172,7 @@ class Child:
 @dataclass(frozen=True, slots=True)
 class Choice:
     """An ``xs:choice`` standing directly among the children: any one element, told by its tag.
-    ``markup_writer`` writes a member as text (:mod:`dcc.duis.markup`), if it can."""
+    ``markup_writer`` writes a member as text (:mod:`dcc.duis._markup`), if it can."""
 
     attr: str
     reader: Callable[[etree._Element], Any]
@@ -241,7 +241,7 @@ class Record:
         element(parts, tag, inner)
 
     def markup_to(self, parts: list[str]) -> None:
-        """What :meth:`append_to` appends, written as text (:mod:`dcc.duis.markup`)."""
+        """What :meth:`append_to` appends, written as text (:mod:`dcc.duis._markup`)."""
         if type(self).append_to is not Record.append_to:
             raise NoMarkup(self.ELEMENT)
         self.markup_element(parts, f"sr:{self.ELEMENT}")
@@ -344,7 +344,7 @@ class Document(Generic[H, B]):
     def markup(self) -> Markup | None:
         """The document written as text, both as :func:`~dcc.duis.elements.to_bytes` writes
         :meth:`build`'s element and in inclusive C14N; None when some part of it must be
-        built as a tree (:mod:`dcc.duis.markup`)."""
+        built as a tree (:mod:`dcc.duis._markup`)."""
         if self.signature is not None or type(self).build is not Document.build:
             return None
         header = getattr(self.header, "markup_to", None)

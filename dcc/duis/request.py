@@ -36,6 +36,7 @@ from ._layout import (
     Text,
     bounded,
 )
+from ._markup import element
 from .codes import COMMAND_VARIANT_INVALID, SRV_NOT_OFFERED
 from .elements import (
     Children,
@@ -47,7 +48,6 @@ from .elements import (
 from .errors import DuisSchemaError, DuisUnsupportedError, invalid
 from .ids import RequestID, check_service_reference
 from .inventory import ReadInventory
-from .markup import element
 from .values import (
     INT32,
     check_datetime,
@@ -210,7 +210,7 @@ class UpdatePaymentMode:
         self.mode.append_to(element)
 
     def markup_to(self, parts: list[str]) -> None:
-        """What :meth:`append_to` appends, written as text (:mod:`dcc.duis.markup`)."""
+        """What :meth:`append_to` appends, written as text (:mod:`dcc.duis._markup`)."""
         inner: list[str] = []
         _EXECUTION.markup(inner, self.execution_datetime)
         self.mode.markup_to(inner)

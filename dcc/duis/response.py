@@ -29,6 +29,7 @@ from ._layout import (
     Record,
     enumeration,
 )
+from ._markup import NoMarkup
 from .alerts import DCCAlertMessage, DeviceAlertMessage, FutureDatedDeviceAlertMessage
 from .codes import ResponseCode
 from .elements import (
@@ -37,7 +38,6 @@ from .elements import (
 )
 from .ids import RequestID, ResponseID, check_service_reference
 from .inventory import DSPInventory
-from .markup import NoMarkup
 from .smets1 import SMETS1ResponseMessage
 from .values import (
     check_datetime,

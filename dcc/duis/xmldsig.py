@@ -39,11 +39,11 @@ from dcc.smki.profile import OrgCertificateInfo, read_org_certificate
 from dcc.smki.roles import KeyUsage, RemotePartyRole
 from dcc.smki.times import check_utc
 
+from ._markup import Markup
 from .codes import ResponseCode
 from .elements import DS, SIGNATURE, SR, label
 from .errors import DuisBuildError, DuisSchemaError, DuisSignatureError, DuisXmlError
 from .ids import RequestID, format_eui64
-from .markup import Markup
 from .values import format_base64
 from .whitespace import remove_element_content_whitespace, text_between_elements
 from .xmldsig_profile import (
@@ -174,7 +174,7 @@ def sign_document(
     whitespace between elements: the document is signed and written on one line, and verifies
     the same once indented. The RequestID is left as it is. An element is never changed: it is
     copied first if there is anything to drop. Nonces are deterministic, so the same input
-    always gives the same bytes. A :class:`~dcc.duis.markup.Markup` (a document written as
+    always gives the same bytes. A :class:`~dcc.duis._markup.Markup` (a document written as
     text, with neither layout nor signature) gives the bytes its element would.
     """
     _check_signing_key(private_key, certificate)

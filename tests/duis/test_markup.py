@@ -1,4 +1,4 @@
-"""Documents written as text (dcc.duis.markup) must be byte for byte what the lxml tree gives,
+"""Documents written as text (dcc.duis._markup) must be byte for byte what the lxml tree gives,
 written and canonicalised, and signed alike; whatever the text writer cannot write exactly goes
 through the tree."""
 
