@@ -83,6 +83,7 @@ class Children:
                 elements.append(child)
         self._parent = parent
         self._namespace = namespace
+        self._clark = f"{{{namespace}}}"
         self._elements = elements
         self._next = 0
 
@@ -91,7 +92,7 @@ class Children:
 
     def optional(self, name: str) -> etree._Element | None:
         element = self._peek()
-        if element is None or element.tag != f"{{{self._namespace}}}{name}":
+        if element is None or element.tag != self._clark + name:
             return None
         self._next += 1
         return element
