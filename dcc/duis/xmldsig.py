@@ -18,8 +18,7 @@ import copy
 import functools
 import hashlib
 import re
-from collections.abc import Collection, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -442,8 +441,7 @@ def verify_document(
         signed_info = _canonical(signature.find(_SIGNED_INFO), exclusive=True)
     else:  # the Signature's canonical markup is the rendered one, SignedInfo's with it
         signed_info = render(SIGNED_INFO_SHAPE, values).encode()
-    with _enveloped(signature):
-        document = _canonical(tree, exclusive=False)
+    document = _canonical_enveloped(tree, signature)
     if hashlib.sha256(document).digest() != digest:
         raise SignatureRejected(
             SignatureCheck.DIGEST, "ds:DigestValue does not match the document: it was altered"
@@ -585,15 +583,14 @@ def _give_back(parent: etree._Element, index: int, text: str | None) -> None:
         parent.text = parent.text[: -len(text)] or None
 
 
-@contextmanager
-def _enveloped(signature: etree._Element) -> Iterator[None]:
-    """The document as the enveloped-signature transform sees it, for the time of the block:
+def _canonical_enveloped(tree: etree._ElementTree, signature: etree._Element) -> bytes:
+    """The inclusive C14N of the document as the enveloped-signature transform sees it:
     ``signature`` removed but the text after it kept. Then it is put back as it was."""
     root = signature.getparent()
     index = root.index(signature)
     _remove_keeping_tail(signature)
     try:
-        yield
+        return _canonical(tree, exclusive=False)
     finally:
         _give_back(root, index, signature.tail)
         root.insert(index, signature)
