@@ -256,8 +256,7 @@ def _spliced(written: bytes, values: Mapping[str, str]) -> bytes:
     """``written`` (a document whose root declares ``ds`` and has an end tag) with the
     Signature's markup holding ``values`` (plain) before the root's end tag."""
     end = written.rfind(b"</")
-    markup = _signature_markup()
-    signature = "".join(part if i % 2 == 0 else values[part] for i, part in enumerate(markup))
+    signature = _signature_format().format_map(values)
     return written[:end] + signature.encode() + written[end:]
 
 
@@ -297,6 +296,15 @@ def _signature_markup() -> tuple[str, ...]:
     written = etree.tostring(root, encoding="unicode")
     signature = written[written.index("<ds:Signature") : written.rindex("</")]
     return tuple(_PLACEHOLDER.split(signature))
+
+
+@functools.cache
+def _signature_format() -> str:
+    """:func:`_signature_markup` as a format string, its values the fields by name."""
+    return "".join(
+        part.replace("{", "{{").replace("}", "}}") if i % 2 == 0 else f"{{{part}}}"
+        for i, part in enumerate(_signature_markup())
+    )
 
 
 @functools.lru_cache(maxsize=64)
