@@ -64,11 +64,14 @@ class Codec(Protocol[T]):
 @dataclass(frozen=True, slots=True)
 class Text(Generic[T]):
     """A simple-typed element. ``preserve`` for types derived from xs:string, whose white space
-    is significant; the text of any other type is collapsed before it is parsed."""
+    is significant; the text of any other type is collapsed before it is parsed. ``plain`` when
+    ``format`` writes nothing but plain text (:mod:`dcc.duis._markup`) whatever it is given,
+    so the text writer need not look."""
 
     parse: Callable[[str], T]
     format: Callable[[T], str] = str
     preserve: bool = False
+    plain: bool = False
 
     def read(self, element: etree._Element) -> T:
         return value(element, self.parse, preserve=self.preserve)
@@ -77,7 +80,8 @@ class Text(Generic[T]):
         element.text = self.format(item)
 
     def markup(self, parts: list[str], tag: str, item: T) -> None:
-        parts.append(f"<{tag}>{plain(self.format(item))}</{tag}>")
+        text = self.format(item)
+        parts.append(f"<{tag}>{text if self.plain else plain(text)}</{tag}>")
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,10 +118,10 @@ class Content(Generic[T]):
 
 
 TEXT: Text[str] = Text(str, preserve=True)
-BOOLEAN = Text(parse_bool, format_bool)
-DATE_TIME = Text(parse_datetime, format_datetime)
-BASE64 = Text(parse_base64, format_base64)
-EUI64 = Text(parse_eui64, format_eui64)
+BOOLEAN = Text(parse_bool, format_bool, plain=True)  # true or false
+DATE_TIME = Text(parse_datetime, format_datetime, plain=True)  # digits, - : T . + Z
+BASE64 = Text(parse_base64, format_base64, plain=True)  # A-Z a-z 0-9 + / =
+EUI64 = Text(parse_eui64, format_eui64, plain=True)  # hex digits and -
 REQUEST_ID = Text(RequestID.parse)
 RESPONSE_ID = Text(ResponseID.parse)
 

@@ -4,13 +4,15 @@ through the tree."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
-from dcc.duis import xmldsig
+from dcc.duis import _layout, _markup, xmldsig
 from dcc.duis.alerts import (
     BreachKind,
     DCCAlertMessage,
@@ -169,3 +171,36 @@ def test_signing_text_with_the_wrong_key_is_refused(duis: Path) -> None:
         signed_bytes(
             WRITTEN_AS_TEXT["acknowledgement"], ec.generate_private_key(ec.SECP256R1()), certificate
         )
+
+
+_PLAIN_VALUES = {
+    "BOOLEAN": st.booleans(),
+    "DATE_TIME": st.datetimes(
+        timezones=st.one_of(
+            st.none(),
+            st.just(UTC),
+            st.integers(-14 * 60, 14 * 60).map(lambda m: timezone(timedelta(minutes=m))),
+        )
+    ),
+    "BASE64": st.binary(max_size=300),
+    "EUI64": st.binary(min_size=8, max_size=8),
+}
+
+
+def test_every_codec_said_to_write_plain_text_is_tried_below() -> None:
+    said = {
+        name
+        for name, codec in vars(_layout).items()
+        if isinstance(codec, _layout.Text) and codec.plain
+    }
+    assert said == set(_PLAIN_VALUES)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data())
+def test_a_codec_said_to_write_plain_text_writes_nothing_else(data: st.DataObject) -> None:
+    """The text writer does not look at these codecs' text: it must be plain for any value."""
+    name = data.draw(st.sampled_from(sorted(_PLAIN_VALUES)))
+    codec = getattr(_layout, name)
+    text = codec.format(data.draw(_PLAIN_VALUES[name]))
+    assert _markup.plain(text) == text
