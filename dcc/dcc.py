@@ -28,7 +28,6 @@ from dcc.anomaly import Quarantined
 from dcc.audit import AuditTrail, DeliveryKind, StageDecision, Verdict
 from dcc.duis.alerts import DCCAlertMessage, DeviceAlertMessage, QuarantinedRequest
 from dcc.duis.codes import DCCAlertCode, ResponseCode
-from dcc.duis.elements import to_bytes
 from dcc.duis.ids import ResponseID
 from dcc.duis.inventory import ReadInventory
 from dcc.duis.request import (
@@ -43,9 +42,9 @@ from dcc.duis.response import (
     ResponseContent,
     ResponseHeader,
     ResponseMessage,
-    build_response,
 )
 from dcc.duis.smets1 import Smets1AlertContent, SMETS1ResponseMessage
+from dcc.duis.writing import document_bytes, signed_bytes
 from dcc.duis.xmldsig import sign_document
 from dcc.identity import DccIdentity
 from dcc.inventory import DeviceKind, DeviceRecord, InventoryError
@@ -317,8 +316,10 @@ class Dcc:
         )
 
     def _document(self, response: Response, *, sign: bool) -> bytes:
-        element = build_response(response)
-        return self._sign(element) if sign else to_bytes(element)
+        if not sign:
+            return document_bytes(response)
+        identity = self.identity
+        return signed_bytes(response, identity.xml_sign_private, identity.xml_sign_certificate)
 
     def _sign(self, element: etree._Element) -> bytes:
         return sign_document(

@@ -62,7 +62,10 @@ class TrustAnchors:
 
 def device_key(seed: bytes, eui64: bytes, usage: KeyUsage) -> ec.EllipticCurvePrivateKey:
     """A device's private key as every layer of a seeded run derives it."""
-    return private_key_from_seed(seed, f"{eui64.hex()}-{usage.value}")
+    return private_key_from_seed(seed, f"{eui64.hex()}-{_LABELS[usage]}")
+
+
+_LABELS = {usage: usage.value for usage in KeyUsage}  # an enum's value is slow to read
 
 
 class DeviceSecurityCredentials:

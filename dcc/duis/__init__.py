@@ -1,7 +1,7 @@
 """DUIS: the DCC User Interface Specification's XML messages, their schema and signatures.
 
 The public modules are listed in ``__all__``; a module whose name starts with an underscore (the
-declarative element layouts) is how the messages are built, not API.
+declarative element layouts, the text writer) is how the messages are built, not API.
 """
 
 __all__ = [
@@ -17,6 +17,7 @@ __all__ = [
     "smets1",  # SMETS1 device alerts in DUIS
     "values",  # XSD simple values: text on the wire, Python values in the model
     "whitespace",  # the whitespace between elements that signatures do not cover
+    "writing",  # a document's bytes, signed or not, written the cheapest exact way
     "xmldsig",  # signing and verifying in the DCC's signature profile
     "xmldsig_profile",  # the signature profile, written down once
     "xmlparse",  # the one way untrusted XML is read

@@ -16,6 +16,7 @@ from typing import Any, ClassVar, Generic, Protocol, Self, TypeVar
 
 from lxml import etree
 
+from ._markup import Markup, NoMarkup, document, element, plain
 from .elements import (
     SCHEMA_VERSION,
     Children,
@@ -55,21 +56,32 @@ class Codec(Protocol[T]):
 
     def write(self, element: etree._Element, item: T) -> None: ...
 
+    def markup(self, parts: list[str], tag: str, item: T) -> None:
+        """Write the element ``tag`` holding ``item`` as text (:mod:`dcc.duis._markup`), or
+        raise :class:`~dcc.duis._markup.NoMarkup`."""
+
 
 @dataclass(frozen=True, slots=True)
 class Text(Generic[T]):
     """A simple-typed element. ``preserve`` for types derived from xs:string, whose white space
-    is significant; the text of any other type is collapsed before it is parsed."""
+    is significant; the text of any other type is collapsed before it is parsed. ``plain`` when
+    ``format`` writes nothing but plain text (:mod:`dcc.duis._markup`) whatever it is given,
+    so the text writer need not look."""
 
     parse: Callable[[str], T]
     format: Callable[[T], str] = str
     preserve: bool = False
+    plain: bool = False
 
     def read(self, element: etree._Element) -> T:
         return value(element, self.parse, preserve=self.preserve)
 
     def write(self, element: etree._Element, item: T) -> None:
         element.text = self.format(item)
+
+    def markup(self, parts: list[str], tag: str, item: T) -> None:
+        text = self.format(item)
+        parts.append(f"<{tag}>{text if self.plain else plain(text)}</{tag}>")
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +95,9 @@ class Nested(Generic[R]):
 
     def write(self, element: etree._Element, item: R) -> None:
         item.fill(element)
+
+    def markup(self, parts: list[str], tag: str, item: R) -> None:
+        item.markup_element(parts, tag)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,12 +113,15 @@ class Content(Generic[T]):
     def write(self, element: etree._Element, item: T) -> None:
         self.writer(element, item)
 
+    def markup(self, parts: list[str], tag: str, item: T) -> None:
+        raise NoMarkup(tag)
+
 
 TEXT: Text[str] = Text(str, preserve=True)
-BOOLEAN = Text(parse_bool, format_bool)
-DATE_TIME = Text(parse_datetime, format_datetime)
-BASE64 = Text(parse_base64, format_base64)
-EUI64 = Text(parse_eui64, format_eui64)
+BOOLEAN = Text(parse_bool, format_bool, plain=True)  # true or false
+DATE_TIME = Text(parse_datetime, format_datetime, plain=True)  # digits, - : T . + Z
+BASE64 = Text(parse_base64, format_base64, plain=True)  # A-Z a-z 0-9 + / =
+EUI64 = Text(parse_eui64, format_eui64, plain=True)  # hex digits and -
 REQUEST_ID = Text(RequestID.parse)
 RESPONSE_ID = Text(ResponseID.parse)
 
@@ -145,15 +163,26 @@ class Child:
         for one in items:
             self.codec.write(add(parent, self.name), one)
 
+    def markup(self, parts: list[str], item: Any) -> None:
+        tag = f"sr:{self.name}"
+        if not self.repeated:
+            if item is not None or not self.optional:
+                self.codec.markup(parts, tag, item)
+            return
+        for one in item:
+            self.codec.markup(parts, tag, one)
+
 
 @dataclass(frozen=True, slots=True)
 class Choice:
-    """An ``xs:choice`` standing directly among the children: any one element, told by its tag."""
+    """An ``xs:choice`` standing directly among the children: any one element, told by its tag.
+    ``markup_writer`` writes a member as text (:mod:`dcc.duis._markup`), if it can."""
 
     attr: str
     reader: Callable[[etree._Element], Any]
     writer: Callable[[etree._Element, Any], None]
     optional: bool = False
+    markup_writer: Callable[[list[str], Any], None] | None = None
 
     def read(self, children: Children) -> Any:
         element = children.optional_any() if self.optional else children.any()
@@ -162,6 +191,13 @@ class Choice:
     def write(self, parent: etree._Element, item: Any) -> None:
         if item is not None:
             self.writer(parent, item)
+
+    def markup(self, parts: list[str], item: Any) -> None:
+        if item is None:
+            return
+        if self.markup_writer is None:
+            raise NoMarkup(self.attr)
+        self.markup_writer(parts, item)
 
 
 Field = Child | Choice
@@ -198,6 +234,21 @@ class Record:
 
     def append_to(self, parent: etree._Element) -> None:
         self.fill(add(parent, self.ELEMENT))
+
+    def markup_element(self, parts: list[str], tag: str) -> None:
+        """What :meth:`fill` puts in the element ``tag``, written as text with it."""
+        if type(self).fill is not Record.fill:
+            raise NoMarkup(tag)
+        inner: list[str] = []
+        for field in self.FIELDS:
+            field.markup(inner, getattr(self, field.attr))
+        element(parts, tag, inner)
+
+    def markup_to(self, parts: list[str]) -> None:
+        """What :meth:`append_to` appends, written as text (:mod:`dcc.duis._markup`)."""
+        if type(self).append_to is not Record.append_to:
+            raise NoMarkup(self.ELEMENT)
+        self.markup_element(parts, f"sr:{self.ELEMENT}")
 
 
 class Member(Protocol):
@@ -293,3 +344,23 @@ class Document(Generic[H, B]):
         self.body.append_to(add(element, "Body"))
         append_signature(element, self.signature)
         return element
+
+    def markup(self) -> Markup | None:
+        """The document written as text, both as :func:`~dcc.duis.elements.to_bytes` writes
+        :meth:`build`'s element and in inclusive C14N; None when some part of it must be
+        built as a tree (:mod:`dcc.duis._markup`)."""
+        if self.signature is not None or type(self).build is not Document.build:
+            return None
+        header = getattr(self.header, "markup_to", None)
+        body = getattr(self.body, "markup_to", None)
+        if header is None or body is None:
+            return None
+        parts: list[str] = []
+        inner: list[str] = []
+        try:
+            header(parts)
+            body(inner)
+        except NoMarkup:
+            return None
+        element(parts, "sr:Body", inner)
+        return document(self.ROOT, self.schema_version, parts)

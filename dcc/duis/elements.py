@@ -57,6 +57,8 @@ def located(
 
 
 def _check_attributes(element: etree._Element, allowed: frozenset[str]) -> None:
+    if not len(element.attrib):
+        return
     for name in element.attrib:
         if name not in allowed:
             raise located(element, f"attribute {name!r} is not allowed")
@@ -72,12 +74,20 @@ class Children:
         self, parent: etree._Element, attributes: frozenset[str] = frozenset(), namespace: str = SR
     ) -> None:
         _check_attributes(parent, attributes)
-        texts = [parent.text, *(child.tail for child in parent)]
-        if any(text and text.strip(_XML_SPACE) for text in texts):
+        text = parent.text
+        if text and text.strip(_XML_SPACE):
             raise located(parent, "text is not allowed between elements")
+        elements = []
+        for child in parent:
+            tail = child.tail
+            if tail and tail.strip(_XML_SPACE):
+                raise located(parent, "text is not allowed between elements")
+            if isinstance(child.tag, str):
+                elements.append(child)
         self._parent = parent
         self._namespace = namespace
-        self._elements = [child for child in parent if isinstance(child.tag, str)]
+        self._clark = f"{{{namespace}}}"
+        self._elements = elements
         self._next = 0
 
     def _peek(self) -> etree._Element | None:
@@ -85,7 +95,7 @@ class Children:
 
     def optional(self, name: str) -> etree._Element | None:
         element = self._peek()
-        if element is None or element.tag != f"{{{self._namespace}}}{name}":
+        if element is None or element.tag != self._clark + name:
             return None
         self._next += 1
         return element
@@ -131,6 +141,8 @@ class Children:
 def text(element: etree._Element) -> str:
     """The text of a simple-typed element, exactly as written (xs:string keeps white space)."""
     _check_attributes(element, frozenset())
+    if not len(element):  # no child node at all: the text is the element's own
+        return element.text or ""
     parts = [element.text or ""]
     for child in element:
         if isinstance(child.tag, str):

@@ -119,10 +119,13 @@ class ResponseID:
         return f"{format_eui64(self.device)}:{format_eui64(self.user)}:{self.counter}"
 
 
+@functools.lru_cache(maxsize=64)
 def check_service_reference(reference: str, variant: str) -> None:
     """``1.6`` / ``1.6``, ``8.1`` / ``8.1.1``: the variant is the reference or one level below.
 
-    Only the shape is checked here; the schema enumerates the DUIS values.
+    Only the shape is checked here; the schema enumerates the DUIS values. A pair that passed
+    is kept (every request and response header checks one of a few); a refusal is not, so it
+    is made again each time.
     """
     if not _SERVICE_REFERENCE.fullmatch(reference):
         raise invalid(f"ServiceReference {shown(reference)} is not of the form N.N")

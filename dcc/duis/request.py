@@ -36,6 +36,7 @@ from ._layout import (
     Text,
     bounded,
 )
+from ._markup import element
 from .codes import COMMAND_VARIANT_INVALID, SRV_NOT_OFFERED
 from .elements import (
     Children,
@@ -207,6 +208,13 @@ class UpdatePaymentMode:
         element = add(parent, self.ELEMENT)
         _EXECUTION.write(element, self.execution_datetime)
         self.mode.append_to(element)
+
+    def markup_to(self, parts: list[str]) -> None:
+        """What :meth:`append_to` appends, written as text (:mod:`dcc.duis._markup`)."""
+        inner: list[str] = []
+        _EXECUTION.markup(inner, self.execution_datetime)
+        self.mode.markup_to(inner)
+        element(parts, f"sr:{self.ELEMENT}", inner)
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,6 +29,7 @@ from ._layout import (
     Record,
     enumeration,
 )
+from ._markup import NoMarkup
 from .alerts import DCCAlertMessage, DeviceAlertMessage, FutureDatedDeviceAlertMessage
 from .codes import ResponseCode
 from .elements import (
@@ -124,6 +125,16 @@ def _append_content(parent: etree._Element, content: ResponseContent) -> None:
         content.append_to(parent)
 
 
+def _content_markup(parts: list[str], content: ResponseContent) -> None:
+    if isinstance(content, bytes):
+        BASE64.markup(parts, "sr:GBCSPayload", content)
+        return
+    markup_to = getattr(content, "markup_to", None)
+    if markup_to is None:
+        raise NoMarkup(content.ELEMENT)
+    markup_to(parts)
+
+
 @dataclass(frozen=True, slots=True)
 class ResponseMessage(Record):
     """The answer to one SRV; no content for acknowledgements (I99) and refusals."""
@@ -132,7 +143,9 @@ class ResponseMessage(Record):
     FIELDS: ClassVar[tuple[Field, ...]] = (
         Child("ServiceReference", "service_reference", TEXT),
         Child("ServiceReferenceVariant", "service_reference_variant", TEXT),
-        Choice("content", _read_content, _append_content, optional=True),
+        Choice(
+            "content", _read_content, _append_content, optional=True, markup_writer=_content_markup
+        ),
     )
 
     service_reference: str

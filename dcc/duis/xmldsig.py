@@ -18,8 +18,7 @@ import copy
 import functools
 import hashlib
 import re
-from collections.abc import Collection, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -39,6 +38,7 @@ from dcc.smki.profile import OrgCertificateInfo, read_org_certificate
 from dcc.smki.roles import KeyUsage, RemotePartyRole
 from dcc.smki.times import check_utc
 
+from ._markup import Markup
 from .codes import ResponseCode
 from .elements import DS, SIGNATURE, SR, label
 from .errors import DuisBuildError, DuisSchemaError, DuisSignatureError, DuisXmlError
@@ -163,7 +163,7 @@ class VerifiedSignature:
 
 
 def sign_document(
-    document: bytes | etree._Element,
+    document: bytes | etree._Element | Markup,
     private_key: ec.EllipticCurvePrivateKey,
     certificate: x509.Certificate,
 ) -> bytes:
@@ -173,9 +173,12 @@ def sign_document(
     whitespace between elements: the document is signed and written on one line, and verifies
     the same once indented. The RequestID is left as it is. An element is never changed: it is
     copied first if there is anything to drop. Nonces are deterministic, so the same input
-    always gives the same bytes.
+    always gives the same bytes. A :class:`~dcc.duis._markup.Markup` (a document written as
+    text, with neither layout nor signature) gives the bytes its element would.
     """
     _check_signing_key(private_key, certificate)
+    if isinstance(document, Markup):
+        return _sign_markup(document, private_key, certificate)
     if isinstance(document, bytes):
         tree = parse_xml(document)
         _drop_layout_and_signatures(tree.getroot())
@@ -184,15 +187,35 @@ def sign_document(
     else:
         tree = copy.deepcopy(document).getroottree()
         _drop_layout_and_signatures(tree.getroot())
+    values = _signed_values(_canonical(tree, exclusive=False), private_key, certificate)
+    return _written_with_signature(tree, values)
+
+
+def _sign_markup(
+    markup: Markup, private_key: ec.EllipticCurvePrivateKey, certificate: x509.Certificate
+) -> bytes:
+    """The markup's document signed: the Signature spliced into its bytes before the root's end
+    tag, as :func:`_written_with_signature` does for a tree (every markup root declares
+    ``ds``); values that need escaping go through the tree."""
+    values = _signed_values(markup.canonical, private_key, certificate)
+    if _plain(values):
+        return _spliced(markup.written, values)
+    return _written_by_appending(parse_xml(markup.written), values)
+
+
+def _signed_values(
+    canonical: bytes, private_key: ec.EllipticCurvePrivateKey, certificate: x509.Certificate
+) -> dict[str, str]:
+    """The Signature's values for a document whose inclusive C14N is ``canonical``."""
     issuer, serial = _key_info(certificate)
     values = {
-        "DigestValue": format_base64(hashlib.sha256(_canonical(tree, exclusive=False)).digest()),
+        "DigestValue": format_base64(hashlib.sha256(canonical).digest()),
         "X509IssuerName": issuer,
         "X509SerialNumber": serial,
     }
     signed_info = render(SIGNED_INFO_SHAPE, values).encode()
     values["SignatureValue"] = format_base64(raw_signature(private_key.sign(signed_info, _SIGN)))
-    return _written_with_signature(tree, values)
+    return values
 
 
 def _alone(element: etree._Element) -> bool:
@@ -226,14 +249,17 @@ def _written_with_signature(tree: etree._ElementTree, values: Mapping[str, str])
     root = tree.getroot()
     if root.nsmap.get("ds") == DS and root.getnext() is None and _plain(values):
         written = etree.tostring(tree, xml_declaration=True, encoding="UTF-8")
-        end = written.rfind(b"</")
-        if end > 0:
-            markup = _signature_markup()
-            signature = "".join(
-                part if i % 2 == 0 else values[part] for i, part in enumerate(markup)
-            )
-            return written[:end] + signature.encode() + written[end:]
+        if written.rfind(b"</") > 0:
+            return _spliced(written, values)
     return _written_by_appending(tree, values)
+
+
+def _spliced(written: bytes, values: Mapping[str, str]) -> bytes:
+    """``written`` (a document whose root declares ``ds`` and has an end tag) with the
+    Signature's markup holding ``values`` (plain) before the root's end tag."""
+    end = written.rfind(b"</")
+    signature = _signature_format().format_map(values)
+    return written[:end] + signature.encode() + written[end:]
 
 
 def _written_by_appending(tree: etree._ElementTree, values: Mapping[str, str]) -> bytes:
@@ -272,6 +298,15 @@ def _signature_markup() -> tuple[str, ...]:
     written = etree.tostring(root, encoding="unicode")
     signature = written[written.index("<ds:Signature") : written.rindex("</")]
     return tuple(_PLACEHOLDER.split(signature))
+
+
+@functools.cache
+def _signature_format() -> str:
+    """:func:`_signature_markup` as a format string, its values the fields by name."""
+    return "".join(
+        part.replace("{", "{{").replace("}", "}}") if i % 2 == 0 else f"{{{part}}}"
+        for i, part in enumerate(_signature_markup())
+    )
 
 
 @functools.lru_cache(maxsize=64)
@@ -419,8 +454,7 @@ def verify_document(
         signed_info = _canonical(signed_info_element, exclusive=True)
     else:  # the Signature's canonical markup is the rendered one, SignedInfo's with it
         signed_info = render(SIGNED_INFO_SHAPE, values).encode()
-    with _enveloped(root, signature):
-        document = _canonical(tree, exclusive=False)
+    document = _canonical_enveloped(tree, root, signature)
     if hashlib.sha256(document).digest() != digest:
         raise SignatureRejected(
             SignatureCheck.DIGEST, "ds:DigestValue does not match the document: it was altered"
@@ -562,15 +596,16 @@ def _give_back(parent: etree._Element, index: int, text: str | None) -> None:
         parent.text = (parent.text or "")[: -len(text)] or None
 
 
-@contextmanager
-def _enveloped(root: etree._Element, signature: etree._Element) -> Iterator[None]:
-    """The document as the enveloped-signature transform sees it, for the time of the block:
+def _canonical_enveloped(
+    tree: etree._ElementTree, root: etree._Element, signature: etree._Element
+) -> bytes:
+    """The inclusive C14N of the document as the enveloped-signature transform sees it:
     ``signature``, a child of ``root``, removed but the text after it kept. Then it is put back
     as it was."""
     index = root.index(signature)
     _remove_keeping_tail(root, signature)
     try:
-        yield
+        return _canonical(tree, exclusive=False)
     finally:
         _give_back(root, index, signature.tail)
         root.insert(index, signature)
@@ -591,6 +626,7 @@ def _remove_keeping_tail(parent: etree._Element, element: etree._Element) -> Non
     parent.remove(element)
 
 
+@functools.lru_cache(maxsize=256)
 def _describe(issuer: str, serial: int) -> str:
     """How reasons name a certificate: issuer, and serial in decimal (as KeyInfo) and hex."""
     return f"certificate {issuer} serial {serial} (0x{serial:X})"

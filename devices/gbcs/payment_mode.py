@@ -463,15 +463,14 @@ def encode_payment_mode_command(
 
 
 def _encode_dlms_command(counter: int, change: PaymentModeChange, twin: bool) -> bytes:
-    links = standard_credit_charge_configuration(
-        change.mode, change.suspend_debt_disabled, change.suspend_debt_emergency, twin
-    )
     activation = dlms.OctetString(_activation_time(change).raw)
     values = {
         _MODE_AND_STATUS: dlms.Structure(
             (dlms.Enum(1 if change.mode is PaymentMode.CREDIT else 2), dlms.Enum(1))
         ),
-        _CREDIT_CHARGE_CONFIG: dlms.Array(tuple(_link_value(link) for link in links)),
+        _CREDIT_CHARGE_CONFIG: _credit_charge_array(
+            change.mode, change.suspend_debt_disabled, change.suspend_debt_emergency, twin
+        ),
         _ACTIVATION_TIME: activation,
         _THRESHOLD_TIME: activation,
     }
@@ -483,6 +482,18 @@ def _encode_dlms_command(counter: int, change: PaymentModeChange, twin: bool) ->
         dlms.invoke_id_for(counter), None, specs, tuple(values[spec] for spec in specs)
     )
     return dlms.encode_dlms(request)
+
+
+@functools.lru_cache(maxsize=32)
+def _credit_charge_array(
+    mode: PaymentMode, suspend_debt_disabled: bool, suspend_debt_emergency: bool, twin: bool
+) -> dlms.Array:
+    """The credit-charge configuration a change sets, as DLMS data: a frozen value of the four
+    things it depends on, made once for each (every command of a SoLR sets the same one)."""
+    links = standard_credit_charge_configuration(
+        mode, suspend_debt_disabled, suspend_debt_emergency, twin
+    )
+    return dlms.Array(tuple(_link_value(link) for link in links))
 
 
 def _activation_time(change: PaymentModeChange) -> dlms.CosemDateTime:

@@ -22,10 +22,9 @@ from dcc.duis.request import (
     RequestHeader,
     SignedPreCommand,
     UpdatePaymentMode,
-    build_request,
 )
 from dcc.duis.response import PreCommand, Response, ResponseMessage, parse_response
-from dcc.duis.xmldsig import sign_document
+from dcc.duis.writing import signed_bytes
 from dcc.outcome import Outcome
 from devices.gbcs.frame import GbcsMessage, decode, encode
 from devices.gbcs.security import sign
@@ -52,7 +51,7 @@ def service_request(
 
 def signed(party: Party, request: Request) -> bytes:
     """The request's XML, signed with the party's xmlSign key."""
-    return sign_document(build_request(request), party.xml_key, party.xml_certificate)
+    return signed_bytes(request, party.xml_key, party.xml_certificate)
 
 
 def pre_command(response: bytes | Response | None) -> GbcsMessage:

@@ -106,6 +106,17 @@ def test_bad_service_references_refused(reference: str, variant: str, reason: st
         check_service_reference(reference, variant)
 
 
+def test_a_kept_service_reference_never_lets_a_bad_one_through() -> None:
+    """Passes are kept, refusals are not: a pair refused is refused every time, also right
+    after the good pair that differs from it by one character passed."""
+    for _ in range(3):
+        check_service_reference("1.6", "1.6")
+        with pytest.raises(DuisSchemaError, match=r"not a variant of 1\.6"):
+            check_service_reference("1.6", "1.7")
+        with pytest.raises(DuisSchemaError, match=r"not of the form N\.N"):
+            check_service_reference("1.6 ", "1.6")
+
+
 def test_a_request_id_read_again_is_the_same_and_a_bad_one_is_refused_each_time() -> None:
     text = "90-B3-D5-1F-30-0A-00-00:00-DB-12-34-56-78-90-A0:7"
     assert RequestID.parse(text) == RequestID.parse(text)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dcc.duis.errors import DuisSchemaError
 from dcc.duis.values import (
@@ -121,3 +123,15 @@ def test_a_kept_utc_text_is_never_given_for_the_same_instant_in_another_zone() -
     for _ in range(2):
         assert format_datetime(utc) == "2026-11-02T09:30:00.804Z"
         assert format_datetime(london_summer) == "2026-11-02T10:30:00.804+01:00"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.datetimes(timezones=st.just(UTC)))
+def test_a_utc_time_is_written_as_any_zoned_time_is(value: datetime) -> None:
+    """UTC times take a shorter way to their text: the same as a time in a zone of offset 0
+    (written the long way), a fraction with no trailing zeros, ``Z``, and read back equal."""
+    zero = value.replace(tzinfo=timezone(timedelta(0), "GMT"))  # not the UTC singleton
+    assert format_datetime(value) == format_datetime(zero)
+    assert parse_datetime(format_datetime(value)) == value
+    if value.microsecond:
+        assert not format_datetime(value).removesuffix("Z").endswith("0")

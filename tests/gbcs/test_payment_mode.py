@@ -45,7 +45,7 @@ from devices.gbcs.payment_mode import (
     message_code_agrees,
     standard_credit_charge_configuration,
 )
-from tests.gbcs.rtds_payloads import RtdsPayload, payload_params
+from tests.gbcs.rtds_payloads import RtdsPayload, payload_params, rtds_payloads
 
 JAN_2015 = datetime(2015, 1, 1, tzinfo=UTC)
 ISSUED = gbz.to_gbz_time(JAN_2015)  # the issuer event id of every RTDS GBZ command
@@ -123,6 +123,26 @@ def test_builder_reproduces_rtds_command(payload: RtdsPayload) -> None:
         issuer_event_id=ISSUED,
     )
     assert built == payload.content
+
+
+def test_builders_kept_configurations_never_cross_between_commands() -> None:
+    """Each change's credit-charge configuration is made once and kept: building every RTDS
+    command, then all again in the opposite order, still gives each its own bytes."""
+    payloads = [payload for payload in rtds_payloads() if _commands(payload)]
+    if not payloads:
+        pytest.skip("RTDS corpus absent")
+    assert len({payload.content for payload in payloads}) > 1
+    for order in (payloads, payloads[::-1]):
+        for payload in order:
+            change = decode_payment_mode_command(payload.message_code, payload.content)
+            built = encode_payment_mode_command(
+                payload.message_code,
+                payload.counter,
+                replace(change, details=None),
+                twin_element="_TWIN_" in payload.name,
+                issuer_event_id=ISSUED,
+            )
+            assert built == payload.content, payload.name
 
 
 def test_builder_from_meaning_alone_gives_rtds_forms() -> None:
