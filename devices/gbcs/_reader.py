@@ -38,24 +38,28 @@ class Reader:
             )
 
     def peek(self, what: str = "byte") -> int:
-        self._need(1, what)
+        if self.pos >= self._end:
+            self._need(1, what)
         return self._data[self.pos]
 
     def u8(self, what: str = "byte") -> int:
-        self._need(1, what)
-        value = self._data[self.pos]
-        self.pos += 1
-        return value
+        pos = self.pos
+        if pos >= self._end:
+            self._need(1, what)
+        self.pos = pos + 1
+        return self._data[pos]
 
     def uint(self, size: int, what: str) -> int:
         """A big-endian unsigned integer of ``size`` bytes."""
         return int.from_bytes(self.take(size, what), "big")
 
     def take(self, n: int, what: str) -> bytes:
-        self._need(n, what)
         start = self.pos
-        self.pos += n
-        return self._data[start : self.pos]
+        end = start + n
+        if end > self._end:
+            self._need(n, what)
+        self.pos = end
+        return self._data[start:end]
 
     def expect(self, expected: bytes, what: str) -> None:
         got = self.take(len(expected), what)

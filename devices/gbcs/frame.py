@@ -11,9 +11,10 @@ message gives back the input bytes. Layout (spec/gbcs.md §1.1)::
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import IntEnum
 
+from ._compiled import Unreadable, compile_reader
 from ._layout import (
     Bytes,
     Const,
@@ -95,6 +96,10 @@ class GbcsMessage:
     content: bytes
     signature: bytes | None = None
     mac: bytes | None = None
+    # The signed block and the wire bytes, made once per message (see signed_block, encode):
+    # functions of the fields above, so left out of equality and hashing.
+    _signed: bytes | None = field(default=None, init=False, repr=False, compare=False)
+    _wire: bytes | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def message_code(self) -> int:
@@ -172,18 +177,50 @@ _MACED_MESSAGE = Preceded(
         whole=True,
     ),
 )
+_READ_SIGNED = compile_reader(_SIGNED_MESSAGE)
+_READ_MACED = compile_reader(_MACED_MESSAGE)
 
 
 def decode(data: bytes) -> GbcsMessage:
     """Parse one whole GBCS message; anything malformed raises :class:`GbcsDecodeError`.
 
     A message is a frozen value of its bytes, so the last few are kept: a frame is read by
-    the host that carries it and by its recipient, a response by the host and the DCC."""
+    the host that carries it and by its recipient, a response by the host and the DCC. The
+    message keeps its bytes and its signed block, sliced from them, for :func:`encode` and
+    :func:`signed_block`, when they are those its fields encode to (every length minimal)."""
     return _decoded(bytes(data))
 
 
 @functools.lru_cache(maxsize=256)
 def _decoded(data: bytes) -> GbcsMessage:
+    try:
+        message = _read_compiled(data)
+    except Unreadable:
+        message = _read(data)
+    if len(data) == _canonical_size(message):
+        if message.mac is None:
+            start, end = 0, len(data) - _signature_size(message.signature)
+        else:  # after DD 00 00*5, the ciphered service's length and the security header
+            start = 7 + _length_size(data[7]) + len(SECURITY_HEADER)
+            end = len(data) - MAC_LENGTH - _signature_size(message.signature)
+        object.__setattr__(message, "_signed", data[start:end])
+        object.__setattr__(message, "_wire", data)
+    return message
+
+
+def _read_compiled(data: bytes) -> GbcsMessage:
+    tag = data[0] if data else None
+    if tag == GENERAL_SIGNING:
+        message: GbcsMessage = _READ_SIGNED(data)
+    elif tag == GENERAL_CIPHERING:
+        message = _READ_MACED(data)
+    else:
+        raise Unreadable
+    return message
+
+
+def _read(data: bytes) -> GbcsMessage:
+    """The layout's own reading: slower than the compiled one, and says what is wrong."""
     reader = Reader(data)
     tag = reader.peek("frame tag")
     if tag == GENERAL_SIGNING:
@@ -196,28 +233,86 @@ def _decoded(data: bytes) -> GbcsMessage:
     return message
 
 
-@functools.lru_cache(maxsize=256)
 def encode(message: GbcsMessage) -> bytes:
-    """The wire bytes of ``message``: :func:`decode`'s exact inverse. A message is a frozen
-    value, so its bytes are kept for the next few asks (a command is encoded by its signer, the
-    DCC and the host in turn)."""
-    if message.mac is None:
-        return signed_block(message) + _SIGNATURE_OR_ABSENT.write(message.signature)
-    return _MACED_MESSAGE.write(message)
+    """The wire bytes of ``message``: :func:`decode`'s exact inverse. Made once per message
+    (a command is encoded by its signer, the DCC and the host in turn)."""
+    wire = message._wire
+    if wire is None:
+        if message.mac is None:
+            wire = signed_block(message) + _SIGNATURE_OR_ABSENT.write(message.signature)
+        else:
+            wire = _MACED_MESSAGE.write(message)
+        object.__setattr__(message, "_wire", wire)
+    return wire
 
 
 def signed_block(message: GbcsMessage) -> bytes:
-    """From the ``DF`` tag through the content: what a signature covers, less the tag. Kept
-    like :func:`encode`'s answer, by header and content, so a message and the same signed
-    share it: signing, MACing, encoding and each check of a command ask for it."""
-    return _signed_block(message.header, message.content)
+    """From the ``DF`` tag through the content: what a signature covers, less the tag. Made
+    once per message, and kept by :func:`sealed` for the same header and content signed or
+    MACed: signing, MACing, encoding and each check of a command ask for it."""
+    block = message._signed
+    if block is None:
+        block = _GROUPING_HEADER.write(message.header) + _CONTENT.write(message.content)
+        object.__setattr__(message, "_signed", block)
+    return block
 
 
-@functools.lru_cache(maxsize=256)
-def _signed_block(header: GroupingHeader, content: bytes) -> bytes:
-    return _GROUPING_HEADER.write(header) + _CONTENT.write(content)
+def sealed(message: GbcsMessage, signature: bytes | None, mac: bytes | None) -> GbcsMessage:
+    """``message`` with this signature and MAC: the same header and content, so the same
+    signed block, which the new message keeps rather than encoding it again."""
+    result = GbcsMessage(message.header, message.content, signature, mac)
+    object.__setattr__(result, "_signed", message._signed)
+    return result
 
 
 def signature_block(message: GbcsMessage) -> bytes:
     """The signature-length byte and the signature, or nothing when the byte is absent."""
     return _SIGNATURE_OR_ABSENT.write(message.signature)
+
+
+def _length_size(first: int) -> int:
+    """How many bytes a BER length takes, from its first byte."""
+    return 1 if first < 0x80 else 1 + (first & 0x7F)
+
+
+def _ber_size(n: int) -> int:
+    """How many bytes the minimal BER length of ``n`` takes."""
+    return 1 if n < 0x80 else 1 + (n.bit_length() + 7) // 8
+
+
+def _signature_size(signature: bytes | None) -> int:
+    return 0 if signature is None else 1 + len(signature)
+
+
+def _canonical_size(message: GbcsMessage) -> int:
+    """The size of ``message`` encoded with minimal lengths. Only lengths vary in size, and a
+    longer form of one makes a frame longer, so bytes of this size are the canonical ones."""
+    header = message.header
+    other = _other_info_size(header.other_info)
+    signed = (
+        _FIXED_HEADER_SIZE
+        + (0 if header.date_time is None else len(header.date_time))
+        + _ber_size(other)
+        + other
+        + _ber_size(len(message.content))
+        + len(message.content)
+        + _signature_size(message.signature)
+    )
+    if message.mac is None:
+        return signed
+    service = len(SECURITY_HEADER) + signed + MAC_LENGTH
+    return 7 + _ber_size(service) + service
+
+
+# DF 09 CRA counter(8) 08 originator(8) 08 recipient(8), and the date-time length byte
+_FIXED_HEADER_SIZE = 2 + 1 + 8 + 1 + EUI64_LENGTH + 1 + EUI64_LENGTH + 1
+
+
+def _other_info_size(info: OtherInformation) -> int:
+    return (
+        2
+        + (0 if info.supplementary_remote_party_id is None else EUI64_LENGTH)
+        + (0 if info.supplementary_remote_party_counter is None else 8)
+        + (0 if info.supplementary_originator_counter is None else 8)
+        + len(info.supplementary_remote_party_ka_certificate or b"")
+    )

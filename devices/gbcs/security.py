@@ -8,18 +8,16 @@ the same key; callers pass the ECDH shared secret, which a key store can cache p
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from . import crypto
-from .frame import GbcsMessage, GroupingHeader, signature_block, signed_block
+from .frame import GbcsMessage, GroupingHeader, sealed, signature_block, signed_block
 
 
 def sign(message: GbcsMessage, private_key: ec.EllipticCurvePrivateKey) -> GbcsMessage:
     """The message signed by the grouping-header originator's digital signing key."""
     signature = crypto.ecdsa_sign(private_key, signed_block(message)[1:])
-    return replace(message, signature=signature, mac=None)
+    return sealed(message, signature, None)
 
 
 def signature_valid(message: GbcsMessage, public_key: ec.EllipticCurvePublicKey) -> bool:
@@ -37,7 +35,7 @@ def mac_key(shared_secret: bytes, header: GroupingHeader) -> bytes:
 def compute_mac(message: GbcsMessage, shared_secret: bytes) -> bytes:
     """The 12-byte GMAC over the signed block, its signature-length byte and signature."""
     if message.signature is None:
-        message = replace(message, signature=b"")
+        message = sealed(message, b"", message.mac)
     aad = crypto.MAC_AAD_PREFIX + signed_block(message) + signature_block(message)
     header = message.header
     return crypto.gmac(mac_key(shared_secret, header), crypto.gcm_iv(header.originator), aad)
@@ -46,8 +44,8 @@ def compute_mac(message: GbcsMessage, shared_secret: bytes) -> bytes:
 def add_mac(message: GbcsMessage, shared_secret: bytes) -> GbcsMessage:
     """Wrap the message in a MAC header, as the ACB does to a signed pre-command."""
     if message.signature is None:
-        message = replace(message, signature=b"")
-    return replace(message, mac=compute_mac(message, shared_secret))
+        message = sealed(message, b"", None)
+    return sealed(message, message.signature, compute_mac(message, shared_secret))
 
 
 def mac_valid(message: GbcsMessage, shared_secret: bytes) -> bool:
