@@ -14,7 +14,7 @@ import functools
 from dataclasses import dataclass, field
 from enum import IntEnum
 
-from ._compiled import Unreadable, compile_reader
+from ._compiled import Unreadable, compile_reader, compile_writer
 from ._layout import (
     Bytes,
     Const,
@@ -177,8 +177,13 @@ _MACED_MESSAGE = Preceded(
         whole=True,
     ),
 )
+# What a signature covers, with the DF tag: the signed message less its signature.
+_SIGNED_BLOCK = Struct(GbcsMessage, ("header", _GROUPING_HEADER), ("content", _CONTENT))
+
 _READ_SIGNED = compile_reader(_SIGNED_MESSAGE)
 _READ_MACED = compile_reader(_MACED_MESSAGE)
+_WRITE_SIGNED_BLOCK = compile_writer(_SIGNED_BLOCK)
+_WRITE_MACED = compile_writer(_MACED_MESSAGE)
 
 
 def decode(data: bytes) -> GbcsMessage:
@@ -241,7 +246,7 @@ def encode(message: GbcsMessage) -> bytes:
         if message.mac is None:
             wire = signed_block(message) + _SIGNATURE_OR_ABSENT.write(message.signature)
         else:
-            wire = _MACED_MESSAGE.write(message)
+            wire = _WRITE_MACED(message)
         object.__setattr__(message, "_wire", wire)
     return wire
 
@@ -252,7 +257,7 @@ def signed_block(message: GbcsMessage) -> bytes:
     MACed: signing, MACing, encoding and each check of a command ask for it."""
     block = message._signed
     if block is None:
-        block = _GROUPING_HEADER.write(message.header) + _CONTENT.write(message.content)
+        block = _WRITE_SIGNED_BLOCK(message)
         object.__setattr__(message, "_signed", block)
     return block
 

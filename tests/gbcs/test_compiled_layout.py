@@ -1,8 +1,10 @@
 """The compiled frame reader reads what the layout reads, and gives up where the layout refuses;
-a decoded message keeps its bytes and signed block only where they are the canonical ones."""
+the compiled writers write what the layout writes, or let it raise its error; a decoded message
+keeps its bytes and signed block only where they are the canonical ones."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -11,7 +13,7 @@ from hypothesis import strategies as st
 
 from devices.gbcs import frame
 from devices.gbcs._compiled import Unreadable
-from devices.gbcs.errors import GbcsDecodeError
+from devices.gbcs.errors import GbcsDecodeError, GbcsEncodeError
 from devices.gbcs.frame import (
     Cra,
     GbcsMessage,
@@ -46,9 +48,11 @@ def test_every_rtds_message_reads_the_same_both_ways(path: Path) -> None:
     _same_reading(data)
     message = decode(data)
     assert message._wire == data
-    assert signed_block(message) == frame._GROUPING_HEADER.write(
-        message.header
-    ) + frame._CONTENT.write(message.content)
+    assert signed_block(message) == frame._SIGNED_BLOCK.write(message)
+    built = GbcsMessage(message.header, message.content, message.signature, message.mac)
+    assert built._wire is None
+    assert encode(built) == data
+    assert signed_block(built) == signed_block(message)
 
 
 def test_every_cut_and_flipped_byte_of_a_command_and_a_response_reads_the_same_both_ways() -> None:
@@ -102,3 +106,48 @@ def test_a_signed_or_maced_message_keeps_the_signed_block_of_what_it_was_made_fr
     assert signed_block(sealed) is block
     assert decode(encode(sealed)) == sealed
     assert encode(sealed) != encode(message)
+
+
+def _outcome(write: Callable[[GbcsMessage], bytes], message: GbcsMessage) -> object:
+    """The bytes, or the error raised: a typed one, or what an unbuildable value gives."""
+    try:
+        return write(message)
+    except (GbcsEncodeError, TypeError, AttributeError) as error:
+        return type(error), str(error)
+
+
+_EUI = st.one_of(st.binary(min_size=8, max_size=8), st.binary(max_size=10))
+_OTHER_INFO = st.builds(
+    OtherInformation,
+    st.integers(0, 0xFFFF) | st.integers(-1, 0x10000),
+    st.none() | _EUI,
+    st.none() | st.integers(-1, 2**64),
+    st.none() | st.integers(0, 2**64 - 1),
+    st.none() | st.binary(max_size=3).map(lambda tail: b"\x30" + tail) | st.binary(max_size=2),
+)
+_MESSAGES = st.builds(
+    GbcsMessage,
+    st.builds(
+        GroupingHeader,
+        st.sampled_from(list(Cra)) | st.integers(0, 5),
+        st.integers(0, 2**64 - 1) | st.integers(-1, 2**65),
+        _EUI,
+        _EUI,
+        _OTHER_INFO,
+        st.none() | st.binary(min_size=12, max_size=12) | st.binary(max_size=13),
+    ),
+    st.binary(max_size=200) | st.binary(min_size=0x10000, max_size=0x10000),
+    st.none() | st.binary(min_size=64, max_size=64) | st.binary(max_size=3),
+    st.none() | st.binary(min_size=12, max_size=12) | st.binary(max_size=13),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_MESSAGES)
+def test_built_messages_are_written_the_same_both_ways_or_refused_alike(
+    message: GbcsMessage,
+) -> None:
+    assert _outcome(frame._WRITE_SIGNED_BLOCK, message) == _outcome(
+        frame._SIGNED_BLOCK.write, message
+    )
+    assert _outcome(frame._WRITE_MACED, message) == _outcome(frame._MACED_MESSAGE.write, message)
