@@ -18,7 +18,6 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
 )
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.concatkdf import ConcatKDFHash
 
 from .errors import GbcsCryptoError, GbcsKeyError
 
@@ -26,6 +25,7 @@ CURVE = ec.SECP256R1()
 _P256_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
 # AlgorithmID of the KDF OtherInfo (GBCS 4.3.3.3; spec/gbcs.md §2.3).
 KDF_ALGORITHM_ID = bytes.fromhex("60857406080300")
+_KDF_FIRST_BLOCK = (1).to_bytes(4, "big")  # the KDF's counter: 128 bits take one hash
 # What precedes the general-signing block in the MAC's additional authenticated data (§2.4).
 MAC_AAD_PREFIX = bytes.fromhex("110000000000")
 GMAC_TAG_LENGTH = 12
@@ -89,8 +89,10 @@ def kdf_other_info(originator: bytes, transaction_id: bytes, recipient: bytes) -
 
 
 def kdf(shared_secret: bytes, other_info: bytes) -> bytes:
-    """SP800-56A single-step KDF, SHA-256, keeping the 128 bits AES needs."""
-    return ConcatKDFHash(hashes.SHA256(), 16, other_info).derive(shared_secret)
+    """SP800-56A single-step KDF, SHA-256, keeping the 128 bits AES needs: one block,
+    SHA-256(counter 00000001 || Z || OtherInfo), cut to 16 bytes. Hashed directly (OpenSSL's
+    SHA-256 through hashlib): a ``ConcatKDFHash`` object per message costs several hashes."""
+    return hashlib.sha256(_KDF_FIRST_BLOCK + shared_secret + other_info).digest()[:16]
 
 
 def gcm_iv(originator: bytes) -> bytes:

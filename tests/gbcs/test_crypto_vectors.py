@@ -6,7 +6,10 @@ import json
 
 import pytest
 from cryptography import x509
-from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.kdf.concatkdf import ConcatKDFHash
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from devices.gbcs import crypto
 from devices.gbcs.crypto import GbcsCryptoError
@@ -173,3 +176,11 @@ def test_mac_key_matches_the_18_4_key(conformance) -> None:
     header = decode(_h(mac_vector["inputs"]["message_hex"])).header
     z = _h(vector["expected"]["ecdh_shared_secret_z"])
     assert mac_key(z, header) == _h(vector["expected"]["aes128_key"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(min_size=32, max_size=32), st.binary(max_size=64))
+def test_the_kdf_is_the_sp800_56a_concatenation_kdf(secret: bytes, other_info: bytes) -> None:
+    """The hashed-directly KDF gives what ``cryptography``'s ConcatKDFHash derives."""
+    expected = ConcatKDFHash(hashes.SHA256(), 16, other_info).derive(secret)
+    assert crypto.kdf(secret, other_info) == expected
