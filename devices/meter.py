@@ -9,7 +9,7 @@ thread; the host owns time and transport. ``next_due`` lets a simpy host schedul
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
@@ -61,12 +61,13 @@ class Account:
     def apply(self, change: PaymentModeChange) -> Account:
         """The account after ``change``; a threshold the command leaves out stays as it was."""
         threshold = change.disablement_threshold
-        return replace(
-            self,
-            payment_mode=change.mode,
-            suspend_debt_disabled=change.suspend_debt_disabled,
-            suspend_debt_emergency=change.suspend_debt_emergency,
-            disablement_threshold=self.disablement_threshold if threshold is None else threshold,
+        return Account(  # built, not replace()d: a switch makes one per meter
+            change.mode,
+            change.suspend_debt_disabled,
+            change.suspend_debt_emergency,
+            self.disablement_threshold if threshold is None else threshold,
+            self.meter_balance,
+            self.emergency_credit,
         )
 
 

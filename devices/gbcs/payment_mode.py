@@ -452,7 +452,25 @@ def encode_payment_mode_command(
     The message code picks the payload kind (ESME codes DLMS, GSME codes GBZ); the mode comes
     from ``change``, so a disguised payload can be built for tests. DLMS uses ``counter`` (for
     the invoke id) and ``twin_element``; GBZ needs ``issuer_event_id`` (GBZ seconds).
+
+    The content is a function of these values alone, so the last few are kept: a SoLR sends
+    the same change under the same counter to meter after meter.
     """
+    return _encoded_command(
+        message_code, counter, change, twin_element, issuer_event_id, provider_id, sequence_number
+    )
+
+
+@functools.lru_cache(maxsize=64)
+def _encoded_command(
+    message_code: int,
+    counter: int,
+    change: PaymentModeChange,
+    twin_element: bool,
+    issuer_event_id: int | None,
+    provider_id: int,
+    sequence_number: int,
+) -> bytes:
     if message_code not in _CODES:
         raise GbcsEncodeError(f"message code 0x{message_code:04X} is not an SR 1.6 code")
     if _CODES[message_code][1] is Protocol.DLMS:
@@ -652,7 +670,14 @@ def _decode_gbz_response(content: bytes) -> ZclChangePaymentModeResponse | ZclDe
 
 
 def encode_payment_mode_response(response: PaymentModeResponse, counter: int) -> bytes:
-    """The content of a 1.6 response; ``counter`` (the command's) gives the DLMS invoke id."""
+    """The content of a 1.6 response; ``counter`` (the command's) gives the DLMS invoke id.
+    A function of the two alone, so the last few are kept: meter after meter answers the same
+    change under the same counter with the same content."""
+    return _encoded_response(response, counter)
+
+
+@functools.lru_cache(maxsize=64)
+def _encoded_response(response: PaymentModeResponse, counter: int) -> bytes:
     detail = response.detail
     if isinstance(detail, DlmsSetResults):
         apdu = dlms.AccessResponse(
