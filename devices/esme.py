@@ -36,6 +36,14 @@ THRESHOLD_ACTIVATION_TIME = CosemTarget(
 )
 _SETS_WITHOUT_THRESHOLD = 3
 _SETS_WITH_THRESHOLD = 5
+# The success responses, one value each: every accepted command of a kind shares it, and its
+# encoded content is then found by identity (encode_payment_mode_response keeps the last few).
+_SUCCESS_WITHOUT_THRESHOLD = PaymentModeResponse(
+    DlmsSetResults((dlms.DataAccessResult.SUCCESS,) * _SETS_WITHOUT_THRESHOLD)
+)
+_SUCCESS_WITH_THRESHOLD = PaymentModeResponse(
+    DlmsSetResults((dlms.DataAccessResult.SUCCESS,) * _SETS_WITH_THRESHOLD)
+)
 
 
 class Esme(Smets2Meter):
@@ -46,10 +54,9 @@ class Esme(Smets2Meter):
     future_dated_alert_code: ClassVar[int] = 0x00CC
 
     def _accepted(self, change: PaymentModeChange) -> PaymentModeResponse:
-        sets = _SETS_WITHOUT_THRESHOLD
-        if change.disablement_threshold is not None:
-            sets = _SETS_WITH_THRESHOLD
-        return PaymentModeResponse(DlmsSetResults((dlms.DataAccessResult.SUCCESS,) * sets))
+        if change.disablement_threshold is None:
+            return _SUCCESS_WITHOUT_THRESHOLD
+        return _SUCCESS_WITH_THRESHOLD
 
     def _refused(self, content: bytes) -> PaymentModeResponse:
         return PaymentModeResponse(
