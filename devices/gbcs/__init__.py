@@ -2,14 +2,15 @@
 except :func:`devices.gbcs.keystore.load_keystore`, which reads a key folder.
 
 The public modules are listed in ``__all__``; modules whose names start with an underscore (the
-bounds-checked reader, the declarative layout fields) are how the codecs are built, not API.
+bounds-checked reader, the declarative layout fields, the readers and writers compiled from
+them) are how the codecs are built, not API.
 """
 
 __all__ = [
     "alert_payload",  # the payloads of the generic and future-dated (8F66) alerts
     "alerts",  # alert codes, names and the safety-critical list
     "content",  # which payload protocol a device speaks
-    "crypto",  # ECDSA, ECDH, the KDF and GMAC, all through cryptography
+    "crypto",  # ECDSA, ECDH, the KDF and GMAC, through cryptography and OpenSSL
     "dlms",  # DLMS/COSEM APDUs (ESME payloads)
     "errors",  # GbcsError and its local and remote kinds
     "frame",  # the grouping and MAC headers: GbcsMessage, decode, encode

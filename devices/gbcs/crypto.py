@@ -1,7 +1,8 @@
-"""GBCS cryptographic primitives, all through ``cryptography`` (spec/gbcs.md §2).
+"""GBCS cryptographic primitives, through ``cryptography`` and OpenSSL (spec/gbcs.md §2).
 
 ECDSA P-256/SHA-256 with raw r||s signatures, static-static ECDH, the NIST SP800-56A
-single-step KDF with GBCS OtherInfo, and AES-128-GCM (as GMAC for message MACs).
+single-step KDF with GBCS OtherInfo (its one SHA-256 through ``hashlib``), and AES-128-GCM (as
+GMAC for message MACs).
 """
 
 from __future__ import annotations

@@ -2,7 +2,9 @@
 
 One declarative layout (the tables below, built from :mod:`devices.gbcs._layout`) is read by
 :func:`decode` and written by :func:`encode`, so the two cannot drift apart; encoding a decoded
-message gives back the input bytes. Layout (spec/gbcs.md §1.1)::
+message gives back the input bytes. Both go through functions compiled from the layout
+(:mod:`devices.gbcs._compiled`), which leave any byte or value they would not take to it.
+Layout (spec/gbcs.md §1.1)::
 
     [DD 00*6 len 11 00000000]  DF 09 CRA counter(8) 08 orig(8) 08 recip(8)
     date-time(00 | 0C+12) len other-info  len content  [sig-len [sig(64)]]  [MAC(12)]
