@@ -59,7 +59,8 @@ def compile_reader(layout: Field[Any]) -> Callable[[bytes], Any]:
 
 
 class _Compiler:
-    """Writes the lines that read one field into a variable, moving ``pos`` on within ``end``."""
+    """Writes the lines of a compiled function: a reader reads each field into a variable,
+    moving ``pos`` on within ``end``; a writer sets a variable to each field's bytes."""
 
     def __init__(self) -> None:
         self.lines: list[str] = []
