@@ -65,7 +65,13 @@ def as_name(issuer: x509.Name | str) -> x509.Name:
 
 def name_key(name: x509.Name | str) -> NameKey:
     """The comparison key of a DN (see the module docstring)."""
-    return _key(as_name(name))
+    return _text_key(name) if isinstance(name, str) else _key(name)
+
+
+@functools.lru_cache(maxsize=1024)
+def _text_key(text: str) -> NameKey:
+    """Cached: every DUIS signature names its signer's issuer in text, one of a few."""
+    return _key(parse_dn(text))
 
 
 @functools.lru_cache(maxsize=4096)

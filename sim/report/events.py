@@ -37,6 +37,10 @@ class EventKind(StrEnum):
     SOLR = "solr"  # Ofgem notification, revocation, instruction; ADT submissions
 
 
+_DUIS = frozenset(kind for kind in EventKind if kind.startswith(_DUIS_KINDS))
+_KIND_TEXT = {kind: f'"kind": "{kind}", "time": "' for kind in EventKind}
+
+
 @dataclass(frozen=True, slots=True)
 class Event:
     """One thing that crossed a boundary. ``verdict`` is the DCC's or the WAN's word on it
@@ -71,25 +75,48 @@ class Event:
 def event_line(event: Event, time: str | None = None) -> bytes:
     """One canonical line of ``events.jsonl``, newline included: what the digest hashes.
 
-    The bytes of ``json.dumps(event.to_json(), sort_keys=True)``, written with the encoder
-    ``json.dumps`` uses for strings (every value is one) without building an encoder per line,
-    a dict or a sort: the keys are written in their sorted order. ``time`` is
-    ``event.time.isoformat()`` when the caller has it already (events come many to an instant).
+    The bytes of ``json.dumps(event.to_json(), sort_keys=True)`` (see :func:`line`). ``time``
+    is ``event.time.isoformat()`` when the caller has it already (events come many to an
+    instant).
     """
-    message, kind = event.message, event.kind
-    parts = []
-    if event.detail:
-        parts.append(f'"detail": {_string(event.detail)}')
-    if kind.startswith(_DUIS_KINDS):
-        parts.append(f'"duis_xml": {_string(message.decode("utf-8", "replace"))}')
-    parts.append(f'"from": {_string(event.sender)}')
-    if message and not kind.startswith(_DUIS_KINDS):
-        parts.append(f'"gbcs_hex": "{message.hex().upper()}"')
-    parts.append(f'"kind": "{kind}"')
-    parts.append(f'"time": "{event.time.isoformat() if time is None else time}"')
-    parts.append(f'"to": {_string(event.recipient)}')
-    parts.append(f'"verdict": {_string(event.verdict)}')
-    return f"{{{', '.join(parts)}}}\n".encode()
+    return line(
+        event.kind,
+        event.sender,
+        event.recipient,
+        event.verdict,
+        event.message,
+        event.detail,
+        event.time.isoformat() if time is None else time,
+    )
+
+
+def line(
+    kind: EventKind,
+    sender: str,
+    recipient: str,
+    verdict: str,
+    message: bytes,
+    detail: str,
+    time: str,
+) -> bytes:
+    """The canonical line of an event given by its fields, ``time`` in ISO 8601.
+
+    Written with the encoder ``json.dumps`` uses for strings (every value is one), without an
+    encoder per line, a dict or a sort: the keys are written in their sorted order, and the
+    text between them that the kind fixes is made once per kind, not per line.
+    """
+    head = f'{{"detail": {_string(detail)}, ' if detail else "{"
+    if kind in _DUIS:
+        text = message.decode("utf-8", "replace")
+        body = f'"duis_xml": {_string(text)}, "from": {_string(sender)}, '
+    elif message:
+        body = f'"from": {_string(sender)}, "gbcs_hex": "{message.hex().upper()}", '
+    else:
+        body = f'"from": {_string(sender)}, '
+    return (
+        f'{head}{body}{_KIND_TEXT[kind]}{time}", "to": {_string(recipient)}, '
+        f'"verdict": {_string(verdict)}}}\n'
+    ).encode()
 
 
 def digest(events: Iterable[Event]) -> str:
