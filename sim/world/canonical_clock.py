@@ -101,10 +101,17 @@ class _Canonical:
 
     def run_before(self, bound: Key) -> None:
         """Process every event whose key is below ``bound``; the clock then reads at least the
-        bound's time."""
+        bound's time. Each key is made once, both to compare and to become :attr:`active`."""
         queue = self._queue
-        while queue and (queue[0][0], queue[0][1], queue[0][2]) < bound:
-            self.step()
+        simpy_step = super().step  # type: ignore[misc]
+        while queue:
+            time, priority, tag, _ = queue[0]
+            key = (time, priority, tag)
+            if not key < bound:
+                break
+            self.active = key
+            self._owner = tag[0]
+            simpy_step()
         self._now = max(self._now, bound[0])
 
 
