@@ -8,7 +8,7 @@ or on the wall clock.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from operator import itemgetter
 from typing import Any
@@ -71,7 +71,7 @@ class WireLog:
         self._sink = sink
         self._keep = keep_events
         self._hasher = hashlib.sha256()
-        self._observers: list[Observer] = []
+        self._observers: dict[EventKind, list[Observer]] = {kind: [] for kind in EventKind}
         self._batch: list[bytes] = []
         self._batch_bytes = 0
         self._instant: float | None = None
@@ -111,9 +111,11 @@ class WireLog:
         """Whether the events went to a sink as they were recorded."""
         return self._sink is not None
 
-    def observe(self, observer: Observer) -> None:
-        """Call ``observer(event)`` for every event recorded from now on."""
-        self._observers.append(observer)
+    def observe(self, observer: Observer, kinds: Iterable[EventKind] = tuple(EventKind)) -> None:
+        """Call ``observer(event)`` for every event of ``kinds`` recorded from now on. An event
+        no one observes (nor keeps) is never made: its line is written from its fields."""
+        for kind in set(kinds):
+            self._observers[kind].append(observer)
 
     @property
     def now(self) -> datetime:
@@ -151,9 +153,10 @@ class WireLog:
         if seconds != self._instant:
             self._enter(seconds)
         text = line(kind, sender, recipient, verdict, message, detail, self._iso)
+        observers = self._observers[kind]
         event = (
             Event(self._now, kind, sender, recipient, verdict, message, detail)
-            if self._keep or self._observers
+            if self._keep or observers
             else None
         )
         self.count += 1
@@ -172,7 +175,7 @@ class WireLog:
                 self.flush()
             if event is not None and self._keep:
                 self.events.append(event)
-        if event is not None:
-            for observer in self._observers:
+        if observers and event is not None:
+            for observer in observers:
                 observer(event)
         return key
