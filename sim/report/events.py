@@ -39,6 +39,11 @@ class EventKind(StrEnum):
 
 _DUIS = frozenset(kind for kind in EventKind if kind.startswith(_DUIS_KINDS))
 _KIND_TEXT = {kind: f'"kind": "{kind}", "time": "' for kind in EventKind}
+# Every byte that json.dumps would escape as a control character (all below a space but the
+# line feed, and DEL) made NUL, every other kept: one NUL in a message's translation says so.
+_CONTROL_AS_NUL = bytes(
+    0 if (byte < 0x20 and byte != 0x0A) or byte == 0x7F else byte for byte in range(256)
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,17 +111,32 @@ def line(
     text between them that the kind fixes is made once per kind, not per line.
     """
     head = f'{{"detail": {_string(detail)}, ' if detail else "{"
+    sent = f'"from": {_string(sender)}, '
+    rest = (
+        f'{_KIND_TEXT[kind]}{time}", "to": {_string(recipient)}, "verdict": {_string(verdict)}}}\n'
+    )
     if kind in _DUIS:
-        text = message.decode("utf-8", "replace")
-        body = f'"duis_xml": {_string(text)}, "from": {_string(sender)}, '
-    elif message:
-        body = f'"from": {_string(sender)}, "gbcs_hex": "{message.hex().upper()}", '
-    else:
-        body = f'"from": {_string(sender)}, '
-    return (
-        f'{head}{body}{_KIND_TEXT[kind]}{time}", "to": {_string(recipient)}, '
-        f'"verdict": {_string(verdict)}}}\n'
-    ).encode()
+        return b"".join(
+            (f'{head}"duis_xml": '.encode(), json_text(message), f", {sent}{rest}".encode())
+        )
+    if message:
+        return f'{head}{sent}"gbcs_hex": "{message.hex().upper()}", {rest}'.encode()
+    return f"{head}{sent}{rest}".encode()
+
+
+def json_text(message: bytes) -> bytes:
+    """``message`` read as UTF-8 (``replace`` for what is not) and written as a JSON string as
+    ``json.dumps`` writes it, in ASCII.
+
+    A DUIS document is ASCII, line feeds its only control characters: its JSON text is itself
+    with backslashes, quotes and line feeds escaped, made so by three byte replaces without
+    reading it into a str or escaping it a character at a time. Any other message is written
+    by the encoder ``json.dumps`` uses.
+    """
+    if message.isascii() and b"\0" not in message.translate(_CONTROL_AS_NUL):
+        escaped = message.replace(b"\\", b"\\\\").replace(b'"', b'\\"').replace(b"\n", b"\\n")
+        return b'"' + escaped + b'"'
+    return _string(message.decode("utf-8", "replace")).encode()
 
 
 def digest(events: Iterable[Event]) -> str:

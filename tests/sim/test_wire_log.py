@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import io
 import json
+import random
 from collections.abc import Generator
 from datetime import UTC, datetime
 
+import pytest
 import simpy
 
-from sim.report.events import Event, EventKind, digest, event_line
+from sim.report.events import Event, EventKind, digest, event_line, json_text
 from sim.report.wire_log import BATCH_BYTES, WireLog
 from sim.world.canonical_clock import CanonicalEnvironment, before
 
@@ -99,3 +101,31 @@ def test_a_keyed_log_keys_its_lines_by_the_event_being_processed() -> None:
         "2026-11-02T08:00:02+00:00"
     ]
     assert lines[1]["gbcs_hex"] == "AB" and [event for _, _, event in records] == [None] * 3
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        b"",
+        b"<?xml version='1.0' encoding='UTF-8'?>\n<sr:Request a=\"1\">x\\y</sr:Request>",
+        b'"\\"\\\\\n\n',
+        b"tab\there",
+        b"cr\r\nlf",
+        b"del\x7f",
+        b"nul\x00",
+        b"\x1f~ ",
+        "caf\u00e9 \u2028 \U0001f600".encode(),
+        b"not utf-8 \xff\xfe\xc3",
+    ],
+)
+def test_a_message_is_written_as_json_dumps_writes_its_text(message: bytes) -> None:
+    expected = json.dumps(message.decode("utf-8", "replace")).encode()
+    assert json_text(message) == expected
+
+
+def test_any_bytes_are_written_as_json_dumps_writes_their_text() -> None:
+    draw = random.Random("json_text")
+    alphabet = bytes(range(0x20, 0x7F)) * 4 + b'\n\\"' * 8 + bytes(range(256))
+    for _ in range(2000):
+        message = bytes(draw.choices(alphabet, k=draw.randrange(0, 60)))
+        assert json_text(message) == json.dumps(message.decode("utf-8", "replace")).encode()
