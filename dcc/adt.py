@@ -94,9 +94,18 @@ class AdtFile:
         object.__setattr__(self, "issued_at", self.issued_at.astimezone(UTC))
 
     def row(self, srv: str, supplier: bytes | None) -> AdtThreshold | None:
-        """The row for ``srv`` and ``supplier``, else the one for ``srv`` and every supplier."""
-        rows = {row.key: row for row in self.thresholds}
-        return rows.get((srv, supplier or b"")) or rows.get((srv, b""))
+        """The row for ``srv`` and ``supplier``, else the one for ``srv`` and every supplier.
+        A walk through the few rows: the DCC asks once per request it counts."""
+        wanted = supplier or b""
+        every = None
+        for row in self.thresholds:
+            if row.srv == srv:
+                held = row.supplier or b""
+                if held == wanted:
+                    return row
+                if not held:
+                    every = row
+        return every
 
     def encode(self) -> bytes:
         """The canonical bytes an officer signs."""

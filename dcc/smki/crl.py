@@ -119,13 +119,18 @@ class Revocations:
     def time_of(self, certificate: x509.Certificate) -> datetime | None:
         """When the CRL says ``certificate`` was revoked, or None; CrlError for a direct CRL of
         another CA."""
-        issuer = issuer_key(certificate)
+        return self.time_for(certificate, issuer_key(certificate), certificate.serial_number)
+
+    def time_for(
+        self, certificate: x509.Certificate, issuer: NameKey, serial: int
+    ) -> datetime | None:
+        """:meth:`time_of`, given the key of the certificate's issuer and its serial."""
         if not self._indirect and issuer != self._issuer:
             raise CrlError(
                 f"CRL of {self.crl.issuer.rfc4514_string()} does not cover certificates issued "
                 f"by {certificate.issuer.rfc4514_string()}"
             )
-        return self._times.get((issuer, certificate.serial_number))
+        return self._times.get((issuer, serial))
 
 
 def _revoked(

@@ -65,7 +65,30 @@ def as_name(issuer: x509.Name | str) -> x509.Name:
 
 def name_key(name: x509.Name | str) -> NameKey:
     """The comparison key of a DN (see the module docstring)."""
-    return _key(as_name(name))
+    if isinstance(name, str):
+        return _text_key(name)
+    kept = _kept_keys.get(id(name))
+    if kept is not None and kept[0] is name:
+        return kept[1]
+    key = _key(name)
+    if len(_kept_keys) >= _KEPT:
+        _kept_keys.clear()
+    _kept_keys[id(name)] = (name, key)
+    return key
+
+
+# The keys of the names last asked about, by the name object's identity and kept with it, so an
+# entry answers for that very object only (a Name is immutable). Hashing a Name to find it in
+# _key's cache costs more than the look-up it serves: the DCC asks about the same few issuer
+# names, as the same objects, on every request.
+_KEPT = 1024
+_kept_keys: dict[int, tuple[x509.Name, NameKey]] = {}
+
+
+@functools.lru_cache(maxsize=1024)
+def _text_key(text: str) -> NameKey:
+    """Cached: every DUIS signature names its signer's issuer in text, one of a few."""
+    return _key(parse_dn(text))
 
 
 @functools.lru_cache(maxsize=4096)

@@ -9,6 +9,8 @@ from .errors import SmkiInputError
 
 def check_utc(at: datetime) -> datetime:
     """``at`` in UTC; a naive time is refused rather than guessed."""
+    if at.tzinfo is UTC:
+        return at
     if at.tzinfo is None:
         raise SmkiInputError(f"naive datetime {at.isoformat()}: SMKI times need a timezone")
     return at.astimezone(UTC)

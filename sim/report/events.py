@@ -37,6 +37,15 @@ class EventKind(StrEnum):
     SOLR = "solr"  # Ofgem notification, revocation, instruction; ADT submissions
 
 
+_DUIS = frozenset(kind for kind in EventKind if kind.startswith(_DUIS_KINDS))
+_KIND_TEXT = {kind: f'"kind": "{kind}", "time": "' for kind in EventKind}
+# Every byte that json.dumps would escape as a control character (all below a space but the
+# line feed, and DEL) made NUL, every other kept: one NUL in a message's translation says so.
+_CONTROL_AS_NUL = bytes(
+    0 if (byte < 0x20 and byte != 0x0A) or byte == 0x7F else byte for byte in range(256)
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Event:
     """One thing that crossed a boundary. ``verdict`` is the DCC's or the WAN's word on it
@@ -71,25 +80,63 @@ class Event:
 def event_line(event: Event, time: str | None = None) -> bytes:
     """One canonical line of ``events.jsonl``, newline included: what the digest hashes.
 
-    The bytes of ``json.dumps(event.to_json(), sort_keys=True)``, written with the encoder
-    ``json.dumps`` uses for strings (every value is one) without building an encoder per line,
-    a dict or a sort: the keys are written in their sorted order. ``time`` is
-    ``event.time.isoformat()`` when the caller has it already (events come many to an instant).
+    The bytes of ``json.dumps(event.to_json(), sort_keys=True)`` (see :func:`line`). ``time``
+    is ``event.time.isoformat()`` when the caller has it already (events come many to an
+    instant).
     """
-    message, kind = event.message, event.kind
-    parts = []
-    if event.detail:
-        parts.append(f'"detail": {_string(event.detail)}')
-    if kind.startswith(_DUIS_KINDS):
-        parts.append(f'"duis_xml": {_string(message.decode("utf-8", "replace"))}')
-    parts.append(f'"from": {_string(event.sender)}')
-    if message and not kind.startswith(_DUIS_KINDS):
-        parts.append(f'"gbcs_hex": "{message.hex().upper()}"')
-    parts.append(f'"kind": "{kind}"')
-    parts.append(f'"time": "{event.time.isoformat() if time is None else time}"')
-    parts.append(f'"to": {_string(event.recipient)}')
-    parts.append(f'"verdict": {_string(event.verdict)}')
-    return f"{{{', '.join(parts)}}}\n".encode()
+    return line(
+        event.kind,
+        event.sender,
+        event.recipient,
+        event.verdict,
+        event.message,
+        event.detail,
+        event.time.isoformat() if time is None else time,
+    )
+
+
+def line(
+    kind: EventKind,
+    sender: str,
+    recipient: str,
+    verdict: str,
+    message: bytes,
+    detail: str,
+    time: str,
+) -> bytes:
+    """The canonical line of an event given by its fields, ``time`` in ISO 8601.
+
+    Written with the encoder ``json.dumps`` uses for strings (every value is one), without an
+    encoder per line, a dict or a sort: the keys are written in their sorted order, and the
+    text between them that the kind fixes is made once per kind, not per line.
+    """
+    head = f'{{"detail": {_string(detail)}, ' if detail else "{"
+    sent = f'"from": {_string(sender)}, '
+    rest = (
+        f'{_KIND_TEXT[kind]}{time}", "to": {_string(recipient)}, "verdict": {_string(verdict)}}}\n'
+    )
+    if kind in _DUIS:
+        return b"".join(
+            (f'{head}"duis_xml": '.encode(), json_text(message), f", {sent}{rest}".encode())
+        )
+    if message:
+        return f'{head}{sent}"gbcs_hex": "{message.hex().upper()}", {rest}'.encode()
+    return f"{head}{sent}{rest}".encode()
+
+
+def json_text(message: bytes) -> bytes:
+    """``message`` read as UTF-8 (``replace`` for what is not) and written as a JSON string as
+    ``json.dumps`` writes it, in ASCII.
+
+    A DUIS document is ASCII, line feeds its only control characters: its JSON text is itself
+    with backslashes, quotes and line feeds escaped, made so by three byte replaces without
+    reading it into a str or escaping it a character at a time. Any other message is written
+    by the encoder ``json.dumps`` uses.
+    """
+    if message.isascii() and b"\0" not in message.translate(_CONTROL_AS_NUL):
+        escaped = message.replace(b"\\", b"\\\\").replace(b'"', b'\\"').replace(b"\n", b"\\n")
+        return b'"' + escaped + b'"'
+    return _string(message.decode("utf-8", "replace")).encode()
 
 
 def digest(events: Iterable[Event]) -> str:

@@ -8,7 +8,7 @@ or on the wall clock.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from operator import itemgetter
 from typing import Any
@@ -17,7 +17,7 @@ import simpy
 
 from dcc.duis.ids import format_eui64
 from sim.report.event_files import ByteSink
-from sim.report.events import Event, EventKind, event_line
+from sim.report.events import Event, EventKind, line
 
 DCC = "DCC"
 OFGEM = "Ofgem"
@@ -71,12 +71,12 @@ class WireLog:
         self._sink = sink
         self._keep = keep_events
         self._hasher = hashlib.sha256()
-        self._observers: list[Observer] = []
+        self._observers: dict[EventKind, list[Observer]] = {kind: [] for kind in EventKind}
         self._batch: list[bytes] = []
         self._batch_bytes = 0
         self._instant: float | None = None
         self._now = start
-        self._iso: str | None = None
+        self._iso = start.isoformat()
         self._keyed = keyed
         self.logs_actors = logs_actors
         self._records: list[Record] = []
@@ -111,23 +111,24 @@ class WireLog:
         """Whether the events went to a sink as they were recorded."""
         return self._sink is not None
 
-    def observe(self, observer: Observer) -> None:
-        """Call ``observer(event)`` for every event recorded from now on."""
-        self._observers.append(observer)
+    def observe(self, observer: Observer, kinds: Iterable[EventKind] = tuple(EventKind)) -> None:
+        """Call ``observer(event)`` for every event of ``kinds`` recorded from now on. An event
+        no one observes (nor keeps) is never made: its line is written from its fields."""
+        for kind in set(kinds):
+            self._observers[kind].append(observer)
 
     @property
     def now(self) -> datetime:
         seconds = self.env.now
         if seconds != self._instant:
-            self._instant, self._now, self._iso = seconds, self.at(seconds), None
+            self._enter(seconds)
         return self._now
 
-    def _now_text(self) -> str:
-        """``now`` in ISO 8601, written once per instant: many events share one."""
-        now = self.now
-        if self._iso is None:
-            self._iso = now.isoformat()
-        return self._iso
+    def _enter(self, seconds: float) -> None:
+        """Make ``seconds`` the current instant: its time, and that time in ISO 8601 for the
+        lines, made once for the many events that share an instant."""
+        self._instant, self._now = seconds, self.at(seconds)
+        self._iso = self._now.isoformat()
 
     def at(self, seconds: float) -> datetime:
         """The UTC time ``seconds`` into the run."""
@@ -148,32 +149,33 @@ class WireLog:
         """Log one event; in a keyed log, returns its key."""
         if actor and not self.logs_actors:
             return None
-        event = Event(self.now, kind, sender, recipient, verdict, message, detail)
-        line = event_line(event, self._now_text())
+        seconds = self.env.now
+        if seconds != self._instant:
+            self._enter(seconds)
+        text = line(kind, sender, recipient, verdict, message, detail, self._iso)
+        observers = self._observers[kind]
+        event = (
+            Event(self._now, kind, sender, recipient, verdict, message, detail)
+            if self._keep or observers
+            else None
+        )
+        self.count += 1
+        key: tuple[Any, ...] | None = None
         if self._keyed:
-            return self._keep_keyed(event, line, order)
-        self._batch.append(line)
-        self._batch_bytes += len(line)
-        if self._batch_bytes >= BATCH_BYTES:
-            self.flush()
-        self.count += 1
-        if self._keep:
-            self.events.append(event)
-        for observer in self._observers:
-            observer(event)
-        return None
-
-    def _keep_keyed(
-        self, event: Event, line: bytes, order: tuple[Any, ...] | None
-    ) -> tuple[Any, ...]:
-        active = self.env.active  # type: ignore[attr-defined]
-        if active is not self._active:
-            self._active, self._lines_in_event = active, 0
-        place = (0, self._lines_in_event) if order is None else order
-        self._lines_in_event += 1
-        key = (active, place)
-        self._records.append((key, line, event if self._keep else None))
-        self.count += 1
-        for observer in self._observers:
-            observer(event)
+            active = self.env.active  # type: ignore[attr-defined]
+            if active is not self._active:
+                self._active, self._lines_in_event = active, 0
+            key = (active, (0, self._lines_in_event) if order is None else order)
+            self._lines_in_event += 1
+            self._records.append((key, text, event if self._keep else None))
+        else:
+            self._batch.append(text)
+            self._batch_bytes += len(text)
+            if self._batch_bytes >= BATCH_BYTES:
+                self.flush()
+            if event is not None and self._keep:
+                self.events.append(event)
+        if observers and event is not None:
+            for observer in observers:
+                observer(event)
         return key

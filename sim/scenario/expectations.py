@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sim.report.events import Event, EventKind, Expectation
 from sim.report.figures import STAGES, hours, moment
@@ -32,7 +32,15 @@ class AlertWatch:
     """Counts, as the wire log records them, the failed supplier's meters' alerts from the
     revocation of its certificates on: those that reached the DCC, and the device alerts the DCC
     delivered to the SRP (at once, or on Ofgem's instruction after holding them). Register with
-    :meth:`sim.report.wire_log.WireLog.observe`; no list of events is kept or scanned afterwards."""
+    :meth:`sim.report.wire_log.WireLog.observe` for its :attr:`KINDS`; no list of events is
+    kept or scanned afterwards."""
+
+    KINDS: ClassVar[tuple[EventKind, ...]] = (
+        EventKind.GBCS_ALERT,
+        EventKind.SMETS1_ALERT,
+        EventKind.ALERT_HELD,
+        EventKind.DEVICE_ALERT,
+    )
 
     revocation: datetime
     instruction: datetime
@@ -58,7 +66,9 @@ class AlertWatch:
 class FailedSupplierWatch:
     """Counts, as the wire log records them, the failed supplier's DUIS requests from Ofgem's
     revocation on: those the DCC accepted, and the others by the stage and code that refused
-    them. Register with :meth:`sim.report.wire_log.WireLog.observe`."""
+    them. Register with :meth:`sim.report.wire_log.WireLog.observe` for its :attr:`KINDS`."""
+
+    KINDS: ClassVar[tuple[EventKind, ...]] = (EventKind.DUIS_REQUEST,)
 
     revocation: datetime
     supplier: str  # the failed supplier as the log names it

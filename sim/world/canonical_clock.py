@@ -20,8 +20,7 @@ before time t".
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import AbstractContextManager, nullcontext
 from heapq import heappush
 from typing import Any
 
@@ -84,14 +83,9 @@ class _Canonical:
             self._owner = tag[0]
         super().step()  # type: ignore[misc]
 
-    @contextmanager
-    def owned_by(self, owner: Owner) -> Iterator[None]:
+    def owned_by(self, owner: Owner) -> AbstractContextManager[None]:
         """Events scheduled inside the block belong to ``owner``."""
-        kept, self._owner = self._owner, owner
-        try:
-            yield
-        finally:
-            self._owner = kept
+        return _Owned(self, owner)
 
     def next_key(self) -> Key | None:
         if not self._queue:
@@ -101,11 +95,36 @@ class _Canonical:
 
     def run_before(self, bound: Key) -> None:
         """Process every event whose key is below ``bound``; the clock then reads at least the
-        bound's time."""
+        bound's time. Each key is made once, both to compare and to become :attr:`active`."""
         queue = self._queue
-        while queue and (queue[0][0], queue[0][1], queue[0][2]) < bound:
-            self.step()
+        simpy_step = super().step  # type: ignore[misc]
+        while queue:
+            time, priority, tag, _ = queue[0]
+            key = (time, priority, tag)
+            if not key < bound:
+                break
+            self.active = key
+            self._owner = tag[0]
+            simpy_step()
         self._now = max(self._now, bound[0])
+
+
+class _Owned(AbstractContextManager[None]):
+    """The block of :meth:`_Canonical.owned_by`: a plain object, not a generator, as the SRP
+    enters one for every request it puts on the clock."""
+
+    __slots__ = ("_env", "_kept", "_owner")
+
+    def __init__(self, env: _Canonical, owner: Owner) -> None:
+        self._env, self._owner = env, owner
+        self._kept: Owner = WORLD
+
+    def __enter__(self) -> None:
+        env = self._env
+        self._kept, env._owner = env._owner, self._owner
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._env._owner = self._kept
 
 
 def owned_by(env: simpy.Environment, owner: Owner) -> AbstractContextManager[None]:

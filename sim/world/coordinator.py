@@ -172,13 +172,13 @@ class Coordinator:
     # --- merging --------------------------------------------------------------------------------
 
     def _emit(self, per_worker: list[list[Record]]) -> None:
-        records = heapq.merge(*per_worker, key=itemgetter(0))
-        lines = []
-        for _, line, event in records:
-            lines.append(line)
-            if self._keep and event is not None:
-                self.merged.events.append(event)
-        data = b"".join(lines)
+        """Hash and write the workers' lines in the canonical order: each worker's are in that
+        order already, so lines from one worker alone need no merge."""
+        filled = [records for records in per_worker if records]
+        records = filled[0] if len(filled) == 1 else list(heapq.merge(*filled, key=itemgetter(0)))
+        if self._keep:
+            self.merged.events.extend(event for _, _, event in records if event is not None)
+        data = b"".join([line for _, line, _ in records])
         self._hasher.update(data)
         if self._sink is not None:
             self._sink.write(data)

@@ -97,6 +97,7 @@ class Population:
         share = scenario.fleet.prepayment_share
         self._prepayment = bytes(rng.random() < share for _ in range(self.size))
         self._failing = scenario.suppliers.index(scenario.failing_supplier)
+        self._failed_indices: list[int] | None = None
         self.inventory = Inventory(self._record)
         self.cast = self._enrol()
         self._fleets: dict[tuple[int, bool], Fleet] = {}
@@ -208,13 +209,25 @@ class Population:
         """The failed supplier's meters in index order: all, or those in prepayment, of the
         device classes given."""
         wanted = {DEVICE_CLASSES.index(name) for name in classes}
+        drawn_classes, prepayment = self._classes, self._prepayment
         return [
             self.device_id(i)
-            for i in range(self.size)
-            if self._suppliers[i] == self._failing
-            and self._classes[i] in wanted
-            and (self._prepayment[i] or not prepayment_only)
+            for i in self._failed_supplier_indices()
+            if drawn_classes[i] in wanted and (prepayment[i] or not prepayment_only)
         ]
+
+    def _failed_supplier_indices(self) -> list[int]:
+        """The indices of the failed supplier's meters, found once: the draw is fixed for the
+        run, and the SRP and the faults ask more than once. The byte search skips the other
+        suppliers' meters without a step of Python each."""
+        if self._failed_indices is None:
+            drawn, needle = self._suppliers, bytes([self._failing])
+            indices, found = [], drawn.find(needle)
+            while found != -1:
+                indices.append(found)
+                found = drawn.find(needle, found + 1)
+            self._failed_indices = indices
+        return self._failed_indices
 
     def switch_targets(self) -> list[bytes]:
         """What the SRP switches: the failed supplier's prepayment meters, the fleet's in index

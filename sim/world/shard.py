@@ -158,12 +158,12 @@ class Shard:
             party(scenario.srp.eui),
             population.failed_supplier_device,
         )
-        self.log.observe(self.alerts)
+        self.log.observe(self.alerts, AlertWatch.KINDS)
         failing = scenario.failing_supplier
         self.failed_supplier = FailedSupplierWatch(
             self.log.at(self.ofgem.revocation), party(failing.eui), failing.name
         )
-        self.log.observe(self.failed_supplier)
+        self.log.observe(self.failed_supplier, FailedSupplierWatch.KINDS)
         with env.owned_by((ACTOR, b"ofgem")):
             env.process(self.ofgem.run())
         with env.owned_by((ACTOR, b"srp")):

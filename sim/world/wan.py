@@ -81,7 +81,8 @@ class SimulatedWan:
     ) -> None:
         self._log = log
         self._env: simpy.Environment = log.env
-        self._salt = hashlib.blake2b(f"solrsim/wan/{seed}".encode(), digest_size=32).digest()
+        salt = hashlib.blake2b(f"solrsim/wan/{seed}".encode(), digest_size=32).digest()
+        self._keyed = hashlib.blake2b(digest_size=16, key=salt)
         self._frames: dict[bytes, int] = {}  # device ID -> frames drawn for so far
         # One-way: half the round trip's median, the same spread.
         self._delay = {
@@ -170,9 +171,9 @@ class SimulatedWan:
         """The loss and delay draws of the device's next frame: uniform in [0, 1) and (0, 1)."""
         number = self._frames.get(device_id, 0)
         self._frames[device_id] = number + 1
-        digest = hashlib.blake2b(
-            device_id + number.to_bytes(4, "big"), digest_size=16, key=self._salt
-        ).digest()
+        keyed = self._keyed.copy()  # the key taken in once, not per frame
+        keyed.update(device_id + number.to_bytes(4, "big"))
+        digest = keyed.digest()
         lost = (int.from_bytes(digest[:8], "big") >> 11) * _UNIT
         delay = ((int.from_bytes(digest[8:], "big") >> 11) + 0.5) * _UNIT
         return lost, delay

@@ -18,7 +18,7 @@ from devices import credentials
 from devices.gbcs.keystore import KeyUsage
 from devices.gbcs.payment_mode import PaymentMode
 from devices.smets1 import Smets1Meter
-from sim.scenario.model import load_scenario
+from sim.scenario.model import DeviceClass, load_scenario
 from sim.world import population as population_module
 from sim.world.cast import grant_supplier_keys
 from sim.world.population import DEVICE_BASE, Population
@@ -40,6 +40,29 @@ def test_the_fleet_follows_the_mix_and_the_seed(population: Population) -> None:
     assert again.failed_supplier_meters() == population.failed_supplier_meters()
     other = Population(load_scenario(SMALL, seed=8))
     assert other.failed_supplier_meters() != population.failed_supplier_meters()
+
+
+@pytest.mark.parametrize("prepayment_only", [False, True])
+@pytest.mark.parametrize("classes", [("esme", "gsme", "smets1"), ("esme",), ("gsme", "smets1")])
+def test_the_failed_supplier_meters_are_those_the_draw_gives(
+    population: Population, prepayment_only: bool, classes: tuple[DeviceClass, ...]
+) -> None:
+    """Found by a search through the drawn suppliers, asked for again and again: every meter of
+    the failed supplier in the classes asked, in index order, and no other."""
+    failing = population.scenario.failing_supplier.user_id
+    expected = [
+        population.device_id(index)
+        for index in range(population.size)
+        if population.scenario.suppliers[population._suppliers[index]].user_id == failing
+        and population.device_class(population.device_id(index)) in classes
+        and (population._prepayment[index] or not prepayment_only)
+    ]
+    assert expected
+    for _ in range(2):
+        found = population.failed_supplier_meters(prepayment_only=prepayment_only, classes=classes)
+        assert found == expected
+    found.clear()  # a caller's list is its own
+    assert population.failed_supplier_meters(prepayment_only=prepayment_only, classes=classes)
 
 
 def test_the_fleet_is_drawn_in_blocks_as_in_one_draw(monkeypatch: pytest.MonkeyPatch) -> None:

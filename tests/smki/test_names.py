@@ -49,3 +49,19 @@ def test_malformed_dn_is_refused(text: str) -> None:
 
 def test_eui64_text() -> None:
     assert eui64_text(bytes.fromhex("90B3D51F30010000")) == "90-B3-D5-1F-30-01-00-00"
+
+
+def test_a_key_kept_for_a_name_answers_for_that_name_only() -> None:
+    """Keys are kept by the name object asked about: asked again, the same object gets the same
+    key; an equal name made anew, or another name, gets its own, even once the first is gone."""
+    first = parse_dn("CN=Z1, OU=07")
+    assert name_key(first) == name_key(first) == name_key(Z1)
+    assert name_key(parse_dn("CN=Z2, OU=07")) != name_key(first)
+    for number in range(3000):  # more names than are kept, each dropped once asked about
+        expected = ((("2.5.4.11", "07"),), (("2.5.4.3", f"n{number}"),))
+        assert name_key(parse_dn(f"CN=N{number}, OU=07")) == expected
+    assert name_key(first) == name_key(Z1)
+    with pytest.raises(SmkiInputError):
+        name_key("not a dn")
+    with pytest.raises(SmkiInputError):
+        name_key("not a dn")

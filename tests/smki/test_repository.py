@@ -257,6 +257,25 @@ def test_is_revoked_reads_the_crl_not_the_record(repository: SmkiRepository) -> 
     assert not repository.is_revoked(record.certificate, T2)
 
 
+def test_an_answer_about_a_certificate_changes_the_moment_its_crl_does(
+    repository: SmkiRepository,
+) -> None:
+    """The certificate object asked about again and again, as the DCC does its signers': the
+    answer follows each CRL issued or put back, never a kept one."""
+    record = _issue(repository)
+    certificate = repository.resolve("CN=S1,OU=07", record.serial)
+    assert certificate is record.certificate
+    empty_crl = repository.crl("CN=S1,OU=07")
+    assert not repository.is_revoked(certificate, T2)
+    repository.revoke(record, CESSATION, T1)
+    assert repository.is_revoked(certificate, T2)
+    assert not repository.is_revoked(certificate, T0)
+    repository._crls[next(iter(repository._crls))] = empty_crl
+    assert not repository.is_revoked(certificate, T2)
+    other = _issue(repository, eui=OTHER_SUPPLIER)
+    assert not repository.is_revoked(other.certificate, T2)
+
+
 def test_a_forged_crl_is_not_trusted(repository: SmkiRepository) -> None:
     record = _issue(repository)
     impostor = SmkiAuthority.from_seed(b"impostor").organisation_ca
