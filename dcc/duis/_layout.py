@@ -9,6 +9,7 @@ response codes.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -310,6 +311,10 @@ class Document(Generic[H, B]):
     body: B
     schema_version: str = SCHEMA_VERSION
     signature: bytes | None = None
+    # What markup() wrote, once asked: the document is immutable, so its text cannot change.
+    _written: tuple[Markup | None] | None = dataclasses.field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         check_decimal(self.schema_version)
@@ -348,7 +353,15 @@ class Document(Generic[H, B]):
     def markup(self) -> Markup | None:
         """The document written as text, both as :func:`~dcc.duis.elements.to_bytes` writes
         :meth:`build`'s element and in inclusive C14N; None when some part of it must be
-        built as a tree (:mod:`dcc.duis._markup`)."""
+        built as a tree (:mod:`dcc.duis._markup`). Written once: the signer and, in the same
+        process, the DCC checking what it signed both ask."""
+        written = self._written
+        if written is None:
+            written = (self._write_markup(),)
+            object.__setattr__(self, "_written", written)
+        return written[0]
+
+    def _write_markup(self) -> Markup | None:
         if self.signature is not None or type(self).build is not Document.build:
             return None
         header = getattr(self.header, "markup_to", None)

@@ -40,7 +40,7 @@ from dcc.smki.times import check_utc
 
 from ._markup import Markup
 from .codes import ResponseCode
-from .elements import DS, SIGNATURE, SR, label
+from .elements import DS, SIGNATURE, SR, canonical_signature, label
 from .errors import DuisBuildError, DuisSchemaError, DuisSignatureError, DuisXmlError
 from .ids import RequestID, format_eui64
 from .values import format_base64
@@ -160,6 +160,10 @@ class VerifiedSignature:
     # The parsed document, Signature included, without the whitespace between elements. Later
     # stages read this tree, not the bytes again, so they act on precisely what was digested.
     document: etree._ElementTree
+    # What the digest covers: the inclusive C14N of that document without its Signature.
+    canonical: bytes
+    # The Signature in exclusive C14N, as a document read from the tree holds it.
+    signature: bytes
 
 
 def sign_document(
@@ -407,7 +411,8 @@ def verify_document(
             return None
         raise SignatureRejected(SignatureCheck.PRESENT, "the document has no ds:Signature")
     signature = _enveloped_signature(root, signatures)
-    exact = canonical_values(SIGNATURE_SHAPE, signature)
+    signature_c14n = canonical_signature(signature)
+    exact = canonical_values(SIGNATURE_SHAPE, signature, signature_c14n)
     try:
         values = match(SIGNATURE_SHAPE, signature) if exact is None else exact
         issuer = _issuer_name(values["X509IssuerName"])
@@ -465,7 +470,7 @@ def verify_document(
         raise SignatureRejected(
             SignatureCheck.SIGNATURE, f"ds:SignatureValue does not verify with {named}"
         ) from None
-    return VerifiedSignature(certificate, info, tree)
+    return VerifiedSignature(certificate, info, tree, document, signature_c14n)
 
 
 def _enveloped_signature(root: etree._Element, signatures: list[etree._Element]) -> etree._Element:
