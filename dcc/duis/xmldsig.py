@@ -38,6 +38,7 @@ from dcc.smki.profile import OrgCertificateInfo, read_org_certificate
 from dcc.smki.roles import KeyUsage, RemotePartyRole
 from dcc.smki.times import check_utc
 
+from ._by_identity import by_identity
 from ._markup import Markup
 from .codes import ResponseCode
 from .elements import DS, SIGNATURE, SR, canonical_signature, label
@@ -313,11 +314,11 @@ def _signature_format() -> str:
     )
 
 
-@functools.lru_cache(maxsize=64)
+@by_identity(64)
 def _check_signing_key(
     private_key: ec.EllipticCurvePrivateKey, certificate: x509.Certificate
 ) -> None:
-    """Raise DuisBuildError unless the key is P-256 and the certificate's. Cached: a signer signs
+    """Raise DuisBuildError unless the key is P-256 and the certificate's. Kept: a signer signs
     many documents with one key, and comparing the keys costs more than signing."""
     if not isinstance(private_key.curve, ec.SECP256R1):
         raise DuisBuildError(f"the DCC profile signs with P-256 keys, not {private_key.curve.name}")
@@ -325,7 +326,7 @@ def _check_signing_key(
         raise DuisBuildError("the private key does not belong to the certificate")
 
 
-@functools.lru_cache(maxsize=64)
+@by_identity(64)
 def _key_info(certificate: x509.Certificate) -> tuple[str, str]:
     """X509IssuerName as Java writes it (``CN=Z1,OU=07``) and X509SerialNumber: written once
     per certificate."""
@@ -532,7 +533,7 @@ def _check_validity(certificate: x509.Certificate, at: datetime, named: str) -> 
         )
 
 
-@functools.lru_cache(maxsize=256)
+@by_identity(256)
 def _signing_certificate(
     certificate: x509.Certificate,
 ) -> tuple[OrgCertificateInfo, ec.EllipticCurvePublicKey]:
