@@ -123,8 +123,8 @@ BOOLEAN = Text(parse_bool, format_bool, plain=True)  # true or false
 DATE_TIME = Text(parse_datetime, format_datetime, plain=True)  # digits, - : T . + Z
 BASE64 = Text(parse_base64, format_base64, plain=True)  # A-Z a-z 0-9 + / =
 EUI64 = Text(parse_eui64, format_eui64, plain=True)  # hex digits and -
-REQUEST_ID = Text(RequestID.parse)
-RESPONSE_ID = Text(ResponseID.parse)
+REQUEST_ID = Text(RequestID.parse, plain=True)  # EUI-64s, ':' and decimal digits
+RESPONSE_ID = Text(ResponseID.parse, plain=True)
 
 
 def bounded(low: int, high: int) -> Text[int]:

@@ -69,7 +69,7 @@ _VERIFY = ec.ECDSA(hashes.SHA256())
 _SIGNED_INFO = f"{{{DS}}}SignedInfo"
 # What an enveloped signature's root holds, by root: a DUIS request or response, and the S1SP's
 # signed part of an SMETS1ResponseMessage, which carries its own signature inside the response.
-_ENVELOPES = {
+_ENVELOPES: dict[object, list[str]] = {
     f"{{{SR}}}Request": [f"{{{SR}}}Header", f"{{{SR}}}Body", SIGNATURE],
     f"{{{SR}}}Response": [f"{{{SR}}}Header", f"{{{SR}}}Body", SIGNATURE],
     f"{{{SR}}}SMETS1SignedResponse": [f"{{{SR}}}SMETS1Response", SIGNATURE],
@@ -263,8 +263,9 @@ def _spliced(written: bytes, values: Mapping[str, str]) -> bytes:
     """``written`` (a document whose root declares ``ds`` and has an end tag) with the
     Signature's markup holding ``values`` (plain) before the root's end tag."""
     end = written.rfind(b"</")
-    signature = _signature_format().format_map(values)
-    return written[:end] + signature.encode() + written[end:]
+    parts = list(_signature_markup())
+    parts[1::2] = [values[name] for name in parts[1::2]]
+    return b"".join((written[:end], "".join(parts).encode(), written[end:]))
 
 
 def _written_by_appending(tree: etree._ElementTree, values: Mapping[str, str]) -> bytes:
@@ -303,15 +304,6 @@ def _signature_markup() -> tuple[str, ...]:
     written = etree.tostring(root, encoding="unicode")
     signature = written[written.index("<ds:Signature") : written.rindex("</")]
     return tuple(_PLACEHOLDER.split(signature))
-
-
-@functools.cache
-def _signature_format() -> str:
-    """:func:`_signature_markup` as a format string, its values the fields by name."""
-    return "".join(
-        part.replace("{", "{{").replace("}", "}}") if i % 2 == 0 else f"{{{part}}}"
-        for i, part in enumerate(_signature_markup())
-    )
 
 
 @by_identity(64)
@@ -497,7 +489,7 @@ def _enveloped_signature(root: etree._Element, signatures: list[etree._Element])
             SignatureCheck.PROFILE, "ds:Signature must be the last child of the root element"
         )
     children = [child for child in root if isinstance(child.tag, str)]
-    envelope = _ENVELOPES.get(etree.QName(root).text, _ENVELOPES[f"{{{SR}}}Request"])
+    envelope = _ENVELOPES.get(root.tag, _ENVELOPES[f"{{{SR}}}Request"])
     if [child.tag for child in children] != envelope:
         found = ", ".join(label(child) for child in children)
         wanted = ", ".join(label(etree.Element(tag)) for tag in envelope)

@@ -195,7 +195,10 @@ def canonical_values(
     found = shape.canonical_pattern.fullmatch(c14n.decode())
     if found is None:
         return None
-    return {name: _unescape_text(text) for name, text in found.groupdict().items()}
+    return {
+        name: _unescape_text(text) if "&" in text else text
+        for name, text in found.groupdict().items()
+    }
 
 
 def _unescape_text(text: str) -> str:
