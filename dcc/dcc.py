@@ -418,7 +418,7 @@ class Dcc:
         pre_command = GbcsMessage(grouping, content, signature=b"")
         self.services.issued_precommands[str(request_id)] = signed_block(pre_command)
         response = self._response(
-            ctx, ResponseCode.I0, PreCommand(GBCS_VERSION, encode(pre_command))
+            ctx, ResponseCode.I0, PreCommand(GBCS_VERSION, encode(pre_command), pre_command)
         )
         return Outcome(
             ResponseCode.I0,

@@ -147,6 +147,10 @@ class Child:
     codec: Codec[Any]
     optional: bool = False
     repeated: bool = False
+    tag: str = dataclasses.field(init=False, repr=False, compare=False)  # sr:{name}
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "tag", f"sr:{self.name}")
 
     def read(self, children: Children) -> Any:
         if self.repeated:
@@ -165,13 +169,12 @@ class Child:
             self.codec.write(add(parent, self.name), one)
 
     def markup(self, parts: list[str], item: Any) -> None:
-        tag = f"sr:{self.name}"
         if not self.repeated:
             if item is not None or not self.optional:
-                self.codec.markup(parts, tag, item)
+                self.codec.markup(parts, self.tag, item)
             return
         for one in item:
-            self.codec.markup(parts, tag, one)
+            self.codec.markup(parts, self.tag, one)
 
 
 @dataclass(frozen=True, slots=True)

@@ -63,7 +63,9 @@ def signed_document(party: Party, request: Request) -> SignedDocument:
 
 def pre_command(response: bytes | Response | None) -> GbcsMessage:
     """The GBCS pre-command in a transform's DUIS response (its bytes, or the Response a DCC in
-    the same process built them from), as the DCC issued it."""
+    the same process built them from), as the DCC issued it: the message that DCC encoded, if
+    it encodes to the payload (``encode`` is ``decode``'s exact inverse), else the payload
+    decoded."""
     if response is None:
         raise NoPreCommandError("no response, so no PreCommand")
     if isinstance(response, bytes):
@@ -72,6 +74,9 @@ def pre_command(response: bytes | Response | None) -> GbcsMessage:
     content = body.content if isinstance(body, ResponseMessage) else body
     if not isinstance(content, PreCommand):
         raise NoPreCommandError(f"the response carries {type(content).__name__}, no PreCommand")
+    issued = content.message
+    if issued is not None and encode(issued) == content.gbcs_payload:
+        return issued
     return decode(content.gbcs_payload)
 
 

@@ -1,7 +1,9 @@
 """A sender in the DCC's process may hand over the Request it signed with the bytes: the DCC still
 parses, validates and verifies the bytes, and takes the Request in place of reading them only
 when it is what the signature covers. A forged or altered document is refused as ever, and a
-Request that is not the one signed is left aside: the bytes are read."""
+Request that is not the one signed is left aside: the bytes are read. Likewise a User's system
+takes the GBCS pre-command the DCC issued in place of decoding its payload only when it is the
+payload."""
 
 from __future__ import annotations
 
@@ -10,7 +12,10 @@ import dataclasses
 from dcc.duis.codes import ResponseCode
 from dcc.duis.request import CommandVariant, Credit, Prepayment, Request, UpdatePaymentMode
 from dcc.duis.request import read_request as read_duis_request
+from dcc.duis.response import PreCommand, Response, ResponseMessage, parse_response
 from dcc.pipeline import Acted, Received, Rejected, run
+from devices.gbcs.frame import GbcsMessage, decode
+from sim.world import duis_client
 from sim.world.testbed import BRIGHT, ESME_ID, World
 from tests.dcc.rule_checks import NOW, assert_refused
 
@@ -70,3 +75,28 @@ def test_a_request_signed_by_another_user_is_refused_though_offered(world: World
     not_mine = world.signed(mine, by=next(p for p in world.parties if p != BRIGHT))
     outcome = world.dcc.submit(not_mine, NOW, mine)
     assert_refused(outcome, ResponseCode.E1, "signature")
+
+
+def test_the_pre_command_issued_in_process_is_taken_only_if_it_is_the_payload(
+    world: World,
+) -> None:
+    _, outcome = world.transform(BRIGHT, ESME_ID, Credit(), NOW)
+    response = outcome.message
+    assert isinstance(response, Response) and isinstance(response.body, ResponseMessage)
+    content = response.body.content
+    assert isinstance(content, PreCommand) and content.message is not None
+    assert duis_client.pre_command(response) is content.message
+    assert content.message == decode(content.gbcs_payload)
+    # read from the bytes, the response is the same, without the message: it is decoded
+    read = parse_response(outcome.response)
+    assert read.body == response.body and duis_client.pre_command(read) == content.message
+    # a message that is not the payload is left aside
+    other = dataclasses.replace(content.message, content=content.message.content + b"\x00")
+    forged = dataclasses.replace(
+        response, body=dataclasses.replace(response.body, content=replace_message(content, other))
+    )
+    assert duis_client.pre_command(forged) == decode(content.gbcs_payload) != other
+
+
+def replace_message(content: PreCommand, message: GbcsMessage) -> PreCommand:
+    return PreCommand(content.gbcs_version, content.gbcs_payload, message)
