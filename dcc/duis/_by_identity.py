@@ -10,6 +10,7 @@ asked again.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
@@ -20,7 +21,9 @@ R = TypeVar("R")
 
 def by_identity(maxsize: int) -> Callable[[Callable[P, R]], Callable[P, R]]:
     """Keep the answers of a function of positional arguments for the last ``maxsize``
-    argument tuples, by identity. An exception is not kept: it is raised again each time."""
+    argument tuples, by identity. An exception is not kept: it is raised again each time.
+    Threads may share it: at worst two compute the same answer, or the bound is passed for a
+    moment."""
 
     def decorate(function: Callable[P, R]) -> Callable[P, R]:
         kept: dict[tuple[int, ...], tuple[tuple[object, ...], R]] = {}
@@ -35,7 +38,9 @@ def by_identity(maxsize: int) -> Callable[[Callable[P, R]], Callable[P, R]]:
                 return found[1]
             answer = function(*args, **kwargs)
             if len(kept) >= maxsize:
-                del kept[next(iter(kept))]  # the oldest
+                # another thread may have made room first
+                with contextlib.suppress(KeyError, RuntimeError, StopIteration):
+                    del kept[next(iter(kept))]  # the oldest
             kept[key] = (args, answer)
             return answer
 

@@ -4,6 +4,8 @@ than the bound."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
 from dcc.duis._by_identity import by_identity
@@ -69,3 +71,18 @@ def test_no_more_than_the_bound_is_kept_and_keyword_arguments_are_refused() -> N
     assert asked == [0, 1, 2, 3, 4, 0]
     with pytest.raises(TypeError):
         value(thing=things[0])
+
+
+def test_threads_sharing_it_get_the_function_s_answers() -> None:
+    @by_identity(3)
+    def value(thing: Thing) -> int:
+        return thing.value
+
+    things = [Thing(n) for n in range(50)]
+
+    def ask(offset: int) -> list[int]:
+        return [value(things[(n + offset) % 50]) for n in range(2000)]
+
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(ask, range(4)))
+    assert answers == [[(n + offset) % 50 for n in range(2000)] for offset in range(4)]
