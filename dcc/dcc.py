@@ -229,12 +229,15 @@ class Dcc:
 
     # --- requests ------------------------------------------------------------------------------
 
-    def submit(self, xml: bytes, now: datetime) -> Outcome:
-        """Run a DUIS request through the pipeline and act on it; every stage is audited."""
+    def submit(self, xml: bytes, now: datetime, offered: Request | None = None) -> Outcome:
+        """Run a DUIS request through the pipeline and act on it; every stage is audited.
+        ``offered`` is the Request a sender in this process wrote ``xml`` from: it is taken in
+        place of reading ``xml`` only if it is what the signature covers
+        (:mod:`dcc.duis.signed_document`)."""
         decisions: list[StageDecision] = []  # for the audit trail, kept only when there is one
         result = run(
             self.services,
-            Received(xml, now),
+            Received(xml, now, offered=offered),
             None if self.audit is None else lambda s, r: decisions.append(_decision(s, r, now)),
         )
         if isinstance(result, Acted):
@@ -415,7 +418,7 @@ class Dcc:
         pre_command = GbcsMessage(grouping, content, signature=b"")
         self.services.issued_precommands[str(request_id)] = signed_block(pre_command)
         response = self._response(
-            ctx, ResponseCode.I0, PreCommand(GBCS_VERSION, encode(pre_command))
+            ctx, ResponseCode.I0, PreCommand(GBCS_VERSION, encode(pre_command), pre_command)
         )
         return Outcome(
             ResponseCode.I0,

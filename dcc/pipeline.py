@@ -54,6 +54,7 @@ from dcc.duis.request import (
 )
 from dcc.duis.request import read_request as read_duis_request
 from dcc.duis.schema import solrsim_schema, validate
+from dcc.duis.signed_document import verified_request
 from dcc.duis.xmldsig import SignatureRejected, VerifiedSignature, verify_document
 from dcc.duis.xmlparse import parse_xml
 from dcc.identity import DCC_ID
@@ -116,10 +117,13 @@ class Services:
 
 @dataclass(frozen=True, slots=True)
 class Received:
-    """A request as it arrived, and the time the DCC judges it at."""
+    """A request as it arrived, and the time the DCC judges it at. ``offered``: the Request
+    a sender in the DCC's process wrote ``raw`` from (:mod:`dcc.duis.signed_document`); from
+    :class:`Verified` on, only if it is what the signature covers, and read in its place."""
 
     raw: bytes
     now: datetime
+    offered: Request | None = field(default=None, kw_only=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,7 +221,7 @@ def check_xml(services: Services, ctx: Received) -> Refusal | Parsed:
         tree = parse_xml(ctx.raw)
     except DuisError as exc:
         return _refused(exc)
-    return Parsed(ctx.raw, ctx.now, tree)
+    return Parsed(ctx.raw, ctx.now, tree, offered=ctx.offered)
 
 
 def check_schema(services: Services, ctx: Parsed) -> Refusal | None:
@@ -236,22 +240,28 @@ def check_signature(services: Services, ctx: Parsed) -> Refusal | Verified:
     except DuisError as exc:
         return _refused(exc)
     # the later stages read what the digest covers
-    return Verified(ctx.raw, ctx.now, signer.document, signer)
+    offered = None if ctx.offered is None else verified_request(ctx.offered, signer)
+    return Verified(ctx.raw, ctx.now, signer.document, signer, offered=offered)
 
 
 def read_header(services: Services, ctx: Verified) -> Refusal | Headed:
-    try:
-        header = read_request_header(ctx.tree)
-    except DuisError as exc:
-        return _refused(exc)
-    return Headed(ctx.raw, ctx.now, ctx.tree, ctx.signer, header)
+    if ctx.offered is not None:
+        header = ctx.offered.header
+    else:
+        try:
+            header = read_request_header(ctx.tree)
+        except DuisError as exc:
+            return _refused(exc)
+    return Headed(ctx.raw, ctx.now, ctx.tree, ctx.signer, header, offered=ctx.offered)
 
 
 def read_request(services: Services, ctx: FromUser) -> Refusal | Understood:
-    try:
-        request = read_duis_request(ctx.tree, ctx.header)
-    except DuisError as exc:
-        return _refused(exc)
+    request = ctx.offered
+    if request is None:
+        try:
+            request = read_duis_request(ctx.tree, ctx.header)
+        except DuisError as exc:
+            return _refused(exc)
     return Understood(ctx.raw, ctx.now, ctx.tree, ctx.signer, ctx.header, ctx.user, request)
 
 
@@ -262,7 +272,7 @@ def check_user(services: Services, ctx: Headed) -> Refusal | FromUser:
         return _reject(ResponseCode.E1, f"{originator.hex().upper()} is not a DCC User")
     if user.status is not UserStatus.ACTIVE:
         return _reject(ResponseCode.E3, f"User status is {user.status}")
-    return FromUser(ctx.raw, ctx.now, ctx.tree, ctx.signer, ctx.header, user)
+    return FromUser(ctx.raw, ctx.now, ctx.tree, ctx.signer, ctx.header, user, offered=ctx.offered)
 
 
 def check_srv(services: Services, ctx: FromUser) -> Refusal | None:

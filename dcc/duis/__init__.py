@@ -14,6 +14,7 @@ __all__ = [
     "request",  # sr:Request and the bodies solrsim simulates
     "response",  # sr:Response and the alerts it delivers
     "schema",  # XSD validation, solrsim's schema or an official one
+    "signed_document",  # a signed request with the Request its sender in-process wrote it from
     "smets1",  # SMETS1 device alerts in DUIS
     "values",  # XSD simple values: text on the wire, Python values in the model
     "whitespace",  # the whitespace between elements that signatures do not cover

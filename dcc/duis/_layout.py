@@ -9,6 +9,7 @@ response codes.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -122,8 +123,8 @@ BOOLEAN = Text(parse_bool, format_bool, plain=True)  # true or false
 DATE_TIME = Text(parse_datetime, format_datetime, plain=True)  # digits, - : T . + Z
 BASE64 = Text(parse_base64, format_base64, plain=True)  # A-Z a-z 0-9 + / =
 EUI64 = Text(parse_eui64, format_eui64, plain=True)  # hex digits and -
-REQUEST_ID = Text(RequestID.parse)
-RESPONSE_ID = Text(ResponseID.parse)
+REQUEST_ID = Text(RequestID.parse, plain=True)  # EUI-64s, ':' and decimal digits
+RESPONSE_ID = Text(ResponseID.parse, plain=True)
 
 
 def bounded(low: int, high: int) -> Text[int]:
@@ -146,6 +147,10 @@ class Child:
     codec: Codec[Any]
     optional: bool = False
     repeated: bool = False
+    tag: str = dataclasses.field(init=False, repr=False, compare=False)  # sr:{name}
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "tag", f"sr:{self.name}")
 
     def read(self, children: Children) -> Any:
         if self.repeated:
@@ -164,13 +169,12 @@ class Child:
             self.codec.write(add(parent, self.name), one)
 
     def markup(self, parts: list[str], item: Any) -> None:
-        tag = f"sr:{self.name}"
         if not self.repeated:
             if item is not None or not self.optional:
-                self.codec.markup(parts, tag, item)
+                self.codec.markup(parts, self.tag, item)
             return
         for one in item:
-            self.codec.markup(parts, tag, one)
+            self.codec.markup(parts, self.tag, one)
 
 
 @dataclass(frozen=True, slots=True)
@@ -310,6 +314,10 @@ class Document(Generic[H, B]):
     body: B
     schema_version: str = SCHEMA_VERSION
     signature: bytes | None = None
+    # What markup() wrote, once asked: the document is immutable, so its text cannot change.
+    _written: tuple[Markup | None] | None = dataclasses.field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         check_decimal(self.schema_version)
@@ -348,7 +356,15 @@ class Document(Generic[H, B]):
     def markup(self) -> Markup | None:
         """The document written as text, both as :func:`~dcc.duis.elements.to_bytes` writes
         :meth:`build`'s element and in inclusive C14N; None when some part of it must be
-        built as a tree (:mod:`dcc.duis._markup`)."""
+        built as a tree (:mod:`dcc.duis._markup`). Written once: the signer and, in the same
+        process, the DCC checking what it signed both ask."""
+        written = self._written
+        if written is None:
+            written = (self._write_markup(),)
+            object.__setattr__(self, "_written", written)
+        return written[0]
+
+    def _write_markup(self) -> Markup | None:
         if self.signature is not None or type(self).build is not Document.build:
             return None
         header = getattr(self.header, "markup_to", None)

@@ -17,7 +17,7 @@ from typing import TypeVar
 from lxml import etree
 
 from .codes import SCHEMA_INVALID, ResponseCode
-from .errors import DuisSchemaError, invalid
+from .errors import DuisSchemaError, DuisXmlError, invalid
 from .ids import parse_eui64
 from .values import collapse, parse_datetime, parse_int
 from .xmlparse import parse_xml
@@ -130,7 +130,7 @@ class Children:
         if element is None or element.tag != SIGNATURE:
             return None
         self._next += 1
-        return _canonical_signature(element)
+        return canonical_signature(element)
 
     def finish(self) -> None:
         element = self._peek()
@@ -216,8 +216,13 @@ class _CanonicalSignature(bytes):
     :func:`check_signature` would give the same bytes back, so it need not parse them again."""
 
 
-def _canonical_signature(element: etree._Element) -> bytes:
-    c14n = etree.tostring(element, method="c14n", exclusive=True, with_comments=False)
+def canonical_signature(element: etree._Element) -> bytes:
+    """The exclusive C14N (without comments) of a ``ds:Signature`` element: what a document
+    read from a tree holds as its signature."""
+    try:
+        c14n = etree.tostring(element, method="c14n", exclusive=True, with_comments=False)
+    except etree.C14NError:  # libxml2 refuses relative namespace URIs
+        raise DuisXmlError("the ds:Signature cannot be canonicalised") from None
     return _CanonicalSignature(c14n)
 
 
@@ -228,7 +233,7 @@ def check_signature(signature: bytes) -> bytes:
     element = parse_xml(signature).getroot()
     if element.tag != SIGNATURE:
         raise invalid(f"a signature must be a ds:Signature element, not {label(element)}")
-    return _canonical_signature(element)
+    return canonical_signature(element)
 
 
 def to_bytes(element: etree._Element) -> bytes:

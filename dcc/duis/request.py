@@ -8,7 +8,9 @@ refused with :class:`DuisUnsupportedError` (E2: the DCC does not offer it); see
 
 The pipeline reads a document once (:func:`dcc.duis.xmlparse.parse_xml`), validates that tree,
 verifies its signature (:mod:`dcc.duis.xmldsig`) and then calls :func:`read_request` on the
-same tree. The ``ds:Signature`` survives in :attr:`Request.signature`.
+same tree, or takes the Request a sender in its process wrote the bytes from, once it is known
+to be what the signature covers (:mod:`dcc.duis.signed_document`). The ``ds:Signature``
+survives in :attr:`Request.signature`.
 """
 
 from __future__ import annotations

@@ -9,11 +9,13 @@ are unsigned (the E65 sample). A SMETS1 device's alert comes in an SMETS1Respons
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import ClassVar
 
 from lxml import etree
+
+from devices.gbcs.frame import GbcsMessage
 
 from ._layout import (
     BASE64,
@@ -78,6 +80,9 @@ class PreCommand(Record):
 
     gbcs_version: str
     gbcs_payload: bytes
+    # The message the payload encodes, when the DCC in this process made it: a User's system
+    # there takes it in place of decoding the payload only if it encodes to the payload.
+    message: GbcsMessage | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,9 +38,10 @@ from dcc.smki.profile import OrgCertificateInfo, read_org_certificate
 from dcc.smki.roles import KeyUsage, RemotePartyRole
 from dcc.smki.times import check_utc
 
+from ._by_identity import by_identity
 from ._markup import Markup
 from .codes import ResponseCode
-from .elements import DS, SIGNATURE, SR, label
+from .elements import DS, SIGNATURE, SR, canonical_signature, label
 from .errors import DuisBuildError, DuisSchemaError, DuisSignatureError, DuisXmlError
 from .ids import RequestID, format_eui64
 from .values import format_base64
@@ -68,7 +69,7 @@ _VERIFY = ec.ECDSA(hashes.SHA256())
 _SIGNED_INFO = f"{{{DS}}}SignedInfo"
 # What an enveloped signature's root holds, by root: a DUIS request or response, and the S1SP's
 # signed part of an SMETS1ResponseMessage, which carries its own signature inside the response.
-_ENVELOPES = {
+_ENVELOPES: dict[object, list[str]] = {
     f"{{{SR}}}Request": [f"{{{SR}}}Header", f"{{{SR}}}Body", SIGNATURE],
     f"{{{SR}}}Response": [f"{{{SR}}}Header", f"{{{SR}}}Body", SIGNATURE],
     f"{{{SR}}}SMETS1SignedResponse": [f"{{{SR}}}SMETS1Response", SIGNATURE],
@@ -160,6 +161,10 @@ class VerifiedSignature:
     # The parsed document, Signature included, without the whitespace between elements. Later
     # stages read this tree, not the bytes again, so they act on precisely what was digested.
     document: etree._ElementTree
+    # What the digest covers: the inclusive C14N of that document without its Signature.
+    canonical: bytes
+    # The Signature in exclusive C14N, as a document read from the tree holds it.
+    signature: bytes
 
 
 def sign_document(
@@ -258,8 +263,9 @@ def _spliced(written: bytes, values: Mapping[str, str]) -> bytes:
     """``written`` (a document whose root declares ``ds`` and has an end tag) with the
     Signature's markup holding ``values`` (plain) before the root's end tag."""
     end = written.rfind(b"</")
-    signature = _signature_format().format_map(values)
-    return written[:end] + signature.encode() + written[end:]
+    parts = list(_signature_markup())
+    parts[1::2] = [values[name] for name in parts[1::2]]
+    return b"".join((written[:end], "".join(parts).encode(), written[end:]))
 
 
 def _written_by_appending(tree: etree._ElementTree, values: Mapping[str, str]) -> bytes:
@@ -300,20 +306,11 @@ def _signature_markup() -> tuple[str, ...]:
     return tuple(_PLACEHOLDER.split(signature))
 
 
-@functools.cache
-def _signature_format() -> str:
-    """:func:`_signature_markup` as a format string, its values the fields by name."""
-    return "".join(
-        part.replace("{", "{{").replace("}", "}}") if i % 2 == 0 else f"{{{part}}}"
-        for i, part in enumerate(_signature_markup())
-    )
-
-
-@functools.lru_cache(maxsize=64)
+@by_identity(64)
 def _check_signing_key(
     private_key: ec.EllipticCurvePrivateKey, certificate: x509.Certificate
 ) -> None:
-    """Raise DuisBuildError unless the key is P-256 and the certificate's. Cached: a signer signs
+    """Raise DuisBuildError unless the key is P-256 and the certificate's. Kept: a signer signs
     many documents with one key, and comparing the keys costs more than signing."""
     if not isinstance(private_key.curve, ec.SECP256R1):
         raise DuisBuildError(f"the DCC profile signs with P-256 keys, not {private_key.curve.name}")
@@ -321,7 +318,7 @@ def _check_signing_key(
         raise DuisBuildError("the private key does not belong to the certificate")
 
 
-@functools.lru_cache(maxsize=64)
+@by_identity(64)
 def _key_info(certificate: x509.Certificate) -> tuple[str, str]:
     """X509IssuerName as Java writes it (``CN=Z1,OU=07``) and X509SerialNumber: written once
     per certificate."""
@@ -407,7 +404,8 @@ def verify_document(
             return None
         raise SignatureRejected(SignatureCheck.PRESENT, "the document has no ds:Signature")
     signature = _enveloped_signature(root, signatures)
-    exact = canonical_values(SIGNATURE_SHAPE, signature)
+    signature_c14n = canonical_signature(signature)
+    exact = canonical_values(SIGNATURE_SHAPE, signature, signature_c14n)
     try:
         values = match(SIGNATURE_SHAPE, signature) if exact is None else exact
         issuer = _issuer_name(values["X509IssuerName"])
@@ -465,7 +463,7 @@ def verify_document(
         raise SignatureRejected(
             SignatureCheck.SIGNATURE, f"ds:SignatureValue does not verify with {named}"
         ) from None
-    return VerifiedSignature(certificate, info, tree)
+    return VerifiedSignature(certificate, info, tree, document, signature_c14n)
 
 
 def _enveloped_signature(root: etree._Element, signatures: list[etree._Element]) -> etree._Element:
@@ -491,7 +489,7 @@ def _enveloped_signature(root: etree._Element, signatures: list[etree._Element])
             SignatureCheck.PROFILE, "ds:Signature must be the last child of the root element"
         )
     children = [child for child in root if isinstance(child.tag, str)]
-    envelope = _ENVELOPES.get(etree.QName(root).text, _ENVELOPES[f"{{{SR}}}Request"])
+    envelope = _ENVELOPES.get(root.tag, _ENVELOPES[f"{{{SR}}}Request"])
     if [child.tag for child in children] != envelope:
         found = ", ".join(label(child) for child in children)
         wanted = ", ".join(label(etree.Element(tag)) for tag in envelope)
@@ -527,7 +525,7 @@ def _check_validity(certificate: x509.Certificate, at: datetime, named: str) -> 
         )
 
 
-@functools.lru_cache(maxsize=256)
+@by_identity(256)
 def _signing_certificate(
     certificate: x509.Certificate,
 ) -> tuple[OrgCertificateInfo, ec.EllipticCurvePublicKey]:

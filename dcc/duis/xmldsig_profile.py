@@ -178,21 +178,27 @@ def match(shape: Shape, element: etree._Element) -> dict[str, str]:
     return values
 
 
-def canonical_values(shape: Shape, element: etree._Element) -> dict[str, str] | None:
+def canonical_values(
+    shape: Shape, element: etree._Element, c14n: bytes | None = None
+) -> dict[str, str] | None:
     """The values of ``element`` if it is exactly as rendered: no comment or processing
     instruction inside (a leaf holding one is a violation the walk reports), and its exclusive
-    C14N the rendered markup. None otherwise.
+    C14N (``c14n``, if the caller has made it already) the rendered markup. None otherwise.
 
     Then the exclusive C14N of any of its elements in the profile is their :func:`render` with
     these values: the element's canonical markup is the rendered one, and rendering declares
     ``ds``, the one namespace the profile's elements use."""
     if next(element.iter(etree.Comment, etree.ProcessingInstruction), None) is not None:
         return None
-    c14n = etree.tostring(element, method="c14n", exclusive=True, with_comments=False)
+    if c14n is None:
+        c14n = etree.tostring(element, method="c14n", exclusive=True, with_comments=False)
     found = shape.canonical_pattern.fullmatch(c14n.decode())
     if found is None:
         return None
-    return {name: _unescape_text(text) for name, text in found.groupdict().items()}
+    return {
+        name: _unescape_text(text) if "&" in text else text
+        for name, text in found.groupdict().items()
+    }
 
 
 def _unescape_text(text: str) -> str:

@@ -22,6 +22,7 @@ from dcc.duis.alerts import DCCAlertMessage, DeviceAlertMessage, QuarantinedRequ
 from dcc.duis.codes import ResponseCode
 from dcc.duis.ids import ResponseID
 from dcc.duis.response import Response, ResponseHeader, ResponseMessage, build_response
+from dcc.duis.signed_document import SignedDocument
 from dcc.duis.smets1 import SMETS1ResponseMessage
 from dcc.duis.xmldsig import sign_document
 from dcc.outcome import DeviceDelivery, Outcome, UserDelivery
@@ -69,8 +70,13 @@ class DccHost:
 
     # --- User -> DCC ----------------------------------------------------------------------------
 
-    def submit(self, document: bytes, sender: bytes) -> Outcome:
-        outcome = self._dcc.submit(document, self._log.now)
+    def submit(self, document: bytes | SignedDocument, sender: bytes) -> Outcome:
+        """A User's signed request, as bytes or with the Request its sender wrote them from."""
+        offered = None
+        if isinstance(document, SignedDocument):
+            offered = document.request
+            document = document.data
+        outcome = self._dcc.submit(document, self._log.now, offered)
         breach = next(filter(None, (_breach(alert.response) for alert in outcome.to_users)), None)
         verdict = f"quarantined:{breach}" if outcome.quarantined else str(outcome.response_code)
         detail = f"{outcome.decided_by}: {outcome.reason}" if outcome.decided_by else ""

@@ -24,6 +24,7 @@ from dcc.duis.request import (
     UpdatePaymentMode,
 )
 from dcc.duis.response import PreCommand, Response, ResponseMessage, parse_response
+from dcc.duis.signed_document import SignedDocument
 from dcc.duis.writing import signed_bytes
 from dcc.outcome import Outcome
 from devices.gbcs.frame import GbcsMessage, decode, encode
@@ -54,9 +55,17 @@ def signed(party: Party, request: Request) -> bytes:
     return signed_bytes(request, party.xml_key, party.xml_certificate)
 
 
+def signed_document(party: Party, request: Request) -> SignedDocument:
+    """:func:`signed`, handed over with the request: a DCC in the same process takes it in place
+    of reading the bytes back, once it has verified that they are its signed form."""
+    return SignedDocument(signed(party, request), request)
+
+
 def pre_command(response: bytes | Response | None) -> GbcsMessage:
     """The GBCS pre-command in a transform's DUIS response (its bytes, or the Response a DCC in
-    the same process built them from), as the DCC issued it."""
+    the same process built them from), as the DCC issued it: the message that DCC encoded, if
+    it encodes to the payload (``encode`` is ``decode``'s exact inverse), else the payload
+    decoded."""
     if response is None:
         raise NoPreCommandError("no response, so no PreCommand")
     if isinstance(response, bytes):
@@ -65,6 +74,9 @@ def pre_command(response: bytes | Response | None) -> GbcsMessage:
     content = body.content if isinstance(body, ResponseMessage) else body
     if not isinstance(content, PreCommand):
         raise NoPreCommandError(f"the response carries {type(content).__name__}, no PreCommand")
+    issued = content.message
+    if issued is not None and encode(issued) == content.gbcs_payload:
+        return issued
     return decode(content.gbcs_payload)
 
 
@@ -93,19 +105,19 @@ def update_payment_mode(
     mode: Credit | Prepayment,
     counter: int,
     smets1: bool,
-    submit: Callable[[bytes], Outcome],
+    submit: Callable[[SignedDocument], Outcome],
 ) -> Outcome:
     """SR 1.6 the whole way, as a User's system sends it: to a SMETS1 device one request (CV 1);
     to a SMETS2+ device the transform (CV 4) and, if the DCC issues the pre-command, that signed
     with the party's Supplier DS key and sent back (CV 5). ``submit`` hands a signed document
-    to the DCC; the DCC's last answer is returned."""
+    (:func:`signed_document`) to the DCC; the DCC's last answer is returned."""
     user, body = party.user_id, UpdatePaymentMode(mode)
     if smets1:
         send = service_request(user, device, body, CommandVariant.SEND_COMMAND, counter)
-        return submit(signed(party, send))
+        return submit(signed_document(party, send))
     transform = service_request(user, device, body, CommandVariant.TRANSFORM, counter)
-    outcome = submit(signed(party, transform))
+    outcome = submit(signed_document(party, transform))
     if not outcome.accepted:
         return outcome
     gbcs = sign_pre_command(pre_command(outcome.message), party.pre_command_key())
-    return submit(signed(party, signed_send(transform, gbcs)))
+    return submit(signed_document(party, signed_send(transform, gbcs)))

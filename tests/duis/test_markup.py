@@ -173,6 +173,8 @@ def test_signing_text_with_the_wrong_key_is_refused(duis: Path) -> None:
         )
 
 
+_EUI64S = st.binary(min_size=8, max_size=8)
+_COUNTERS = st.integers(0, 2**64 - 1)
 _PLAIN_VALUES = {
     "BOOLEAN": st.booleans(),
     "DATE_TIME": st.datetimes(
@@ -184,6 +186,8 @@ _PLAIN_VALUES = {
     ),
     "BASE64": st.binary(max_size=300),
     "EUI64": st.binary(min_size=8, max_size=8),
+    "REQUEST_ID": st.builds(RequestID, _EUI64S, _EUI64S, _COUNTERS),
+    "RESPONSE_ID": st.builds(ResponseID, _EUI64S, _EUI64S, _COUNTERS),
 }
 
 

@@ -107,6 +107,11 @@ def test_binary_values() -> None:
     assert parse_hex("8f66") == b"\x8f\x66"
     with pytest.raises(DuisSchemaError, match="base64"):
         parse_base64("3QAA*")
+    for spaced in ("3Q AA", "3Q\tAA", " 3QAA\n"):
+        assert parse_base64(spaced) == bytes.fromhex("dd0000")
+    for outside in ("3QA\u00e9", "3QA\u00a0A", "3Q\u2028AA"):  # not XML white space either
+        with pytest.raises(DuisSchemaError, match="base64"):
+            parse_base64(outside)
     with pytest.raises(DuisSchemaError, match="hexBinary"):
         parse_hex("8F6")
 

@@ -369,6 +369,11 @@ def _comment_after_signature(root: etree._Element) -> None:
     root.append(etree.Comment("after"))
 
 
+def _digest_outside_ascii(root: etree._Element) -> None:
+    value = root.find(f".//{DS}DigestValue")
+    value.text = value.text[:-2] + "\u00e9="
+
+
 PROFILE_CASES = [
     (_duplicate_signature, "2 ds:Signature elements"),
     (_signature_into_body, "ds:Signature is inside sr:Body"),
@@ -392,6 +397,7 @@ PROFILE_CASES = [
     (_embedded_certificate, "ds:X509Data must contain exactly ds:X509IssuerSerial"),
     (_text_in_transforms, "ds:Transforms must not contain text"),
     (_comment_after_signature, "last child of the root"),
+    (_digest_outside_ascii, "ds:DigestValue is not base64"),
 ]
 
 
