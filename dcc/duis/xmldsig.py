@@ -32,13 +32,13 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from lxml import etree
 
+from dcc._by_identity import by_identity
 from dcc.smki.errors import SmkiError, SmkiInputError, SmkiProfileError
 from dcc.smki.names import name_key, parse_dn
 from dcc.smki.profile import OrgCertificateInfo, read_org_certificate
 from dcc.smki.roles import KeyUsage, RemotePartyRole
 from dcc.smki.times import check_utc
 
-from ._by_identity import by_identity
 from ._markup import Markup
 from .codes import ResponseCode
 from .elements import DS, SIGNATURE, SR, canonical_signature, label

@@ -13,6 +13,8 @@ import functools
 
 from cryptography import x509
 
+from dcc._by_identity import by_identity
+
 from .errors import SmkiInputError
 
 NameKey = tuple[tuple[tuple[str, str], ...], ...]
@@ -65,24 +67,7 @@ def as_name(issuer: x509.Name | str) -> x509.Name:
 
 def name_key(name: x509.Name | str) -> NameKey:
     """The comparison key of a DN (see the module docstring)."""
-    if isinstance(name, str):
-        return _text_key(name)
-    kept = _kept_keys.get(id(name))
-    if kept is not None and kept[0] is name:
-        return kept[1]
-    key = _key(name)
-    if len(_kept_keys) >= _KEPT:
-        _kept_keys.clear()
-    _kept_keys[id(name)] = (name, key)
-    return key
-
-
-# The keys of the names last asked about, by the name object's identity and kept with it, so an
-# entry answers for that very object only (a Name is immutable). Hashing a Name to find it in
-# _key's cache costs more than the look-up it serves: the DCC asks about the same few issuer
-# names, as the same objects, on every request.
-_KEPT = 1024
-_kept_keys: dict[int, tuple[x509.Name, NameKey]] = {}
+    return _text_key(name) if isinstance(name, str) else _name_key(name)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -91,19 +76,25 @@ def _text_key(text: str) -> NameKey:
     return _key(parse_dn(text))
 
 
-@functools.lru_cache(maxsize=4096)
+@by_identity(maxsize=1024)
+def _name_key(name: x509.Name) -> NameKey:
+    """Kept by the name object's identity: the DCC asks about the same few issuer names, as the
+    same objects, on every request, and hashing a Name costs more than the look-up it serves."""
+    return _key(name)
+
+
 def _key(name: x509.Name) -> NameKey:
-    """Cached: the DCC compares the same few issuer names on every request."""
     return tuple(
         tuple(sorted((attr.oid.dotted_string, _normalise(attr.value)) for attr in rdn))
         for rdn in name.rdns
     )
 
 
-@functools.lru_cache(maxsize=4096)
+@by_identity(maxsize=4096)
 def issuer_key(certificate: x509.Certificate) -> NameKey:
-    """The comparison key of the certificate's issuer. Cached by certificate (its bytes): reading
-    the issuer out of a certificate costs more than the look-ups it serves."""
+    """The comparison key of the certificate's issuer. Kept by the certificate object's identity:
+    reading the issuer out of a certificate, or hashing it, costs more than the look-ups it
+    serves."""
     return name_key(certificate.issuer)
 
 

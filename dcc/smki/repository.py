@@ -28,6 +28,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from dcc._by_identity import by_identity
+
 from ._kept_history import KeptHistory, kept_history
 from .authority import CertificateAuthority, SmkiAuthority
 from .crl import Revocations, RevokedEntry, check_crl, issue_crl, revocation_time
@@ -40,7 +42,6 @@ from .times import check_utc, parse_time, to_seconds
 INDEX_FILE = "index.json"
 INDEX_FORMAT = "solrsim-smki-repository/1"
 
-_NAMES_KEPT = 4096  # certificates whose issuer key and serial are kept (see _names_of)
 # Enrols a device the repository holds no certificates for, when they are first asked for.
 DeviceEnroller = Callable[[bytes], object]
 
@@ -207,7 +208,6 @@ class SmkiRepository:
         # of it depends on besides the CRLs (other EUI-64s' records, Device ones too, do not count)
         self._versions: dict[bytes, int] = {}
         self._histories: dict[tuple[bytes, RemotePartyRole], KeptHistory] = {}
-        self._names: dict[int, tuple[x509.Certificate, tuple[NameKey, int]]] = {}
 
     @property
     def authority(self) -> SmkiAuthority:
@@ -370,13 +370,13 @@ class SmkiRepository:
         """Whether ``certificate`` is revoked at ``at``, read from its issuer's CRL after
         checking that CRL's signer and signature (CrlError if it cannot be trusted)."""
         at = check_utc(at)
-        issuer, serial = self._names_of(certificate)
+        issuer, serial = _names_of(certificate)
         when = self._revocations_for(issuer, certificate).time_for(certificate, issuer, serial)
         return when is not None and when <= at
 
     def _revocations_of(self, certificate: x509.Certificate) -> Revocations:
         """The current CRL of the certificate's issuer, checked and read once per issue."""
-        return self._revocations_for(self._names_of(certificate)[0], certificate)
+        return self._revocations_for(_names_of(certificate)[0], certificate)
 
     def _revocations_for(self, key: NameKey, certificate: x509.Certificate) -> Revocations:
         crl = self._crls.get(key)
@@ -387,20 +387,6 @@ class SmkiRepository:
             check_crl(crl, self._authority.crl_signer(certificate.issuer).certificate)
             revocations = self._revocations[key] = Revocations(crl)
         return revocations
-
-    def _names_of(self, certificate: x509.Certificate) -> tuple[NameKey, int]:
-        """The certificate's issuer key and serial, read once per certificate object: the DCC
-        asks about the same few signers' certificates on every request. Kept by identity, with
-        the object itself, so an entry can only ever answer for the very certificate it was
-        read from (a certificate is immutable)."""
-        kept = self._names.get(id(certificate))
-        if kept is not None and kept[0] is certificate:
-            return kept[1]
-        if len(self._names) >= _NAMES_KEPT:
-            self._names.clear()
-        names = (issuer_key(certificate), certificate.serial_number)
-        self._names[id(certificate)] = (certificate, names)
-        return names
 
     def role_history(self, eui64: bytes, role: RemotePartyRole, at: datetime) -> RoleHistory:
         """The certificates ``eui64`` held in ``role`` as recorded by ``at``; which of them the
@@ -593,3 +579,10 @@ def _write(path: Path, data: bytes) -> None:
     temporary = path.with_name(path.name + ".tmp")
     temporary.write_bytes(data)
     os.replace(temporary, path)
+
+
+@by_identity(maxsize=4096)
+def _names_of(certificate: x509.Certificate) -> tuple[NameKey, int]:
+    """The certificate's issuer key and serial, read once per certificate object: the DCC asks
+    about the same few signers' certificates on every request (a certificate is immutable)."""
+    return issuer_key(certificate), certificate.serial_number

@@ -1,9 +1,10 @@
 """Answers kept per object, found by the object's identity rather than its hash.
 
 Hashing an ``x509.Certificate`` hashes its whole parsed structure, extensions and all, each
-time: it costs more than most answers kept about it are worth, so ``functools.lru_cache`` is
-no saving. A signer or verifier sees few certificates and keys, each long-lived, so their
-answers are kept by ``id``; the objects are kept with them, so an ``id`` cannot be reused by
+time (an ``x509.Name`` its attributes): it costs more than most answers kept about it are worth,
+so ``functools.lru_cache`` is no saving. A signer, a verifier or the SMKI repository sees few
+certificates, names and keys, each long-lived, as the same objects, so their answers are kept
+by ``id``; the objects are kept with them, so an ``id`` cannot be reused by
 another object while its answer is kept. An equal object that is not the same one is simply
 asked again.
 """

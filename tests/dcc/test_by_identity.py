@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from dcc.duis._by_identity import by_identity
+from dcc._by_identity import by_identity
 
 
 class Thing:
