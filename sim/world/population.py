@@ -23,6 +23,8 @@ They take no scripted fault or alert burst: those are acted out on the bench.
 from __future__ import annotations
 
 import random
+import re
+from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -207,14 +209,24 @@ class Population:
     ) -> list[bytes]:
         """The failed supplier's meters in index order: all, or those in prepayment, of the
         device classes given."""
+        indices = self.failed_supplier_indices(prepayment_only=prepayment_only, classes=classes)
+        return [self.device_id(index) for index in indices]
+
+    def failed_supplier_indices(
+        self,
+        *,
+        prepayment_only: bool = False,
+        classes: Sequence[DeviceClass] = DEVICE_CLASSES,
+    ) -> array[int]:
+        """The indices of :meth:`failed_supplier_meters`, found in the draws' bytes by C code
+        (a national fleet is 30 million meters: a Python loop over them takes seconds), eight
+        bytes each rather than a device ID object each."""
         wanted = {DEVICE_CLASSES.index(name) for name in classes}
-        return [
-            self.device_id(i)
-            for i in range(self.size)
-            if self._suppliers[i] == self._failing
-            and self._classes[i] in wanted
-            and (self._prepayment[i] or not prepayment_only)
-        ]
+        mask = _flags(self._suppliers, {self._failing}) & _flags(self._classes, wanted)
+        if prepayment_only:
+            mask &= int.from_bytes(self._prepayment, "little")
+        found = re.finditer(b"\x01", mask.to_bytes(self.size, "little"))
+        return array("q", map(re.Match.start, found))
 
     def switch_targets(self) -> list[bytes]:
         """What the SRP switches: the failed supplier's prepayment meters, the fleet's in index
@@ -334,6 +346,13 @@ class Population:
         if index is None:
             raise KeyError(f"{device_id.hex().upper()} is not a meter of this fleet")
         return index
+
+
+def _flags(drawn: bytes, values: set[int]) -> int:
+    """One byte a meter, 1 where its draw is one of ``values``, 0 elsewhere, as one integer
+    (little-endian: meter 0 in the lowest byte), so that flags combine with ``&``."""
+    table = bytes(1 if byte in values else 0 for byte in range(256))
+    return int.from_bytes(drawn.translate(table), "little")
 
 
 def _draw(rng: random.Random, weights: list[float], count: int) -> bytes:

@@ -42,6 +42,30 @@ def test_the_fleet_follows_the_mix_and_the_seed(population: Population) -> None:
     assert other.failed_supplier_meters() != population.failed_supplier_meters()
 
 
+@pytest.mark.parametrize("prepayment_only", [False, True])
+@pytest.mark.parametrize("classes", [("esme", "gsme", "smets1"), ("gsme",), ("esme", "smets1"), ()])
+def test_the_failed_supplier_meters_are_those_a_meter_by_meter_look_finds(
+    population: Population, prepayment_only: bool, classes: tuple[str, ...]
+) -> None:
+    failing = population.scenario.failing_supplier.user_id
+    expected = []
+    for index in range(population.size):
+        device = population.device_id(index)
+        meter = population.meter(device)
+        if (
+            population.supplier_of(device) == bytes.fromhex(failing.replace("-", ""))
+            and population.device_class(device) in classes
+            and (meter.state.account.payment_mode is PaymentMode.PREPAYMENT or not prepayment_only)
+        ):
+            expected.append(device)
+    found = population.failed_supplier_meters(prepayment_only=prepayment_only, classes=classes)
+    assert found == expected
+    indices = population.failed_supplier_indices(prepayment_only=prepayment_only, classes=classes)
+    assert [population.device_id(index) for index in indices] == expected
+    if classes == ("esme", "gsme", "smets1") and not prepayment_only:
+        assert 0 < len(expected) < population.size  # some meters are another supplier's
+
+
 def test_the_fleet_is_drawn_in_blocks_as_in_one_draw(monkeypatch: pytest.MonkeyPatch) -> None:
     """A national fleet is drawn a block at a time; the draws, hence every run's digest, are
     those of one draw of the whole fleet."""
