@@ -30,7 +30,7 @@ def start_alert_bursts(
     scenario = population.scenario
     if not scenario.alerts:
         return
-    candidates = population.failed_supplier_meters()
+    candidates = population.failed_supplier_indices()
     if not candidates:
         return
     env = log.env
@@ -39,7 +39,7 @@ def start_alert_bursts(
         start, end = burst.start_hours * 3600, burst.end_hours * 3600
         times = sorted(rng.uniform(start, end) for _ in range(burst.count))
         for at in times:
-            device = rng.choice(candidates)
+            device = population.device_id(rng.choice(candidates))
             if not mine(device):
                 continue
             with owned_by(env, device_owner(device)):

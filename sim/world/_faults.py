@@ -50,16 +50,17 @@ def schedule_faults(
         send: Send = srp.send
         mode: Credit | Prepayment
         if isinstance(fault, MaliciousPrepayment):
-            mode, candidates = PREPAYMENT, population.failed_supplier_meters()
+            mode, candidates = PREPAYMENT, population.failed_supplier_indices()
         elif isinstance(fault, RequestBeforeInstruction):
-            mode, candidates = Credit(), population.failed_supplier_meters(prepayment_only=True)
+            mode, candidates = Credit(), population.failed_supplier_indices(prepayment_only=True)
         elif isinstance(fault, FailedSupplierRequests):
             mode = Credit() if fault.mode == "credit" else PREPAYMENT
-            candidates, send = population.failed_supplier_meters(), failed_supplier
+            candidates, send = population.failed_supplier_indices(), failed_supplier
         else:
             continue
         rng = Random(f"{scenario.seed}/fault/{number}")
-        chosen = rng.sample(candidates, min(fault.count, len(candidates)))
+        drawn = rng.sample(candidates, min(fault.count, len(candidates)))
+        chosen = [population.device_id(index) for index in drawn]
         at = fault.at_hours * 3600
         env = log.env
         for device in filter(mine, chosen):

@@ -23,6 +23,8 @@ They take no scripted fault or alert burst: those are acted out on the bench.
 from __future__ import annotations
 
 import random
+import re
+from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -97,7 +99,6 @@ class Population:
         share = scenario.fleet.prepayment_share
         self._prepayment = bytes(rng.random() < share for _ in range(self.size))
         self._failing = scenario.suppliers.index(scenario.failing_supplier)
-        self._failed_indices: list[int] | None = None
         self.inventory = Inventory(self._record)
         self.cast = self._enrol()
         self._fleets: dict[tuple[int, bool], Fleet] = {}
@@ -208,26 +209,24 @@ class Population:
     ) -> list[bytes]:
         """The failed supplier's meters in index order: all, or those in prepayment, of the
         device classes given."""
-        wanted = {DEVICE_CLASSES.index(name) for name in classes}
-        drawn_classes, prepayment = self._classes, self._prepayment
-        return [
-            self.device_id(i)
-            for i in self._failed_supplier_indices()
-            if drawn_classes[i] in wanted and (prepayment[i] or not prepayment_only)
-        ]
+        indices = self.failed_supplier_indices(prepayment_only=prepayment_only, classes=classes)
+        return [self.device_id(index) for index in indices]
 
-    def _failed_supplier_indices(self) -> list[int]:
-        """The indices of the failed supplier's meters, found once: the draw is fixed for the
-        run, and the SRP and the faults ask more than once. The byte search skips the other
-        suppliers' meters without a step of Python each."""
-        if self._failed_indices is None:
-            drawn, needle = self._suppliers, bytes([self._failing])
-            indices, found = [], drawn.find(needle)
-            while found != -1:
-                indices.append(found)
-                found = drawn.find(needle, found + 1)
-            self._failed_indices = indices
-        return self._failed_indices
+    def failed_supplier_indices(
+        self,
+        *,
+        prepayment_only: bool = False,
+        classes: Sequence[DeviceClass] = DEVICE_CLASSES,
+    ) -> array[int]:
+        """The indices of :meth:`failed_supplier_meters`, found in the draws' bytes by C code
+        (a national fleet is 30 million meters: a Python loop over them takes seconds), eight
+        bytes each rather than a device ID object each."""
+        wanted = {DEVICE_CLASSES.index(name) for name in classes}
+        mask = _flags(self._suppliers, {self._failing}) & _flags(self._classes, wanted)
+        if prepayment_only:
+            mask &= int.from_bytes(self._prepayment, "little")
+        found = re.finditer(b"\x01", mask.to_bytes(self.size, "little"))
+        return array("q", map(re.Match.start, found))
 
     def switch_targets(self) -> list[bytes]:
         """What the SRP switches: the failed supplier's prepayment meters, the fleet's in index
@@ -347,6 +346,13 @@ class Population:
         if index is None:
             raise KeyError(f"{device_id.hex().upper()} is not a meter of this fleet")
         return index
+
+
+def _flags(drawn: bytes, values: set[int]) -> int:
+    """One byte a meter, 1 where its draw is one of ``values``, 0 elsewhere, as one integer
+    (little-endian: meter 0 in the lowest byte), so that flags combine with ``&``."""
+    table = bytes(1 if byte in values else 0 for byte in range(256))
+    return int.from_bytes(drawn.translate(table), "little")
 
 
 def _draw(rng: random.Random, weights: list[float], count: int) -> bytes:

@@ -33,6 +33,7 @@ from sim.report.tally import Tally, percentiles
 from sim.report.wire_log import party
 from sim.scenario.expectations import AlertWatch, Evidence, FailedSupplierWatch, evaluate
 from sim.scenario.model import DEVICE_CLASSES, Scenario
+from sim.world._collector import settled
 from sim.world.coordinator import Coordinator, Merged, merge_tallies
 from sim.world.key_export import export_keys
 from sim.world.physical import PhysicalLink, close_links, open_links
@@ -158,13 +159,14 @@ class Rehearsal:
         )
         workers = self._workers(links)
         try:
-            merged = Coordinator(
-                scenario,
-                workers,
-                sink=sink,
-                keep_events=self.keep_events,
-                on_progress=progress,
-            ).run()
+            with settled():  # the world is built: see sim.world._collector
+                merged = Coordinator(
+                    scenario,
+                    workers,
+                    sink=sink,
+                    keep_events=self.keep_events,
+                    on_progress=progress,
+                ).run()
         finally:
             workers.close()
         self.merged = merged

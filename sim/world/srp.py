@@ -92,18 +92,19 @@ class Srp:
         yield self._env.timeout(self._model.start_delay_minutes * 60)
         self._submit_adt()
         start = self._env.now
-        self.book.walk((at, device) for at, batch in self._walk(start) for device in batch)
+        devices = self._population.switch_targets()
+        self.book.walk((at, device) for at, batch in self._walk(start, devices) for device in batch)
         pause = self._model.batch_size / self._model.rate_per_second
-        for _, batch in self._walk(start):
+        for _, batch in self._walk(start, devices):
             if self.stopped:
                 return
             for device_id in batch:
                 self._schedule(0.0, Attempt(device_id, 1))
             yield self._env.timeout(pause)
 
-    def _walk(self, start: float) -> Iterator[tuple[float, list[bytes]]]:
-        """The batches of the walk with their times, this worker's meters of each."""
-        devices = self._population.switch_targets()
+    def _walk(self, start: float, devices: list[bytes]) -> Iterator[tuple[float, list[bytes]]]:
+        """The batches of the walk through ``devices`` with their times, this worker's meters of
+        each."""
         batch = self._model.batch_size
         pause = batch / self._model.rate_per_second
         at = start

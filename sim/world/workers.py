@@ -16,6 +16,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from sim.scenario.model import Scenario
+from sim.world._collector import settle
 from sim.world.shard import Shard
 
 
@@ -25,6 +26,15 @@ class WorkersError(Exception):
 
 def ray_installed() -> bool:
     return importlib.util.find_spec("ray") is not None
+
+
+class OwnProcessShard(Shard):
+    """A worker in a process of its own, which lives for this one run: once its world is built,
+    the garbage collector is settled for the rest of the process (:mod:`sim.world._collector`)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        settle()
 
 
 class InProcess:
@@ -47,7 +57,7 @@ class InProcess:
 
 def _serve(connection: Connection, scenario: Scenario, number: int, count: int, keep: bool) -> None:
     """A local worker process: build the shard, then answer calls until told to stop."""
-    shard = Shard(scenario, number, count, keep_events=keep)
+    shard = OwnProcessShard(scenario, number, count, keep_events=keep)
     connection.send(("ready", None))
     while True:
         call = connection.recv()
@@ -146,7 +156,7 @@ class RayWorkers:
         if cpus < count:
             self.close_runtime()
             raise WorkersError(f"the Ray cluster has {cpus:g} CPUs: {count} workers need one each")
-        actor = ray.remote(num_cpus=1)(Shard)
+        actor = ray.remote(num_cpus=1)(OwnProcessShard)
         self._actors: list[Any] = [
             actor.remote(scenario, number, count, keep_events=keep_events)
             for number in range(count)
