@@ -152,6 +152,9 @@ def decode_generic_alert(content: bytes) -> GenericAlert:
         if alert.component_count != (1 if alert.extra else 0):
             raise GbcsDecodeError("a GBZ alert counts 1 component iff it has extra bytes", 2)
         return GenericAlert(Protocol.GBZ, alert.alert_code, alert.time, alert.extra)
+    plain = _read_plain_dlms_alert(content)
+    if plain is not None:
+        return plain
     items = _dlms_alert_items(content)
     extra = b"".join(dlms.encode_data(v) for v in items[2:])
     code, when = _dlms_alert_code(content, items), _dlms_alert_time(content, items)
@@ -185,6 +188,8 @@ def encode_future_dated_alert(alert: FutureDatedAlert, counter: int) -> bytes:
 def encode_generic_alert(alert: GenericAlert, counter: int) -> bytes:
     """The content of a generic alert; ``counter`` is the alert's own (for the DLMS invoke id)."""
     if alert.protocol is Protocol.DLMS:
+        if not alert.extra and 0 <= alert.alert_code <= 0xFFFF:
+            return _plain_dlms_alert(counter, alert.alert_code, alert.timestamp)
         extra = _data_items(alert.extra)
         return _encode_dlms_alert(counter, alert.alert_code, alert.timestamp, extra)
     stamp = gbz.to_gbz_time(alert.timestamp)
@@ -198,6 +203,45 @@ def _encode_dlms_alert(
     stamp = dlms.OctetString(dlms.CosemDateTime.from_datetime(timestamp).raw)
     body = dlms.Structure((dlms.LongUnsigned(alert_code), stamp, *extra))
     return dlms.encode_dlms(dlms.DataNotification(dlms.invoke_id_for(counter), None, body))
+
+
+# A DLMS alert with no further elements, the form every ESME alert but 8F66/8F67 takes: a
+# Data-Notification with no date-time whose body is {long-unsigned code, octet-string(12) time
+# stamp}. These 25 bytes are written and read directly: the general A-XDR codec, which meters
+# and the DCC would otherwise run for every alert, gives and accepts exactly the same bytes.
+_PLAIN_DLMS_ALERT_SIZE = 25
+_PLAIN_DLMS_ALERT_BODY = bytes((0x00, dlms.Structure.tag, 2, dlms.LongUnsigned.tag))
+_PLAIN_DLMS_ALERT_STAMP = bytes((dlms.OctetString.tag, 12))
+
+
+def _plain_dlms_alert(counter: int, alert_code: int, timestamp: datetime) -> bytes:
+    stamp = dlms.CosemDateTime.from_datetime(timestamp).raw
+    return b"".join(
+        (
+            bytes((dlms.DATA_NOTIFICATION,)),
+            dlms.invoke_id_for(counter).to_bytes(4, "big"),
+            _PLAIN_DLMS_ALERT_BODY,
+            alert_code.to_bytes(2, "big"),
+            _PLAIN_DLMS_ALERT_STAMP,
+            stamp,
+        )
+    )
+
+
+def _read_plain_dlms_alert(content: bytes) -> GenericAlert | None:
+    """The alert if ``content`` has the plain form with a UTC time stamp; None for any other
+    content, which the general decoder then reads or refuses with its reasons."""
+    if (
+        len(content) != _PLAIN_DLMS_ALERT_SIZE
+        or content[0] != dlms.DATA_NOTIFICATION
+        or content[5:9] != _PLAIN_DLMS_ALERT_BODY
+        or content[11:13] != _PLAIN_DLMS_ALERT_STAMP
+    ):
+        return None
+    when = dlms.CosemDateTime(content[13:]).to_datetime()
+    if when is None:
+        return None
+    return GenericAlert(Protocol.DLMS, int.from_bytes(content[9:11], "big"), when)
 
 
 def _data_items(extra: bytes) -> tuple[dlms.Data, ...]:
