@@ -45,7 +45,7 @@ from dcc.duis.response import (
 )
 from dcc.duis.smets1 import Smets1AlertContent, SMETS1ResponseMessage
 from dcc.duis.writing import document_bytes, signed_bytes
-from dcc.duis.xmldsig import sign_document
+from dcc.duis.xmldsig import enveloped_signature
 from dcc.identity import DccIdentity
 from dcc.inventory import DeviceKind, DeviceRecord, InventoryError
 from dcc.outcome import DeviceDelivery, Outcome, UserDelivery
@@ -325,7 +325,8 @@ class Dcc:
         return signed_bytes(response, identity.xml_sign_private, identity.xml_sign_certificate)
 
     def _sign(self, element: etree._Element) -> bytes:
-        return sign_document(
+        """The S1SP's signature over ``element`` (a SMETS1SignedResponse)."""
+        return enveloped_signature(
             element, self.identity.xml_sign_private, self.identity.xml_sign_certificate
         )
 

@@ -30,7 +30,6 @@ from .elements import (
     NSMAP,
     RA,
     SCHEMA_VERSION,
-    SIGNATURE,
     Children,
     add,
     append_signature,
@@ -44,7 +43,7 @@ from .elements import (
     text,
     value,
 )
-from .errors import DuisBuildError, DuisUnsupportedError
+from .errors import DuisUnsupportedError
 from .ids import check_eui64, format_eui64
 from .values import (
     check_datetime,
@@ -54,7 +53,6 @@ from .values import (
     collapse,
     format_datetime,
 )
-from .xmlparse import parse_xml
 
 COUNTER_RANGE = (0, 2**64 - 1)
 DESCRIPTION_LENGTH = (0, 250)
@@ -160,15 +158,13 @@ class SMETS1ResponseMessage:
         cls, alert: Smets1AlertContent, sign: Callable[[etree._Element], bytes]
     ) -> SMETS1ResponseMessage:
         """The message with ``alert`` signed by ``sign``, which is given the SMETS1SignedResponse
-        as a document of its own and returns it enveloped-signed (as :func:`sign_document`)."""
+        as a document of its own and returns the ``ds:Signature`` that envelops it, in exclusive
+        C14N (as :func:`~dcc.duis.xmldsig.enveloped_signature`)."""
         unsigned = etree.Element(
             sr(SIGNED_RESPONSE), {"schemaVersion": SCHEMA_VERSION}, nsmap={**NSMAP, "ra": RA}
         )
         alert.append_to(unsigned)
-        signature = parse_xml(sign(unsigned)).getroot().find(SIGNATURE)
-        if signature is None:
-            raise DuisBuildError("the signer returned the SMETS1SignedResponse without a signature")
-        return cls(alert, etree.tostring(signature, method="c14n", exclusive=True))
+        return cls(alert, sign(unsigned))
 
     @classmethod
     def from_element(cls, element: etree._Element) -> SMETS1ResponseMessage:

@@ -184,6 +184,28 @@ def sign_document(
     _check_signing_key(private_key, certificate)
     if isinstance(document, Markup):
         return _sign_markup(document, private_key, certificate)
+    tree = _to_sign(document)
+    values = _signed_values(_canonical(tree, exclusive=False), private_key, certificate)
+    return _written_with_signature(tree, values)
+
+
+def enveloped_signature(
+    document: bytes | etree._Element,
+    private_key: ec.EllipticCurvePrivateKey,
+    certificate: x509.Certificate,
+) -> bytes:
+    """The ``ds:Signature`` :func:`sign_document` would put in ``document``, in exclusive C14N
+    (as a document read from a tree holds a signature), for a signature carried apart from the
+    document it signs: the S1SP's over a SMETS1SignedResponse. The signed document is neither
+    written nor read back."""
+    _check_signing_key(private_key, certificate)
+    tree = _to_sign(document)
+    values = _signed_values(_canonical(tree, exclusive=False), private_key, certificate)
+    return canonical_signature(_signature_element(values))
+
+
+def _to_sign(document: bytes | etree._Element) -> etree._ElementTree:
+    """The document as it is signed: without whitespace between elements or any signature."""
     if isinstance(document, bytes):
         tree = parse_xml(document)
         _drop_layout_and_signatures(tree.getroot())
@@ -192,8 +214,7 @@ def sign_document(
     else:
         tree = copy.deepcopy(document).getroottree()
         _drop_layout_and_signatures(tree.getroot())
-    values = _signed_values(_canonical(tree, exclusive=False), private_key, certificate)
-    return _written_with_signature(tree, values)
+    return tree
 
 
 def _sign_markup(

@@ -12,6 +12,7 @@ from lxml import etree
 
 from dcc.duis import elements
 from dcc.duis.elements import SR
+from dcc.duis.errors import DuisBuildError
 from dcc.duis.ids import RequestID
 from dcc.duis.request import (
     CommandVariant,
@@ -25,8 +26,10 @@ from dcc.duis.whitespace import remove_element_content_whitespace
 from dcc.duis.xmldsig import (
     InMemoryResolver,
     _request_id_text,
+    _signature_element,
     _written_by_appending,
     _written_with_signature,
+    enveloped_signature,
     sign_document,
     verify_document,
 )
@@ -81,6 +84,44 @@ def test_the_spliced_markup_is_what_appending_writes(duis: Path, values: dict[st
         before = etree.tostring(tree)
         assert _written_with_signature(tree, values) == _written_by_appending(tree, values), name
         assert etree.tostring(tree) == before, name
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        VALUES,
+        VALUES | {"X509IssuerName": "CN=A&B <x>,OU=07"},
+        VALUES | {"X509IssuerName": "CN=Caf\u00e9,OU=07"},
+        VALUES | {"X509IssuerName": "CN=a\rb"},
+    ],
+    ids=["plain", "escaped", "non-ascii", "carriage-return"],
+)
+def test_a_signature_made_apart_is_the_one_a_signed_document_holds(
+    duis: Path, values: dict[str, str]
+) -> None:
+    for name, tree in _documents((duis / ECS02).read_bytes()).items():
+        held = parse_xml(_written_by_appending(tree, values)).getroot()[-1]
+        assert held.tag == elements.SIGNATURE, name
+        apart = elements.canonical_signature(_signature_element(values))
+        assert apart == elements.canonical_signature(held), name
+
+
+def test_the_enveloped_signature_is_the_signed_documents(duis: Path) -> None:
+    """As element or bytes, indented or signed before: the Signature that signing puts in the
+    document, the element left alone; and a key that is not the certificate's is refused."""
+    key, certificate = load_pair(duis, SUPPLIER_XML_SIGN)
+    signed = sign_document(_request(), key, certificate)
+    expected = elements.canonical_signature(parse_xml(signed).getroot()[-1])
+    element = _request()
+    before = etree.tostring(element)
+    assert enveloped_signature(element, key, certificate) == expected
+    assert etree.tostring(element) == before
+    assert enveloped_signature(signed, key, certificate) == expected
+    indented = etree.tostring(parse_xml(signed).getroot(), pretty_print=True)
+    assert enveloped_signature(indented, key, certificate) == expected
+    other, _ = load_pair(duis, "boxed-keys/xml-sign-90B3D51F30020000-ds")
+    with pytest.raises(DuisBuildError, match="does not belong"):
+        enveloped_signature(element, other, certificate)
 
 
 def test_a_built_request_is_signed_alike_as_element_and_bytes_and_left_alone(
