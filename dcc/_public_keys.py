@@ -5,20 +5,21 @@ holds two public keys per SMETS2+ device it has dealt with, millions in a nation
 but uses them seldom: the KA key once (the ECDH secret is kept), the DS key to check each of the
 device's responses and alerts. So a record keeps points, and the keys last loaded are kept by
 point, a bounded number of them: a key is a value of its point, so the one kept is always
-right, whatever record asks for it.
+right, whatever record asks for it. Which keys stay loaded is a matter of cost alone: they are
+dropped in the order they were loaded, so a look-up that finds its key reads a dict and takes
+no lock (a dict read is atomic in CPython).
 """
 
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-LOADED = 1024  # keys kept loaded, the most recently used: at most 2 MiB
+LOADED = 1024  # keys kept loaded, the last loaded: at most 2 MiB
 
-_loaded: OrderedDict[bytes, ec.EllipticCurvePublicKey] = OrderedDict()
+_loaded: dict[bytes, ec.EllipticCurvePublicKey] = {}  # in the order loaded
 _lock = threading.Lock()  # a web server's threads may share a DCC
 
 
@@ -33,11 +34,9 @@ def point_of(key: ec.EllipticCurvePublicKey) -> bytes:
 
 def key_of(point: bytes) -> ec.EllipticCurvePublicKey:
     """The P-256 public key of ``point``: the one kept, or loaded now."""
-    with _lock:
-        key = _loaded.get(point)
-        if key is not None:
-            _loaded.move_to_end(point)
-            return key
+    key = _loaded.get(point)
+    if key is not None:
+        return key
     key = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), point)
     _keep(point, key)
     return key
@@ -45,7 +44,8 @@ def key_of(point: bytes) -> ec.EllipticCurvePublicKey:
 
 def _keep(point: bytes, key: ec.EllipticCurvePublicKey) -> None:
     with _lock:
+        if point in _loaded:
+            return
         _loaded[point] = key
-        _loaded.move_to_end(point)
         while len(_loaded) > LOADED:
-            _loaded.popitem(last=False)
+            del _loaded[next(iter(_loaded))]

@@ -838,6 +838,7 @@ STAGES: Pipeline[Received, Acted] = (
 
 
 STAGE_NAMES = tuple(stage.name for stage in STAGES)
+_CHECKS = tuple((stage.name, stage.check) for stage in STAGES)  # as :func:`run` calls them
 
 
 def policy_table(stages: Iterable[Stage[Any, Any]] = STAGES) -> str:
@@ -870,15 +871,16 @@ def run(
     """Run the stages in order, up to and including the DCC's act; the first refusal decides.
     ``on_stage`` hears every decision (for the audit trail)."""
     reached = received
-    for stage in STAGES:
-        result = stage.check(services, reached)
+    for name, check in _CHECKS:
+        result = check(services, reached)
         rejection = None
-        if isinstance(result, Refusal):
-            rejection = Rejection.at(stage.name, result)
-        elif result is not None:
-            reached = result
+        if result is not None:
+            if isinstance(result, Refusal):
+                rejection = Rejection.at(name, result)
+            else:
+                reached = result
         if on_stage is not None:
-            on_stage(stage.name, rejection)
+            on_stage(name, rejection)
         if rejection is not None:
             return Rejected(rejection, reached)
     if not isinstance(reached, Acted):

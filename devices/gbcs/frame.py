@@ -215,6 +215,22 @@ def _decoded(data: bytes) -> GbcsMessage:
     return message
 
 
+def cra_flag(data: bytes) -> int | None:
+    """The byte where a message's CRA flag is, if ``data`` is one, without reading the rest:
+    ``None`` when ``data`` is too short or starts with neither tag. Where this is not a
+    :class:`Cra`, :func:`decode` refuses ``data`` or reads it with another flag, so a host
+    sorting the frames it carries decodes only those it cannot rule out."""
+    try:
+        tag = data[0]
+        if tag == GENERAL_SIGNING:
+            return data[2]
+        if tag == GENERAL_CIPHERING:  # DD 00 00*5, the ciphered service's length, header, DF 09
+            return data[7 + _length_size(data[7]) + len(SECURITY_HEADER) + 2]
+    except IndexError:
+        return None
+    return None
+
+
 def _read_compiled(data: bytes) -> GbcsMessage:
     tag = data[0] if data else None
     if tag == GENERAL_SIGNING:

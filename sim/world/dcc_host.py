@@ -77,7 +77,9 @@ class DccHost:
             offered = document.request
             document = document.data
         outcome = self._dcc.submit(document, self._log.now, offered)
-        breach = next(filter(None, (_breach(alert.response) for alert in outcome.to_users)), None)
+        breach = None
+        if outcome.quarantined:  # the breach its DCC alert names
+            breach = next(filter(None, (_breach(a.response) for a in outcome.to_users)), None)
         verdict = f"quarantined:{breach}" if outcome.quarantined else str(outcome.response_code)
         detail = f"{outcome.decided_by}: {outcome.reason}" if outcome.decided_by else ""
         self._log.record(EventKind.DUIS_REQUEST, party(sender), DCC, verdict, document, detail)

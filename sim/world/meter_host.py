@@ -15,7 +15,7 @@ from collections.abc import Callable, Generator, Sequence
 import simpy
 
 from devices.gbcs.errors import GbcsError
-from devices.gbcs.frame import Cra
+from devices.gbcs.frame import Cra, cra_flag
 from devices.gbcs.frame import decode as decode_gbcs
 from devices.gbcs.payment_mode import ECS03, GCS03, PaymentMode
 from devices.smets1 import Smets1Meter
@@ -103,6 +103,8 @@ def _uplink_kind(frame: bytes, *, smets1: bool) -> EventKind:
         except Smets1DecodeError:
             alert = False
         return EventKind.SMETS1_ALERT if alert else EventKind.SMETS1_RESPONSE
+    if cra_flag(frame) != Cra.ALERT:  # not a well-formed alert: only its recipient reads it
+        return EventKind.GBCS_RESPONSE
     try:
         cra = decode_gbcs(frame).header.cra
     except GbcsError:

@@ -7,7 +7,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from devices.gbcs.errors import GbcsDecodeError, GbcsEncodeError
-from devices.gbcs.frame import Cra, GbcsMessage, GroupingHeader, OtherInformation, decode, encode
+from devices.gbcs.frame import (
+    Cra,
+    GbcsMessage,
+    GroupingHeader,
+    OtherInformation,
+    cra_flag,
+    decode,
+    encode,
+)
 from tests.conformance import read_hex, rtds_files
 from tests.gbcs.rtds_payloads import mutated
 
@@ -136,6 +144,21 @@ def test_unencodable_values_raise_typed_errors(message: GbcsMessage) -> None:
         encode(message)
 
 
+def test_the_cra_flag_is_read_where_decode_reads_it_and_nowhere_else() -> None:
+    for cra in Cra:
+        header = GroupingHeader(cra, 7, SUPPLIER, ESME, OtherInformation(0x001A))
+        for message in (
+            _message(header=header, signature=None),
+            _message(header=header, signature=bytes(64), mac=bytes(12)),
+            _message(header=header, content=bytes(300), mac=bytes(12)),  # a two-byte length
+        ):
+            assert cra_flag(encode(message)) == cra
+    whole = encode(_message(mac=bytes(12)))
+    for short in (b"", b"\xdf\x09", whole[:8], whole[:14]):
+        assert cra_flag(short) is None
+    assert cra_flag(b"\x00" + whole[1:]) is None  # neither tag
+
+
 _SEEDS = [read_hex(p) for p in rtds_files()[::25]] or [encode(_message(mac=bytes(12)))]
 
 
@@ -149,6 +172,7 @@ def test_random_bytes_decode_or_raise_the_typed_error(data: bytes) -> None:
             assert 0 <= error.offset <= len(candidate)
         else:
             assert encode(message) == candidate
+            assert cra_flag(candidate) == message.header.cra
 
 
 @settings(max_examples=500, deadline=None)
@@ -161,6 +185,7 @@ def test_mutated_rtds_messages_decode_or_raise_the_typed_error(seed: bytes, data
         assert 0 <= error.offset <= len(candidate)
     else:
         assert encode(message) == candidate
+        assert cra_flag(candidate) == message.header.cra
 
 
 def test_a_frame_read_again_is_the_same_value_and_a_changed_one_is_read_anew() -> None:
