@@ -17,7 +17,7 @@ from typing import Any, ClassVar, Generic, Protocol, Self, TypeVar
 
 from lxml import etree
 
-from ._markup import _PLAIN, Markup, NoMarkup, document, plain, wrapped
+from ._markup import PLAIN_TEXT, Markup, NoMarkup, document, plain, wrapped
 from .elements import (
     SCHEMA_VERSION,
     Children,
@@ -321,7 +321,7 @@ class _MarkupCompiler:
         self.lines: list[str] = ["s = ''"]
         self.constants: dict[str, Any] = {
             "NoMarkup": NoMarkup,
-            "match": _PLAIN.fullmatch,
+            "match": PLAIN_TEXT.fullmatch,
             "nested": _nested_markup,
             "codec_markup": _codec_markup,
             "choice_markup": _choice_markup,

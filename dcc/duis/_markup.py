@@ -22,7 +22,8 @@ from lxml import etree
 
 from .elements import root, sr
 
-_PLAIN = re.compile(r"[\x20-\x25\x27-\x3b\x3d\x3f-\x7e]*")  # printable ASCII but & < >
+# What both forms write as it is: printable ASCII but & < >
+PLAIN_TEXT = re.compile(r"[\x20-\x25\x27-\x3b\x3d\x3f-\x7e]*")
 
 
 class NoMarkup(Exception):
@@ -41,7 +42,7 @@ class Markup:
 
 def plain(text: str) -> str:
     """``text`` if both forms write it as it is; else :class:`NoMarkup`."""
-    if _PLAIN.fullmatch(text) is None:
+    if PLAIN_TEXT.fullmatch(text) is None:
         raise NoMarkup(text)
     return text
 
