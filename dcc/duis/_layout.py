@@ -271,43 +271,24 @@ def _element_markup(item: Any) -> str:
 
 
 def _element_writer(kind: type) -> Callable[[Any], str]:
-    if not issubclass(kind, Record):
-        markup_to = getattr(kind, "markup_to", None)
-        if markup_to is None:
-            raise NoMarkup(kind.__name__)
+    if issubclass(kind, Record):
+        if kind.append_to is not Record.append_to:
+            raise NoMarkup(kind.ELEMENT)
+        return _MarkupCompiler(kind).compile(f"sr:{kind.ELEMENT}")
+    markup_to = getattr(kind, "markup_to", None)
+    if markup_to is None:
+        raise NoMarkup(kind.__name__)
 
-        def write(item: Any) -> str:
-            parts: list[str] = []
-            markup_to(item, parts)
-            return "".join(parts)
+    def write(item: Any) -> str:
+        parts: list[str] = []
+        markup_to(item, parts)
+        return "".join(parts)
 
-        return write
-    if kind.append_to is not Record.append_to:
-        raise NoMarkup(kind.ELEMENT)
-    inner = _inner_markup(kind)
-    start, end, empty = f"<sr:{kind.ELEMENT}>", f"</sr:{kind.ELEMENT}>", f"<sr:{kind.ELEMENT}/>"
-
-    def write_record(item: Any) -> str:
-        text = inner(item)
-        return f"{start}{text}{end}" if text else empty
-
-    return write_record
+    return write
 
 
 def _nested_markup(item: Record, tag: str) -> str:
     return wrapped(tag, _inner_markup(type(item))(item))
-
-
-def _codec_markup(codec: Codec[Any], tag: str, item: Any) -> str:
-    parts: list[str] = []
-    codec.markup(parts, tag, item)
-    return "".join(parts)
-
-
-def _choice_markup(choice: Choice, item: Any) -> str:
-    parts: list[str] = []
-    choice.markup(parts, item)
-    return "".join(parts)
 
 
 class _MarkupCompiler:
@@ -323,8 +304,6 @@ class _MarkupCompiler:
             "NoMarkup": NoMarkup,
             "match": PLAIN_TEXT.fullmatch,
             "nested": _nested_markup,
-            "codec_markup": _codec_markup,
-            "choice_markup": _choice_markup,
         }
 
     def constant(self, value: object) -> str:
@@ -332,7 +311,8 @@ class _MarkupCompiler:
         self.constants[name] = value
         return name
 
-    def compile(self) -> Callable[[Any], str]:
+    def compile(self, tag: str | None = None) -> Callable[[Any], str]:
+        """The writer of the children, or with ``tag``, of the element ``tag`` holding them."""
         if self.kind.fill is not Record.fill:
             self.lines = [f"raise NoMarkup({self.kind.__name__!r})"]
         else:
@@ -341,19 +321,26 @@ class _MarkupCompiler:
                     self.choice(field)
                 else:
                     self.child(field)
-        body = "\n".join(f"    {line}" for line in [*self.lines, "return s"])
-        source = f"def write(self):\n{body}\n"
+        if tag is None:
+            self.lines.append("return s")
+        else:
+            self.lines.append(f"return '<{tag}>' + s + '</{tag}>' if s else '<{tag}/>'")
+        body = "\n".join(f"    {line}" for line in self.lines)
         namespace = dict(self.constants)
-        exec(compile(source, f"<{self.kind.__name__} markup>", "exec"), namespace)
+        exec(
+            compile(f"def write(self):\n{body}\n", f"<{self.kind.__name__} markup>", "exec"),
+            namespace,
+        )
         write: Callable[[Any], str] = namespace["write"]
         return write
 
     def choice(self, field: Choice) -> None:
-        self.lines += [
-            f"v = self.{field.attr}",
-            "if v is not None:",
-            f"    s += choice_markup({self.constant(field)}, v)",
-        ]
+        self.lines += [f"v = self.{field.attr}", "if v is not None:"]
+        if field.markup_writer is None:
+            self.lines.append(f"    raise NoMarkup({field.attr!r})")
+        else:
+            writer = self.constant(field.markup_writer)
+            self.lines += ["    p = []", f"    {writer}(p, v)", "    s += ''.join(p)"]
 
     def child(self, field: Child) -> None:
         self.lines.append(f"v = self.{field.attr}")
@@ -383,7 +370,8 @@ class _MarkupCompiler:
             return [f"s += nested(v, {tag!r})"]
         if isinstance(codec, Content):
             return [f"raise NoMarkup({tag!r})"]
-        return [f"s += codec_markup({self.constant(codec)}, {tag!r}, v)"]
+        markup = self.constant(codec.markup)
+        return ["p = []", f"{markup}(p, {tag!r}, v)", "s += ''.join(p)"]
 
 
 class Member(Protocol):
