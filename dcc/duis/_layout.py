@@ -196,13 +196,6 @@ class Choice:
         if item is not None:
             self.writer(parent, item)
 
-    def markup(self, parts: list[str], item: Any) -> None:
-        if item is None:
-            return
-        if self.markup_writer is None:
-            raise NoMarkup(self.attr)
-        self.markup_writer(parts, item)
-
 
 Field = Child | Choice
 
