@@ -17,7 +17,7 @@ from typing import Any, ClassVar, Generic, Protocol, Self, TypeVar
 
 from lxml import etree
 
-from ._markup import Markup, NoMarkup, document, element, plain
+from ._markup import PLAIN_TEXT, Markup, NoMarkup, document, plain, wrapped
 from .elements import (
     SCHEMA_VERSION,
     Children,
@@ -196,13 +196,6 @@ class Choice:
         if item is not None:
             self.writer(parent, item)
 
-    def markup(self, parts: list[str], item: Any) -> None:
-        if item is None:
-            return
-        if self.markup_writer is None:
-            raise NoMarkup(self.attr)
-        self.markup_writer(parts, item)
-
 
 Field = Child | Choice
 
@@ -241,18 +234,137 @@ class Record:
 
     def markup_element(self, parts: list[str], tag: str) -> None:
         """What :meth:`fill` puts in the element ``tag``, written as text with it."""
-        if type(self).fill is not Record.fill:
-            raise NoMarkup(tag)
-        inner: list[str] = []
-        for field in self.FIELDS:
-            field.markup(inner, getattr(self, field.attr))
-        element(parts, tag, inner)
+        parts.append(_nested_markup(self, tag))
 
     def markup_to(self, parts: list[str]) -> None:
         """What :meth:`append_to` appends, written as text (:mod:`dcc.duis._markup`)."""
-        if type(self).append_to is not Record.append_to:
-            raise NoMarkup(self.ELEMENT)
-        self.markup_element(parts, f"sr:{self.ELEMENT}")
+        parts.append(_element_markup(self))
+
+
+_INNER_MARKUP: dict[type[Record], Callable[[Any], str]] = {}
+_ELEMENT_MARKUP: dict[type, Callable[[Any], str]] = {}
+
+
+def _inner_markup(kind: type[Record]) -> Callable[[Any], str]:
+    """``write(record)``: the children :meth:`Record.fill` writes, as text; compiled once per
+    class from its ``FIELDS`` (:class:`_MarkupCompiler`)."""
+    write = _INNER_MARKUP.get(kind)
+    if write is None:
+        write = _INNER_MARKUP[kind] = _MarkupCompiler(kind).compile()
+    return write
+
+
+def _element_markup(item: Any) -> str:
+    """What ``item.append_to`` appends, written as text: by a Record's compiled writer, or by
+    the ``markup_to`` of anything else that has one."""
+    write = _ELEMENT_MARKUP.get(type(item))
+    if write is None:
+        write = _ELEMENT_MARKUP[type(item)] = _element_writer(type(item))
+    return write(item)
+
+
+def _element_writer(kind: type) -> Callable[[Any], str]:
+    if issubclass(kind, Record):
+        if kind.append_to is not Record.append_to:
+            raise NoMarkup(kind.ELEMENT)
+        return _MarkupCompiler(kind).compile(f"sr:{kind.ELEMENT}")
+    markup_to = getattr(kind, "markup_to", None)
+    if markup_to is None:
+        raise NoMarkup(kind.__name__)
+
+    def write(item: Any) -> str:
+        parts: list[str] = []
+        markup_to(item, parts)
+        return "".join(parts)
+
+    return write
+
+
+def _nested_markup(item: Record, tag: str) -> str:
+    return wrapped(tag, _inner_markup(type(item))(item))
+
+
+class _MarkupCompiler:
+    """Writes a Record class's text writer as one straight-line function, as ``dataclasses``
+    writes an ``__init__``: each field's tags are constants, each plain codec's ``format`` is
+    called directly and every other text is checked by :func:`~dcc.duis._markup.plain`. It
+    writes what the fields' own ``markup`` would, and refuses (:class:`NoMarkup`) the same."""
+
+    def __init__(self, kind: type[Record]) -> None:
+        self.kind = kind
+        self.lines: list[str] = ["s = ''"]
+        self.constants: dict[str, Any] = {
+            "NoMarkup": NoMarkup,
+            "match": PLAIN_TEXT.fullmatch,
+            "nested": _nested_markup,
+        }
+
+    def constant(self, value: object) -> str:
+        name = f"k{len(self.constants)}"
+        self.constants[name] = value
+        return name
+
+    def compile(self, tag: str | None = None) -> Callable[[Any], str]:
+        """The writer of the children, or with ``tag``, of the element ``tag`` holding them."""
+        if self.kind.fill is not Record.fill:
+            self.lines = [f"raise NoMarkup({self.kind.__name__!r})"]
+        else:
+            for field in self.kind.FIELDS:
+                if isinstance(field, Choice):
+                    self.choice(field)
+                else:
+                    self.child(field)
+        if tag is None:
+            self.lines.append("return s")
+        else:
+            self.lines.append(f"return '<{tag}>' + s + '</{tag}>' if s else '<{tag}/>'")
+        body = "\n".join(f"    {line}" for line in self.lines)
+        namespace = dict(self.constants)
+        exec(
+            compile(f"def write(self):\n{body}\n", f"<{self.kind.__name__} markup>", "exec"),
+            namespace,
+        )
+        write: Callable[[Any], str] = namespace["write"]
+        return write
+
+    def choice(self, field: Choice) -> None:
+        self.lines += [f"v = self.{field.attr}", "if v is not None:"]
+        if field.markup_writer is None:
+            self.lines.append(f"    raise NoMarkup({field.attr!r})")
+        else:
+            writer = self.constant(field.markup_writer)
+            self.lines += ["    p = []", f"    {writer}(p, v)", "    s += ''.join(p)"]
+
+    def child(self, field: Child) -> None:
+        self.lines.append(f"v = self.{field.attr}")
+        if field.repeated:
+            self.lines.append("for v in v:")
+            indent = "    "
+        elif field.optional:
+            self.lines.append("if v is not None:")
+            indent = "    "
+        else:
+            indent = ""
+        self.lines += [indent + line for line in self.item(field.codec, field.tag)]
+
+    def item(self, codec: Codec[Any], tag: str) -> list[str]:
+        """Lines adding the element ``tag`` holding ``v``."""
+        if isinstance(codec, Text):
+            format = self.constant(codec.format)
+            if codec.plain:
+                return [f"s += '<{tag}>' + {format}(v) + '</{tag}>'"]
+            return [
+                f"t = {format}(v)",
+                "if match(t) is None:",
+                "    raise NoMarkup(t)",
+                f"s += '<{tag}>' + t + '</{tag}>'",
+            ]
+        if isinstance(codec, Nested):
+            return [f"s += nested(v, {tag!r})"]
+        if isinstance(codec, Content):
+            return [f"raise NoMarkup({tag!r})"]
+        markup = self.constant(codec.markup)
+        return ["p = []", f"{markup}(p, {tag!r}, v)", "s += ''.join(p)"]
 
 
 class Member(Protocol):
@@ -367,16 +479,9 @@ class Document(Generic[H, B]):
     def _write_markup(self) -> Markup | None:
         if self.signature is not None or type(self).build is not Document.build:
             return None
-        header = getattr(self.header, "markup_to", None)
-        body = getattr(self.body, "markup_to", None)
-        if header is None or body is None:
-            return None
-        parts: list[str] = []
-        inner: list[str] = []
         try:
-            header(parts)
-            body(inner)
+            header = _element_markup(self.header)
+            body = _element_markup(self.body)
         except NoMarkup:
             return None
-        element(parts, "sr:Body", inner)
-        return document(self.ROOT, self.schema_version, parts)
+        return document(self.ROOT, self.schema_version, header + wrapped("sr:Body", body))

@@ -6,10 +6,10 @@ the ECDSA that signs it. A document whose parts are all plain (printable ASCII w
 ``<`` or ``>``, elements in the ``sr:`` namespace) is written straight to both forms instead:
 what ``to_bytes`` of the built tree gives, and what inclusive C14N of it gives, byte for byte.
 The two differ only in the root's start tag (C14N sorts the namespace declarations) and in
-empty elements (``<sr:Credit/>`` against ``<sr:Credit></sr:Credit>``). The root's tags are
-taken from lxml itself, once per root, so they are its output. A document with anything else
-in it (a value to escape, another namespace, a signature) is left to the tree
-(:class:`NoMarkup`).
+empty elements (``<sr:Credit/>`` against ``<sr:Credit></sr:Credit>``; plain text holds no ``>``,
+so ``/>`` ends nothing but an empty element's tag). The root's tags are taken from lxml itself,
+once per root, so they are its output. A document with anything else in it (a value to escape,
+another namespace, a signature) is left to the tree (:class:`NoMarkup`).
 """
 
 from __future__ import annotations
@@ -22,17 +22,12 @@ from lxml import etree
 
 from .elements import root, sr
 
-_PLAIN = re.compile(r"[\x20-\x25\x27-\x3b\x3d\x3f-\x7e]*")  # printable ASCII but & < >
+# What both forms write as it is: printable ASCII but & < >
+PLAIN_TEXT = re.compile(r"[\x20-\x25\x27-\x3b\x3d\x3f-\x7e]*")
 
 
 class NoMarkup(Exception):
     """Something the text writer leaves to the tree: the document is built with lxml."""
-
-
-class Empty(str):
-    """An element with no content, ``<sr:X/>`` as written; ``<sr:X></sr:X>`` in C14N."""
-
-    __slots__ = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +42,7 @@ class Markup:
 
 def plain(text: str) -> str:
     """``text`` if both forms write it as it is; else :class:`NoMarkup`."""
-    if _PLAIN.fullmatch(text) is None:
+    if PLAIN_TEXT.fullmatch(text) is None:
         raise NoMarkup(text)
     return text
 
@@ -56,24 +51,29 @@ def element(parts: list[str], tag: str, inner: list[str]) -> None:
     """A complex-typed element holding the parts ``inner`` (a simple-typed one holding text
     is one part, ``<t>text</t>``; ``""`` writes ``<t></t>``, as lxml does); with none, an
     empty element."""
-    if inner:
-        parts.append(f"<{tag}>")
-        parts.extend(inner)
-        parts.append(f"</{tag}>")
-    else:
-        parts.append(Empty(f"<{tag}/>"))
+    parts.append(wrapped(tag, "".join(inner)))
 
 
-def document(name: str, schema_version: str, parts: list[str]) -> Markup:
-    """The document ``sr:{name}`` holding ``parts``, in both forms."""
+def wrapped(tag: str, inner: str) -> str:
+    """The element ``tag`` holding the text ``inner``, as written: empty if ``inner`` is."""
+    return f"<{tag}>{inner}</{tag}>" if inner else f"<{tag}/>"
+
+
+def document(name: str, schema_version: str, content: str) -> Markup:
+    """The document ``sr:{name}`` holding ``content`` (its children, as written), in both forms."""
     written_start, canonical_start, end = _root_tags(name, schema_version)
-    written = "".join(parts)
-    if "/>" in written:  # plain text holds no ">": only an empty element writes this
-        parts = [f"{part[:-2]}></{part[1:-2]}>" if type(part) is Empty else part for part in parts]
-    canonical = "".join(parts)
+    canonical = _expanded(content) if "/>" in content else content
     return Markup(
-        f"{written_start}{written}{end}".encode(), f"{canonical_start}{canonical}{end}".encode()
+        f"{written_start}{content}{end}".encode(), f"{canonical_start}{canonical}{end}".encode()
     )
+
+
+def _expanded(content: str) -> str:
+    """``content`` with each empty element ``<t/>`` written ``<t></t>``, as C14N writes it."""
+    pieces = content.split("/>")
+    for i, piece in enumerate(pieces[:-1]):
+        pieces[i] = f"{piece}></{piece[piece.rindex('<') + 1 :]}>"
+    return "".join(pieces)
 
 
 @functools.lru_cache(maxsize=64)

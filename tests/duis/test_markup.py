@@ -23,7 +23,15 @@ from dcc.duis.alerts import (
 from dcc.duis.codes import DCCAlertCode, ResponseCode
 from dcc.duis.elements import to_bytes
 from dcc.duis.ids import RequestID, ResponseID
-from dcc.duis.inventory import DeviceType, DSPInventory, InventoryDevice, ReadInventory
+from dcc.duis.inventory import (
+    UPRN_RANGE,
+    DeviceStatus,
+    DeviceType,
+    DSPInventory,
+    InventoryDevice,
+    PropertyFilter,
+    ReadInventory,
+)
 from dcc.duis.request import (
     CommandVariant,
     Credit,
@@ -33,7 +41,13 @@ from dcc.duis.request import (
     SignedPreCommand,
     UpdatePaymentMode,
 )
-from dcc.duis.response import PreCommand, Response, ResponseHeader, ResponseMessage
+from dcc.duis.response import (
+    LocalCommand,
+    PreCommand,
+    Response,
+    ResponseHeader,
+    ResponseMessage,
+)
 from dcc.duis.writing import document_bytes, signed_bytes
 from dcc.duis.xmldsig import InMemoryResolver, SignatureRejected, sign_document, verify_document
 from tests.duis.boxed import SUPPLIER_XML_SIGN, boxed_certificates, load_pair
@@ -208,3 +222,101 @@ def test_a_codec_said_to_write_plain_text_writes_nothing_else(data: st.DataObjec
     codec = getattr(_layout, name)
     text = codec.format(data.draw(_PLAIN_VALUES[name]))
     assert _markup.plain(text) == text
+
+
+# Plain text, and text with what the text writer must leave to the tree (& < > " ', white
+# space, non-ASCII) among what it writes itself.
+_PLAIN_TEXTS = st.text(st.sampled_from("aZ09 .-_/:=#"), max_size=10)
+_ANY_TEXTS = st.text(st.sampled_from([*"aZ09 .-_/:=#", *"&<>\"'\t\n\u00e9\u20ac"]), max_size=10)
+_RESPONSE_HEADERS = st.builds(
+    ResponseHeader,
+    st.sampled_from(ResponseCode),
+    _PLAIN_VALUES["DATE_TIME"],
+    request_id=st.none() | _PLAIN_VALUES["REQUEST_ID"],
+    response_id=st.none() | _PLAIN_VALUES["RESPONSE_ID"],
+)
+_MODES = st.just(Credit()) | st.builds(
+    Prepayment, st.booleans(), st.booleans(), st.integers(-(2**31), 2**31 - 1)
+)
+_REQUESTS = st.builds(
+    Request,
+    st.builds(
+        RequestHeader,
+        _PLAIN_VALUES["REQUEST_ID"],
+        st.sampled_from([CommandVariant.TRANSFORM, CommandVariant.SEND_COMMAND]),
+        st.just("1.6"),
+        st.just("1.6"),
+        first_in_sequence=st.none() | st.booleans(),
+        preceding_request_id=st.none() | _PLAIN_VALUES["REQUEST_ID"],
+    ),
+    st.builds(
+        UpdatePaymentMode,
+        _MODES,
+        st.none() | _PLAIN_VALUES["DATE_TIME"].filter(lambda t: t.year < 3000),
+    ),
+)
+
+
+def _responses(texts: st.SearchStrategy[str]) -> st.SearchStrategy[Response]:
+    """Responses whose free texts are drawn from ``texts``."""
+    optional = st.none() | texts
+    devices = st.builds(
+        InventoryDevice,
+        device_id=_EUI64S,
+        device_type=st.sampled_from(DeviceType),
+        manufacturer=texts,
+        model=texts,
+        status=st.none() | st.sampled_from(DeviceStatus),
+        firmware_version=optional,
+        import_mpxn=optional,
+        uprn=st.none() | st.integers(*UPRN_RANGE),
+        property_filter=st.none()
+        | st.builds(PropertyFilter, texts.filter(lambda t: 6 <= len(t) <= 8), texts),
+        connectivity=optional,
+    )
+    contents = st.one_of(
+        st.none(),
+        st.binary(max_size=40),
+        st.builds(PreCommand, texts, st.binary(max_size=40)),
+        st.builds(LocalCommand, st.binary(max_size=40)),
+        st.builds(DSPInventory, st.lists(devices, min_size=1, max_size=3).map(tuple)),
+    )
+    return st.builds(
+        Response,
+        _RESPONSE_HEADERS,
+        st.builds(ResponseMessage, st.just("1.6"), st.just("1.6"), contents),
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(_responses(_PLAIN_TEXTS) | _REQUESTS)
+def test_any_plain_document_is_written_as_its_tree(document: Request | Response) -> None:
+    """The compiled writers write every field, optional, repeated, nested or chosen, as the
+    tree does, and C14N as it does (empty elements included)."""
+    markup = document.markup()
+    assert markup is not None
+    element = document.build()
+    assert markup.written == to_bytes(element)
+    assert markup.canonical == _canonical(element)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_responses(_ANY_TEXTS))
+def test_a_document_with_a_text_not_plain_is_left_to_the_tree(document: Response) -> None:
+    element = document.build()
+    markup = document.markup()
+    if all(_markup.PLAIN_TEXT.fullmatch(node.text or "") for node in element.iter()):
+        assert markup is not None
+        assert markup.written == to_bytes(element)
+    else:
+        assert markup is None
+        assert document_bytes(document) == to_bytes(element)
+
+
+def test_a_text_to_escape_deep_in_a_nested_record_is_left_to_the_tree() -> None:
+    device = InventoryDevice(
+        DEVICE, DeviceType.ESME, "Acme", "M1", property_filter=PropertyFilter("AB1 2CD", "1 & 2")
+    )
+    document = _response(DSPInventory((_device("Acme"), device)))
+    assert document.markup() is None
+    assert b"1 &amp; 2" in document_bytes(document)
