@@ -63,7 +63,8 @@ def _zse_set_to_prepayment(issued: GbcsMessage, at: datetime) -> GbcsMessage:
     return replace(with_payload(issued, GCS03, PREPAYMENT_CHANGE, at), header=issued.header)
 
 
-def _executed_a_week_later(issued: GbcsMessage, at: datetime) -> GbcsMessage:
+def executed_a_week_later(issued: GbcsMessage, at: datetime) -> GbcsMessage:
+    """The issued credit command, unchanged but for taking effect a week after ``at``."""
     later = PaymentModeChange(PaymentMode.CREDIT, Activation.FUTURE_DATED, at + timedelta(days=7))
     code = issued.message_code
     return replace(issued, content=encode_payment_mode_command(code, issued.header.counter, later))
@@ -99,7 +100,7 @@ ALTERATIONS: dict[str, Callable[[GbcsMessage, datetime], GbcsMessage]] = {
         m
     ),
     "its ZSE payment control set to prepayment under the GCS02 code": _zse_set_to_prepayment,
-    "its execution date moved a week later": _executed_a_week_later,
+    "its execution date moved a week later": executed_a_week_later,
     'the business originator "Steady Power"': _from_originator("Steady Power"),
 }
 """Alterations of an issued credit pre-command, by the words a feature uses for them."""

@@ -8,8 +8,7 @@ DCC alert to the User) and that no meter changed.
 
 from __future__ import annotations
 
-from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import pytest
 from cryptography import x509
@@ -40,6 +39,7 @@ from devices.gbcs.payment_mode import (
     encode_payment_mode_command,
 )
 from devices.gbcs.security import sign
+from sim.gherkin.alterations import executed_a_week_later
 from sim.world.testbed import (
     BRIGHT,
     ESME_ID,
@@ -382,12 +382,7 @@ def test_r6_4_an_altered_credit_pre_command_is_refused(world: World) -> None:
     ready = world.solr_ready(NOW)
     transform, issued = world.transform(SRP, ESME_ID, Credit(), ready)
     message = world.pre_command(issued)
-    later = PaymentModeChange(
-        PaymentMode.CREDIT, Activation.FUTURE_DATED, ready + timedelta(days=7)
-    )
-    altered = replace(
-        message, content=encode_payment_mode_command(ECS02, message.header.counter, later)
-    )
+    altered = executed_a_week_later(message, ready)
     before = world.states()
     outcome = world.send_signed(transform, world.sign_pre_command(altered, BRIGHT), ready)
     assert_refused(outcome, ResponseCode.E1000, "correlation")
@@ -403,12 +398,7 @@ def test_r6_4_after_a_refused_signed_send_its_transform_cannot_be_used_again(
     ready = world.solr_ready(NOW)
     transform, issued = world.transform(SRP, ESME_ID, Credit(), ready)
     message = world.pre_command(issued)
-    later = PaymentModeChange(
-        PaymentMode.CREDIT, Activation.FUTURE_DATED, ready + timedelta(days=7)
-    )
-    altered = replace(
-        message, content=encode_payment_mode_command(ECS02, message.header.counter, later)
-    )
+    altered = executed_a_week_later(message, ready)
     outcome = world.send_signed(transform, world.sign_pre_command(altered, BRIGHT), ready)
     assert_refused(outcome, ResponseCode.E1000, "correlation")
     assert str(transform.header.request_id) not in world.dcc.services.issued_precommands
