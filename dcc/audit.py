@@ -1,5 +1,5 @@
-"""The DCC's audit trail: every request, stage decision, delivery and alert routing, and every
-revocation Ofgem ordered, in SQLite.
+"""The DCC's audit trail: every request, stage decision, delivery and alert routing, every
+device frame the DCC refused to pass on, and every revocation Ofgem ordered, in SQLite.
 
 One embedded file that an assurance team opens with any SQLite tool, that another process reads
 while the DCC writes (WAL journal), and that the DCC restarts from (:mod:`dcc.state_store` keeps
@@ -27,7 +27,7 @@ from .sqlite_file import DatabaseError, SqliteComponent, connect
 from .stored_values import eui64_bytes, eui64_text, format_time, parse_time
 
 SCHEMA = "audit"
-SCHEMA_VERSION = 2  # 2: ofgem_revocations
+SCHEMA_VERSION = 3  # 2: ofgem_revocations; 3: refused_frames
 
 
 class AuditError(DatabaseError):
@@ -125,6 +125,18 @@ class AlertRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class RefusedFrame:
+    """A frame from a device that the DCC passed on to no User, with why: a forgery, a response
+    to no command awaiting one, an alert it cannot label or that is for nobody it may tell."""
+
+    number: int
+    device: bytes
+    reason: str
+    at: datetime
+    frame: bytes
+
+
+@dataclass(frozen=True, slots=True)
 class RevocationRecord:
     """Ofgem's revocation of a failed supplier: the certificates revoked (as SMKI describes
     them) and its User's status afterwards (None when the supplier was no DCC User)."""
@@ -152,6 +164,7 @@ class AuditCounts:
     decisions: int
     deliveries: int
     alerts: int
+    refused_frames: int
 
 
 # --- the audit tables -------------------------------------------------------------------------
@@ -207,6 +220,14 @@ _TABLES = (
     )""",
     "CREATE INDEX deliveries_by_entry ON deliveries (entry)",
     "CREATE INDEX deliveries_by_alert ON deliveries (alert)",
+    """CREATE TABLE refused_frames (
+        number INTEGER PRIMARY KEY,
+        device TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        at TEXT NOT NULL,
+        frame BLOB NOT NULL
+    )""",
+    "CREATE INDEX refused_frames_by_device ON refused_frames (device)",
     """CREATE TABLE ofgem_revocations (
         number INTEGER PRIMARY KEY,
         failed_supplier TEXT NOT NULL,
@@ -229,6 +250,10 @@ _INSERT_DELIVERY = """INSERT INTO deliveries
     VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING number"""
 _INSERT_REVOCATION = """INSERT INTO ofgem_revocations
     (failed_supplier, certificates, user_status, at) VALUES (?, ?, ?, ?) RETURNING number"""
+_INSERT_REFUSED_FRAME = """INSERT INTO refused_frames (device, reason, at, frame)
+    VALUES (?, ?, ?, ?)"""
+_SELECT_REFUSED_FRAMES = """SELECT number, device, reason, at, frame FROM refused_frames
+    WHERE :device IS NULL OR device = :device ORDER BY number"""
 _SELECT_REVOCATIONS = """SELECT number, failed_supplier, certificates, user_status, at
     FROM ofgem_revocations ORDER BY number"""
 
@@ -265,7 +290,8 @@ _SELECT_ALERT_DELIVERIES = f"""SELECT
     ORDER BY d.number"""
 _SELECT_COUNTS = """SELECT
     (SELECT count(*) FROM requests), (SELECT count(*) FROM decisions),
-    (SELECT count(*) FROM deliveries), (SELECT count(*) FROM alerts)"""
+    (SELECT count(*) FROM deliveries), (SELECT count(*) FROM alerts),
+    (SELECT count(*) FROM refused_frames)"""
 
 
 class AuditTrail(SqliteComponent):
@@ -346,6 +372,12 @@ class AuditTrail(SqliteComponent):
         with self._writing(f"record alert {alert_code:04X} from {row[0]}") as connection:
             return int(connection.execute(_INSERT_ALERT, row).fetchone()[0])
 
+    def record_refused_frame(self, device: bytes, frame: bytes, reason: str, at: datetime) -> None:
+        """Keep a device frame the DCC passed on to no User, as received, with why."""
+        row = (eui64_text(device), reason, format_time(at), frame)
+        with self._writing(f"record a refused frame from {row[0]}") as connection:
+            connection.execute(_INSERT_REFUSED_FRAME, row)
+
     def record_delivery(
         self,
         kind: DeliveryKind,
@@ -416,6 +448,16 @@ class AuditTrail(SqliteComponent):
         return [
             _alert(row, tuple(deliveries.get(row[0], ())))
             for row in self._connection.execute(_SELECT_ALERTS, parameters)
+        ]
+
+    def refused_frames(self, device: bytes | None = None) -> list[RefusedFrame]:
+        """The device frames refused, from ``device`` or from every device, in order."""
+        parameters = {"device": None if device is None else eui64_text(device)}
+        return [
+            RefusedFrame(number, eui64_bytes(source), reason, parse_time(at), frame)
+            for number, source, reason, at, frame in self._connection.execute(
+                _SELECT_REFUSED_FRAMES, parameters
+            )
         ]
 
     def ofgem_revocations(self) -> list[RevocationRecord]:

@@ -73,7 +73,7 @@ from dcc.smki.roles import RemotePartyRole
 from dcc.solr_register import OfgemInstruction, RegisterError, SolrNotification, SrpArrangement
 from dcc.users import SUPPLIER_ROLES, User, UserRole, UserStatus
 from devices.gbcs import crypto
-from devices.gbcs.alert_payload import FutureDatedAlert, GenericAlert
+from devices.gbcs.alert_payload import read_alert_code
 from devices.gbcs.errors import GbcsError
 from devices.gbcs.frame import (
     Cra,
@@ -85,7 +85,7 @@ from devices.gbcs.frame import (
     signed_block,
 )
 from devices.gbcs.gbz import to_gbz_time
-from devices.gbcs.payload import decode_payload
+from devices.gbcs.payload import ALERT_PAYLOAD_CODES
 from devices.gbcs.payment_mode import (
     ECS02,
     ECS03,
@@ -109,6 +109,7 @@ _MESSAGE_CODES = {
     (DeviceKind.GSME, PaymentMode.CREDIT): GCS02,
     (DeviceKind.GSME, PaymentMode.PREPAYMENT): GCS03,
 }
+_NOT_AUTHENTIC = "does not authenticate as the device's"
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,10 +150,12 @@ class OfgemRevocation:
 
 @dataclass(frozen=True, slots=True)
 class Pending:
-    """A command sent to a device and not yet answered."""
+    """A command sent to a device and not yet answered. ``message_code`` is the GBCS command's,
+    which a SMETS2+ device's response repeats; None for a SMETS1 command."""
 
     request: Request
     audit_entry: int | None
+    message_code: int | None = None
 
 
 @dataclass
@@ -163,6 +166,8 @@ class Dcc:
     pending: dict[tuple[bytes, int], Pending] = field(default_factory=dict)
     # failed supplier -> the alerts held for its SRP, in the order they arrived
     held_alerts: dict[bytes, list[AlertHeld]] = field(default_factory=dict)
+    # SMETS1 device -> the counter of the last alert passed on from it
+    smets1_alert_counters: dict[bytes, int] = field(default_factory=dict)
     _secrets: dict[bytes, bytes] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -381,7 +386,9 @@ class Dcc:
         """Remember a command sent to a device, to match the device's answer to its request."""
         if ctx.sends:
             key = (ctx.device.device_id, ctx.header.request_id.counter)
-            self.pending[key] = Pending(ctx.request, entry)
+            command = ctx.pre_command
+            code = None if command is None else command.message_code
+            self.pending[key] = Pending(ctx.request, entry, code)
 
     def _command(self, ctx: Attributed) -> bytes:
         """SMETS2+: the User's signed pre-command, MACed by the ACB; SMETS1: the Service
@@ -451,50 +458,78 @@ class Dcc:
         the registered supplier or, once its certificates are revoked, to its SRP, or is held
         for the SRP Ofgem will instruct (R7, :mod:`dcc.alert_routing`).
 
-        Frames that do not authenticate as coming from ``device_id`` are not passed on."""
+        A frame passed on to no User is kept in the audit trail with why: one that does not
+        authenticate as coming from ``device_id``, answers no command awaiting it, or is an
+        alert the DCC cannot label, is not for the device's supplier, or (SMETS1) replays one."""
         device = self.services.inventory.get(device_id)
         if device is None:
-            return []
+            return self._refuse(device_id, frame, now, "from no device in the inventory")
         if device.smets1:
-            return self._smets1_response(device, frame, now)
+            return self._smets1_frame(device, frame, now)
         try:
             message = decode(frame)
-        except GbcsError:
-            return []
-        if message.header.originator != device_id:
-            return []
+        except GbcsError as exc:
+            return self._refuse(device_id, frame, now, f"not a GBCS message: {exc}")
+        originator = message.header.originator
+        if originator != device_id:
+            reason = f"originated by {originator.hex().upper()}, not by the device it came from"
+            return self._refuse(device_id, frame, now, reason)
         if not _authentic(message, device):
-            return []
+            return self._refuse(device_id, frame, now, _NOT_AUTHENTIC)
         if message.header.cra is Cra.RESPONSE:
-            pending = self.pending.pop((device_id, message.header.counter), None)
-            if pending is None:
-                return []
-            request = pending.request
-            response = Response(
-                ResponseHeader(
-                    ResponseCode.I0,
-                    now,
-                    response_id=ResponseID.answering(request.header.request_id),
-                ),
-                ResponseMessage(
-                    request.header.service_reference,
-                    request.header.service_reference_variant,
-                    frame,
-                ),
-            )
-            return [self._deliver_response(pending, response, now)]
+            return self._device_response(device, message, frame, now)
         if message.header.cra is Cra.ALERT:
-            return self._device_alert(message, frame, now)
+            return self._device_alert(device, message, frame, now)
+        return self._refuse(device_id, frame, now, "a command, which no device sends")
+
+    def _refuse(
+        self, device_id: bytes, frame: bytes, now: datetime, reason: str
+    ) -> list[AlertOutcome]:
+        """Pass the frame on to no User, saying why in the audit trail."""
+        if self.audit is not None:
+            self.audit.record_refused_frame(device_id, frame, reason, now)
         return []
 
-    def _smets1_response(
+    def _device_response(
+        self, device: DeviceRecord, message: GbcsMessage, frame: bytes, now: datetime
+    ) -> list[AlertOutcome]:
+        """The answer to the command awaiting it: same counter, same message code. Another
+        frame with that counter leaves the command awaiting its real answer."""
+        key = (device.device_id, message.header.counter)
+        pending = self.pending.get(key)
+        if pending is None:
+            reason = f"a response (counter {key[1]}) to no command awaiting one"
+            return self._refuse(device.device_id, frame, now, reason)
+        if message.message_code != pending.message_code:
+            reason = (
+                f"a response of message code {message.message_code:04X} to a command of "
+                f"{pending.message_code or 0:04X}"
+            )
+            return self._refuse(device.device_id, frame, now, reason)
+        del self.pending[key]
+        request = pending.request
+        response = Response(
+            ResponseHeader(
+                ResponseCode.I0,
+                now,
+                response_id=ResponseID.answering(request.header.request_id),
+            ),
+            ResponseMessage(
+                request.header.service_reference,
+                request.header.service_reference_variant,
+                frame,
+            ),
+        )
+        return [self._deliver_response(pending, response, now)]
+
+    def _smets1_frame(
         self, device: DeviceRecord, frame: bytes, now: datetime
     ) -> list[AlertOutcome]:
         """The meter's signed answer to the pending command it names, or its signed alert."""
         try:
             answer = decode_smets1(frame)
-        except Smets1DecodeError:
-            return []
+        except Smets1DecodeError as exc:
+            return self._refuse(device.device_id, frame, now, f"not a SMETS1 frame: {exc}")
         if isinstance(answer, Smets1Alert):
             return self._smets1_alert(device, frame, now)
         key = device.ds_public_key
@@ -503,10 +538,11 @@ class Dcc:
             or not isinstance(answer, Smets1Response)
             or not smets1_signature_valid(answer, key)
         ):
-            return []
+            return self._refuse(device.device_id, frame, now, _NOT_AUTHENTIC)
         pending = self.pending.pop((device.device_id, answer.request.counter), None)
         if pending is None:
-            return []
+            reason = f"a response (counter {answer.request.counter}) to no command awaiting one"
+            return self._refuse(device.device_id, frame, now, reason)
         response = to_duis_response(frame, pending.request, now, device_key=key)
         return [self._deliver_response(pending, response, now)]
 
@@ -527,17 +563,24 @@ class Dcc:
         return UserDelivery(user, document, "response", response)
 
     def _device_alert(
-        self, message: GbcsMessage, frame: bytes, now: datetime
+        self, device: DeviceRecord, message: GbcsMessage, frame: bytes, now: datetime
     ) -> list[AlertOutcome]:
-        try:
-            payload = decode_payload(message)
-        except GbcsError:
-            payload = None
-        if isinstance(payload, GenericAlert | FutureDatedAlert):
-            alert_code = payload.alert_code
-        else:
-            alert_code = message.message_code
+        """A SMETS2+ alert, labelled with the alert code its payload carries (generic and
+        future-dated alerts) or its message code (use-case-specific ones)."""
         header = message.header
+        if header.recipient != device.registered_supplier:
+            reason = (
+                f"an alert addressed to {header.recipient.hex().upper()}, not to the device's "
+                f"registered supplier {device.registered_supplier.hex().upper()}"
+            )
+            return self._refuse(device.device_id, frame, now, reason)
+        alert_code = message.message_code
+        if alert_code in ALERT_PAYLOAD_CODES:
+            try:
+                alert_code = read_alert_code(message.content)
+            except GbcsError as exc:
+                reason = f"an alert whose alert code cannot be read: {exc}"
+                return self._refuse(device.device_id, frame, now, reason)
         alert = ReceivedAlert(
             header.originator, header.recipient, alert_code, header.counter, frame
         )
@@ -547,11 +590,17 @@ class Dcc:
         self, device: DeviceRecord, frame: bytes, now: datetime
     ) -> list[AlertOutcome]:
         """A SMETS1 meter's alert names no recipient: it is for the device's registered
-        supplier, routed like any other (R7)."""
+        supplier, routed like any other (R7). The S1SP signs what it passes on in its own name,
+        so it, not the User, must refuse a replayed alert: its counter must rise."""
         try:
             s1 = read_alert(frame, key_of(device.device_id, device.ds_public_key))
-        except S1spFrameError:
-            return []
+        except S1spFrameError as exc:
+            return self._refuse(device.device_id, frame, now, f"a SMETS1 alert refused: {exc}")
+        last = self.smets1_alert_counters.get(device.device_id, 0)
+        if s1.originator_counter <= last:
+            reason = f"a replayed alert: counter {s1.originator_counter}, not above {last}"
+            return self._refuse(device.device_id, frame, now, reason)
+        self.smets1_alert_counters[device.device_id] = s1.originator_counter
         alert = ReceivedAlert(
             device.device_id,
             device.registered_supplier,

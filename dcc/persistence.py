@@ -21,11 +21,13 @@ from dcc.audit import AuditTrail
 from dcc.config import ConfigSource
 from dcc.dcc import AlertHeld, Dcc, Pending, ReceivedAlert
 from dcc.duis.elements import to_bytes
-from dcc.duis.request import build_request, parse_request
+from dcc.duis.request import Request, SignedPreCommand, build_request, parse_request
 from dcc.identity import DccIdentity
 from dcc.pipeline import Services
 from dcc.s1sp import S1spFrameError, key_of, read_alert
 from dcc.state_store import StateStore
+from devices.gbcs.errors import GbcsError
+from devices.gbcs.frame import decode
 
 ANOMALY = "anomaly_detection"
 DCC_MEMORY = "dcc"
@@ -141,6 +143,9 @@ def _memory_json(dcc: Dcc) -> dict[str, Any]:
             for (device, counter), pending in dcc.pending.items()
         ],
         "held_alerts": [_held_json(held) for queue in dcc.held_alerts.values() for held in queue],
+        "smets1_alert_counters": [
+            [device.hex(), counter] for device, counter in dcc.smets1_alert_counters.items()
+        ],
     }
 
 
@@ -182,6 +187,13 @@ def _held(dcc: Dcc, data: dict[str, Any]) -> AlertHeld:
     return AlertHeld(alert, data["safety_critical"], data["audit_number"])
 
 
+def _pending(request: Request, entry: int | None) -> Pending:
+    """A command awaiting its answer, with the message code of the GBCS command it carried."""
+    body = request.body
+    code = decode(body.gbcs_payload).message_code if isinstance(body, SignedPreCommand) else None
+    return Pending(request, entry, code)
+
+
 def _restore_memory(dcc: Dcc, data: Any) -> None:
     if data is None:
         return
@@ -198,9 +210,13 @@ def _restore_memory(dcc: Dcc, data: Any) -> None:
         )
         for device, counter, document, entry in data["pending"]:
             request = parse_request(base64.b64decode(document))
-            dcc.pending[(bytes.fromhex(device), counter)] = Pending(request, entry)
+            dcc.pending[(bytes.fromhex(device), counter)] = _pending(request, entry)
         for item in data["held_alerts"]:
             held = _held(dcc, item)
             dcc.held_alerts.setdefault(held.alert.addressed_to, []).append(held)
-    except (KeyError, TypeError, ValueError) as exc:
+        dcc.smets1_alert_counters.update(
+            (bytes.fromhex(device), counter)
+            for device, counter in data.get("smets1_alert_counters", ())
+        )
+    except (KeyError, TypeError, ValueError, GbcsError) as exc:
         raise RestoreError(f"the DCC's request memory is damaged: {exc!r}") from None

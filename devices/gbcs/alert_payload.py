@@ -161,6 +161,18 @@ def decode_generic_alert(content: bytes) -> GenericAlert:
     return GenericAlert(Protocol.DLMS, code, when, extra)
 
 
+def read_alert_code(content: bytes) -> int:
+    """The alert code of a generic or future-dated alert payload, DLMS or GBZ, read without
+    judging what follows it (time stamp, further elements). It is all the DCC needs to label
+    and route an alert, whose payload it passes on whole for the User to read."""
+    if is_gbz(content):
+        return gbz.decode_gbz_alert(content).alert_code
+    plain = _read_plain_dlms_alert(content)
+    if plain is not None:
+        return plain.alert_code
+    return _dlms_alert_code(content, _dlms_alert_items(content))
+
+
 def encode_future_dated_alert(alert: FutureDatedAlert, counter: int) -> bytes:
     """The content of an 00CC/00CD alert; ``counter`` is the alert's own (for the invoke id)."""
     detail = _be(alert.message_code, 2, "message code") + _be(

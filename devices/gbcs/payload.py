@@ -30,6 +30,8 @@ from .payment_mode import (
 PAYMENT_MODE_CODES = frozenset((ECS02, ECS03, GCS02, GCS03))
 FUTURE_DATED_ALERT_CODES = frozenset((0x00CC, 0x00CD))
 GENERIC_ALERT_CODES = frozenset((0x1000, 0x1001))
+# Alerts whose payload carries the alert code; other alert message codes are use-case specific.
+ALERT_PAYLOAD_CODES = FUTURE_DATED_ALERT_CODES | GENERIC_ALERT_CODES
 
 
 @dataclass(frozen=True, slots=True)

@@ -124,7 +124,9 @@ def test_an_older_schema_version_is_refused(path: Path) -> None:
     with sqlite3.connect(path) as connection:
         connection.execute("UPDATE schema_version SET version = 1 WHERE component = 'audit'")
     connection.close()
-    with pytest.raises(SchemaVersionError, match="audit schema version 1 is older than 2"):
+    with pytest.raises(
+        SchemaVersionError, match=f"audit schema version 1 is older than {SCHEMA_VERSION}"
+    ):
         AuditTrail(path)
 
 
@@ -335,7 +337,24 @@ def test_counts(trail: AuditTrail) -> None:
         safety_critical=True,
         at=T0,
     )
-    assert trail.counts() == AuditCounts(requests=1, decisions=3, deliveries=2, alerts=1)
+    trail.record_refused_frame(OTHER_METER, b"\x01", "not a GBCS message", T0)
+    expected = AuditCounts(requests=1, decisions=3, deliveries=2, alerts=1, refused_frames=1)
+    assert trail.counts() == expected
+
+
+def test_refused_frames_are_kept_whole_with_why(path: Path) -> None:
+    with AuditTrail(path) as trail:
+        trail.record_refused_frame(METER, b"\xdd\x00", "does not authenticate", T0)
+        trail.record_refused_frame(OTHER_METER, b"\x00", "not a GBCS message", T0)
+    with AuditTrail(path) as reopened:
+        (refused,) = reopened.refused_frames(METER)
+        assert (refused.device, refused.frame, refused.reason, refused.at) == (
+            METER,
+            b"\xdd\x00",
+            "does not authenticate",
+            T0,
+        )
+        assert [r.device for r in reopened.refused_frames()] == [METER, OTHER_METER]
 
 
 def test_the_benchmark_runs() -> None:

@@ -3,6 +3,7 @@ ADT state or the requests in flight."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -13,6 +14,7 @@ from dcc.duis.request import Credit
 from dcc.duis.response import parse_response
 from dcc.persistence import RestoreError, restore_dcc, save_dcc
 from dcc.state_store import StateStore
+from devices.gbcs.frame import GbcsMessage, OtherInformation, decode, encode
 from devices.gbcs.payment_mode import PaymentMode
 from sim.world.testbed import BRIGHT, ESME_ID, GSME_ID, SEED, SMETS1_ID, SRP, World, build_world
 from tests.dcc.rule_checks import MINUTE, NOW
@@ -84,3 +86,29 @@ def test_alerts_held_for_ofgem_s_srp_survive_a_restart(world: World, tmp_path) -
     assert bodies[1].alert.alert_code == LOW_BATTERY
     records = world.audit.alerts_for(SRP)
     assert [(r.device, len(r.deliveries)) for r in records] == [(ESME_ID, 1), (SMETS1_ID, 1)]
+
+
+def test_a_command_awaiting_its_answer_keeps_its_message_code_across_a_restart(
+    world: World, tmp_path
+) -> None:
+    """Restarted, the DCC still takes only the 1.6 response as the answer to the 1.6 command."""
+    ready = world.solr_ready(NOW)
+    transform, issued = world.transform(SRP, ESME_ID, Credit(), ready)
+    outcome = world.send_signed(transform, world.sign_pre_command(issued, BRIGHT), ready)
+    (command,) = outcome.to_devices
+    (answer,) = world.meters[ESME_ID].receive(command.frame, ready)
+    _restart(world, tmp_path)
+    header = replace(decode(answer).header, other_info=OtherInformation(0x0021))
+    forged = encode(GbcsMessage(header, b"\x00", b"", b"\x00" * 12))
+    assert world.dcc.on_device_message(ESME_ID, forged, ready) == []
+    (response,) = world.dcc.on_device_message(ESME_ID, answer, ready)
+    assert response.user_id == SRP
+
+
+def test_a_smets1_alert_passed_on_before_a_restart_is_a_replay_after_it(
+    world: World, tmp_path
+) -> None:
+    (frame,) = world.meters[SMETS1_ID].trigger(TAMPER, NOW)
+    assert len(world.dcc.on_device_message(SMETS1_ID, frame, NOW)) == 1
+    _restart(world, tmp_path)
+    assert world.dcc.on_device_message(SMETS1_ID, frame, NOW) == []
