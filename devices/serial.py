@@ -210,10 +210,18 @@ def serve_meter(
     returns is sent back as GBCS frames, and so are the alerts of ``meter.advance`` once
     ``meter.next_due()`` has passed by ``clock()``. A GBCS or EVENT frame the meter answers
     with nothing gets an ERROR frame saying why (BAD_PAYLOAD, or REFUSED with the meter's log
-    entry). Rejected frames and meter exceptions are answered with an ERROR frame and serving
-    goes on; ERROR frames and garbage are reported, never answered. A port that fails while
-    serving is reported and opened again; only a port that cannot be opened at first raises
-    :class:`SerialLinkError`.
+    entry). Meter exceptions are answered with an ERROR frame and serving goes on; ERROR
+    frames and garbage are reported, never answered.
+
+    Rejected frames are answered once per burst, not once each: frames rejected back to back
+    get one ERROR (the first one's code and reason, and how many more were rejected) when a
+    good frame follows or the line has been quiet for :data:`POLL_INTERVAL`. Otherwise a
+    burst of start bytes, each one a TRUNCATED frame, would be answered with some 37 bytes
+    per byte. A port that fails while serving is reported and opened again (its input
+    cleared), and so is one that takes nothing for :data:`WRITE_TIMEOUT`: a peer that stops
+    reading must not hold serving up. Only a port that cannot be opened at first raises
+    :class:`SerialLinkError`. ``stop_event`` is checked between two frames, so serving stops
+    within :data:`POLL_INTERVAL`, or :data:`WRITE_TIMEOUT` if a write is blocked.
     """
     port: Port | None = open_port(port_url, baudrate, on_event)
     server = _Server(meter, clock, on_event)
@@ -251,13 +259,19 @@ class _Server:
     on_event: EventSink
     port: Port | None = None
     decoder: Decoder = field(default_factory=Decoder)
+    burst: _Burst | None = None
 
     def serve(self, port: Port, stop_event: threading.Event) -> None:
         """Serve one opening of the port until ``stop_event``; SerialLinkError if it fails."""
-        self.port, self.decoder = port, Decoder()
+        self.port, self.decoder, self.burst = port, Decoder(), None
         self.send(Frame.ready(self.meter.eui64))
         while not stop_event.is_set():
-            for event in self.decoder.feed(read_available(port)):
+            data = read_available(port)
+            if not data:  # quiet for a whole read timeout: a burst of rejected frames is over
+                self.answer_burst()
+            for event in self.decoder.feed(data):
+                if stop_event.is_set():
+                    return
                 self.handle(event)
             due = self.meter.next_due()
             if due is not None and self.clock() >= due:
@@ -267,8 +281,9 @@ class _Server:
         if not isinstance(event, Frame):
             self.on_event(event)
             if isinstance(event, Rejected):
-                self.send(Frame.error(event.code, event.reason))
+                self.burst = _Burst(event) if self.burst is None else self.burst.plus_one()
             return
+        self.answer_burst()
         self.on_event(Received(event))
         if event.kind is FrameType.GBCS:
             self.answer(lambda now: self.meter.receive(event.payload, now), explain_silence=True)
@@ -298,14 +313,40 @@ class _Server:
         if explain_silence and not messages:
             self.send(_silence_error(before, _latest_log_entry(self.meter)))
 
+    def answer_burst(self) -> None:
+        """The one ERROR frame for the rejected frames since the last good frame or pause."""
+        if self.burst is not None:
+            burst, self.burst = self.burst, None
+            self.send(burst.error())
+
     def send(self, frame: Frame) -> None:
+        """Write ``frame``; a frame too big is reported, a peer that takes nothing raises
+        :class:`SerialWriteTimeout` (as a failed port: serving opens the port again)."""
         assert self.port is not None  # serve() sets it before anything is sent
         try:
             write_frame(self.port, frame)
-        except (FramingError, SerialWriteTimeout) as exc:
+        except FramingError as exc:
             self.on_event(Fault(f"{describe_frame(frame)} not sent: {exc}"))
             return
+        except SerialWriteTimeout as exc:
+            raise SerialWriteTimeout(f"{describe_frame(frame)} not sent: {exc}") from None
         self.on_event(Sent(frame))
+
+
+@dataclass(frozen=True, slots=True)
+class _Burst:
+    """Frames rejected back to back, answered with one ERROR frame when the burst ends."""
+
+    first: Rejected
+    more: int = 0
+
+    def plus_one(self) -> _Burst:
+        return _Burst(self.first, self.more + 1)
+
+    def error(self) -> Frame:
+        """The first rejection's code and reason; the count of the others, if any."""
+        others = f", and {self.more} more frames rejected" if self.more else ""
+        return Frame.error(self.first.code, self.first.reason + others)
 
 
 def _latest_log_entry(meter: Meter) -> LogEntry | None:

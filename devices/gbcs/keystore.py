@@ -5,9 +5,11 @@ A remote party, the ACB and a device each see a different subset of the keys; th
 is computed once and cached: per-message MAC work is then a KDF and one GMAC.
 
 :func:`load_keystore` reads the RTDS folder format: ``<eui>[-pp]-<ds|ka>.pem`` holds a
-certificate or public key, ``.key`` a PKCS#8 private key. Certificates are taken for their
-public key only: expired test certificates must not stop verification. :func:`write_key_files`
-writes the same layout, so reader and writer cannot drift apart.
+certificate or public key, ``.key`` an unencrypted PKCS#8 private key. Certificates are taken
+for their public key only: expired test certificates must not stop verification. A file that
+holds no usable P-256 key is a :class:`GbcsKeyError` naming it, whatever ``cryptography``
+raised, so a caller handles one error type. :func:`write_key_files` writes the same layout, so
+reader and writer cannot drift apart.
 """
 
 from __future__ import annotations
@@ -19,11 +21,12 @@ from enum import StrEnum
 from pathlib import Path
 
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 
-from .crypto import ecdh
+from .crypto import CURVE, ecdh
 from .errors import GbcsKeyError
 
 
@@ -48,6 +51,8 @@ class KeyUsage(StrEnum):
 _Slot = tuple[bytes, KeyUsage, bool]
 PublicPart = x509.Certificate | ec.EllipticCurvePublicKey
 _FILE_NAME = re.compile(r"^([0-9a-fA-F]{16})(-pp)?-(ds|ka)\.(pem|key)$")
+# cryptography's pointer to its FAQ, which says nothing about the file at hand.
+_FAQ = re.compile(r"\s*See https?://\S+ for more details\.")
 
 
 def parse_eui64(text: str | bytes) -> bytes:
@@ -125,7 +130,11 @@ class KeyStore:
 
 
 def load_keystore(folder: Path) -> KeyStore:
-    """Every key file of an RTDS-style key folder; other files are ignored."""
+    """Every key file of an RTDS-style key folder; other files are ignored.
+
+    :class:`GbcsKeyError` for a key file that is not PEM, is encrypted, or holds no P-256 key;
+    ``OSError`` for a folder or file that cannot be read.
+    """
     store = KeyStore()
     for path in sorted(Path(folder).iterdir()):
         match = _FILE_NAME.match(path.name)
@@ -182,19 +191,41 @@ def write_key_files(folder: Path, files: Iterable[KeyFile]) -> list[Path]:
 
 
 def _read_private(path: Path) -> ec.EllipticCurvePrivateKey:
-    key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    data = path.read_bytes()
+    try:
+        key = serialization.load_pem_private_key(data, password=None)
+    except TypeError:  # cryptography's way of saying "encrypted, and no password given"
+        raise GbcsKeyError(f"{path}: an encrypted private key; use unencrypted PKCS#8") from None
+    except (ValueError, UnsupportedAlgorithm) as exc:
+        raise GbcsKeyError(f"{path}: not a PEM private key: {_why(exc)}") from None
     if not isinstance(key, ec.EllipticCurvePrivateKey):
         raise GbcsKeyError(f"{path}: not an EC private key")
+    _check_curve(path, key.curve)
     return key
 
 
 def _read_public(path: Path) -> ec.EllipticCurvePublicKey:
     data = path.read_bytes()
     key: PublicKeyTypes
-    if b"CERTIFICATE" in data:
-        key = x509.load_pem_x509_certificate(data).public_key()
-    else:
-        key = serialization.load_pem_public_key(data)
+    try:
+        if b"CERTIFICATE" in data:
+            key = x509.load_pem_x509_certificate(data).public_key()
+        else:
+            key = serialization.load_pem_public_key(data)
+    except (ValueError, UnsupportedAlgorithm) as exc:
+        raise GbcsKeyError(f"{path}: not a PEM certificate or public key: {_why(exc)}") from None
     if not isinstance(key, ec.EllipticCurvePublicKey):
         raise GbcsKeyError(f"{path}: not an EC public key")
+    _check_curve(path, key.curve)
     return key
+
+
+def _check_curve(path: Path, curve: ec.EllipticCurve) -> None:
+    """GBCS keys are P-256; a key on another curve would fail later, in ECDH or a signature."""
+    if curve.name != CURVE.name:
+        raise GbcsKeyError(f"{path}: a {curve.name} key, not P-256 ({CURVE.name})")
+
+
+def _why(exc: Exception) -> str:
+    """cryptography's reason, short of its FAQ pointer."""
+    return _FAQ.sub("", str(exc)) or type(exc).__name__

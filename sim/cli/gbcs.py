@@ -102,8 +102,14 @@ def decode_command(
     as_json: Annotated[bool, typer.Option("--json", help="one JSON object per line")] = False,
 ) -> None:
     """Decode GBCS messages and check their MAC and signature with the keys given."""
-    keys = load_keystore(keystore) if keystore else KeyStore()
-    acb_eui = parse_eui64(acb)
+    try:
+        keys = load_keystore(keystore) if keystore else KeyStore()
+    except (GbcsError, OSError) as exc:
+        raise typer.BadParameter(str(exc), param_hint="--keystore") from None
+    try:
+        acb_eui = parse_eui64(acb)
+    except GbcsError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--acb") from None
     failed = False
     console = Console()
     for source in read_sources(messages):

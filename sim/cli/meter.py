@@ -5,7 +5,7 @@
 or, by default, from the seed as ``solrsim demo`` derives them; ``solrsim keys export`` writes
 what a tester needs for a seeded meter. ``probe`` runs a lab's smoke test against a meter on a
 port (:mod:`devices.serial_probe`). The framing on the port is docs/serial.md; each frame and each
-link problem is printed as it happens. Ctrl-C stops serving between two reads: no frame is cut
+link problem is printed as it happens. Ctrl-C stops serving between two frames: no frame is cut
 in half.
 """
 

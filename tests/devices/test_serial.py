@@ -161,9 +161,15 @@ def linked_ptys() -> Iterator[tuple[str, str]]:
 
 
 @contextmanager
-def serving(path: str, meter: Meter, clock: Clock, recorder: Recorder) -> Iterator[None]:
+def serving(
+    path: str,
+    meter: Meter,
+    clock: Clock,
+    recorder: Recorder,
+    stop: threading.Event | None = None,
+) -> Iterator[None]:
     """``serve_meter`` in a thread, ready when the port is open; stopped and joined after."""
-    stop, failures = threading.Event(), []
+    stop, failures = stop if stop is not None else threading.Event(), []
 
     def run() -> None:
         try:
