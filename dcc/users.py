@@ -69,6 +69,8 @@ class Users:
     def register(self, user: User) -> User:
         if len(user.user_id) != 8:
             raise RegistrationError("a User ID is an 8-byte EUI-64")
+        if not any(user.user_id):  # a SMETS1 alert reads it as "no command" (smets1_frame)
+            raise RegistrationError("User ID 00-00-00-00-00-00-00-00 names no User")
         if user.user_id in self._users:
             raise RegistrationError(f"User ID {user.user_id.hex().upper()} is already registered")
         self._users[user.user_id] = user

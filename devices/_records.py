@@ -88,12 +88,12 @@ class MeterRecords(Generic[PendingT]):
             self._counters = {}
         self._counters[originator] = counter
 
-    def _take_due(self, now: datetime) -> PendingT | None:
-        """The pending change if it is due by ``now``, emptying its slot."""
+    def _due(self, now: datetime) -> PendingT | None:
+        """The pending change if it is due by ``now``. Its slot stays filled: a meter builds the
+        alerts that announce it first, and empties the slot only when nothing can fail."""
         pending = self._pending
         if pending is None or pending.execute_at > now:
             return None
-        self._pending = None
         return pending
 
     def _log(self, now: datetime, kind: Event | SecurityEvent, detail: str) -> None:

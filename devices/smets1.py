@@ -15,8 +15,9 @@ step   check                                        answer            logged
        verifies with the trusted DCC key                              absent, signature-invalid
 4      RequestID counter > the last one accepted    nothing           security: replayed-counter
        from that originator
-5      content can be run (mode, flags, threshold,  content-refused   event: content-refused
-       execution time)                              response
+5      content can be run (originator not all       content-refused   event: content-refused
+       zeros, mode, flags, threshold, execution     response
+       time)
 =====  ===========================================  ================  ========================
 
 Why so: a frame that is not authentic and fresh gets no answer, as a SMETS2+ device discards a
@@ -30,6 +31,10 @@ alert 0x8F66 naming the command), or cancels the pending change (the S1SP maps t
 ExecutionDateTime of year 3000 or later, which the DUIS templates use to cancel, to the frame's
 cancel value; see :mod:`dcc.s1sp`). As on a SMETS2+ meter there is one slot for a pending change:
 any later accepted command replaces it. Each answer is a response frame signed by the meter.
+
+``advance`` builds the 8F66 alert before it touches the slot or the account, so nothing can fail
+once the change has begun, and it never raises. Should the alert counter be spent, the change is
+still made, as the meter answered that it would be, and the alert is logged as not sent.
 
 Alerts are signed by the meter's own key, derived from the run's seed and its EUI-64 as every
 device key is (:func:`devices.credentials.device_key`), so an S1SP can check them without
@@ -58,6 +63,7 @@ from devices.smets1_frame import (
     Smets1Command,
     Smets1ContentError,
     Smets1DecodeError,
+    Smets1EncodeError,
     Smets1Response,
     decode,
     encode,
@@ -66,6 +72,7 @@ from devices.smets1_frame import (
 )
 
 NEW_ACCOUNT = Account()
+LAST_ALERT_COUNTER = 2**64 - 1  # the alert frame's counter field is 8 bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +100,8 @@ class Smets1Meter(MeterRecords[PendingChange]):
         alert_counter: int = 0,
     ) -> None:
         """``dcc_key`` is the trusted DCC public key; ``alert_counter`` the last one sent."""
+        if not 0 <= alert_counter <= LAST_ALERT_COUNTER:
+            raise Smets1EncodeError(f"alert counter {alert_counter} is outside 0..2**64-1")
         super().__init__(account)
         self._eui64 = parse_eui64(eui64)
         self._dcc_key = dcc_key
@@ -134,16 +143,18 @@ class Smets1Meter(MeterRecords[PendingChange]):
         return [self._respond(command.request, self._accept(command, change, now), now)]
 
     def trigger(self, alert_code: int, now: datetime) -> list[bytes]:
-        return [self._alert(alert_code, now)]
+        return self._send(alert_code, self._alert(alert_code, now), now)
 
     def advance(self, now: datetime) -> list[bytes]:
-        pending = self._take_due(now)
+        pending = self._due(now)
         if pending is None:
             return []
+        announcement = self._alert(FUTURE_DATED_SUCCESS, now, pending.request)
+        self._pending = None
         self._account = self._account.apply(pending.change)
         detail = f"{pending.change.mode.value} for {_describe(pending.request)}"
         self._log(now, Event.FUTURE_DATED_EXECUTED, detail)
-        return [self._alert(FUTURE_DATED_SUCCESS, now, pending.request)]
+        return self._send(FUTURE_DATED_SUCCESS, announcement, now)
 
     # --- checks and changes ---------------------------------------------------------------------
 
@@ -187,12 +198,25 @@ class Smets1Meter(MeterRecords[PendingChange]):
     def _respond(self, request: RequestRef, outcome: Outcome, now: datetime) -> bytes:
         return encode(sign(Smets1Response(self._eui64, request, outcome, now), self._key()))
 
-    def _alert(self, code: int, now: datetime, request: RequestRef | None = None) -> bytes:
+    def _alert(
+        self, code: int, now: datetime, request: RequestRef | None = None
+    ) -> Smets1Alert | None:
+        """The next alert, signed but not yet counted; None when the alert counter is spent."""
+        if self._alert_counter == LAST_ALERT_COUNTER:
+            return None
         frame = Smets1Alert(self._eui64, self._alert_counter + 1, code, now, request)
-        self._alert_counter = frame.counter
-        detail = f"0x{code:04X} {alert(code).name}, counter {frame.counter}"
+        return sign(frame, self._key())
+
+    def _send(self, code: int, built: Smets1Alert | None, now: datetime) -> list[bytes]:
+        """Counts and logs an alert made by :meth:`_alert`, or logs that none could be."""
+        if built is None:
+            spent = f"alert counter {self._alert_counter} is the last"
+            self._log(now, Event.ALERT_NOT_SENT, f"0x{code:04X} {alert(code).name}: {spent}")
+            return []
+        self._alert_counter = built.counter
+        detail = f"0x{code:04X} {alert(code).name}, counter {built.counter}"
         self._log(now, Event.ALERT_SENT, detail)
-        return encode(sign(frame, self._key()))
+        return [encode(built)]
 
     def _key(self) -> ec.EllipticCurvePrivateKey:
         """Derived on first use: most meters of a large fleet never sign anything."""

@@ -16,7 +16,8 @@ Command, kind 0x01, 48 + 64 bytes, DCC -> meter::
        0     1   version, 0x01
        1     1   kind, 0x01
        2     8   target: the meter's EUI-64 (DUIS RequestID target)
-      10     8   originator: the DUIS RequestID originator, the DCC User that sent the request
+      10     8   originator: the DUIS RequestID originator, the DCC User that sent the request;
+                 never all zeros, which in an alert means "no command"
       18     8   counter: the DUIS RequestID counter, unsigned
       26     8   supplier: the Supplier ID the request acts for (the originator itself, or the
                  failed supplier an SRP acts for under SoLR)
@@ -52,9 +53,9 @@ Alert, kind 0x82, 44 + 64 bytes, meter -> S1SP::
       44    64   the meter's signature over bytes 0-43
 
 Microseconds because Python datetimes then survive a round trip exactly. Decoding checks the
-structure only; whether a command's content can be run (mode, flags, threshold, execution time)
-is :meth:`Smets1Command.payment_mode_change`, so that a meter authenticates a frame before it
-reads what the frame asks, and answers only an authentic sender.
+structure only; whether a command's content can be run (originator, mode, flags, threshold,
+execution time) is :meth:`Smets1Command.payment_mode_change`, so that a meter authenticates a
+frame before it reads what the frame asks, and answers only an authentic sender.
 """
 
 from __future__ import annotations
@@ -87,6 +88,7 @@ _LAST_MICROSECOND = (datetime.max.replace(tzinfo=UTC) - _EPOCH) // timedelta(mic
 _MODES = MappingProxyType({0x01: PaymentMode.CREDIT, 0x02: PaymentMode.PREPAYMENT})
 _MODE_CODES = MappingProxyType({mode: code for code, mode in _MODES.items()})
 _NO_EUI64 = bytes(EUI64_LENGTH)
+_ZERO_ORIGINATOR = "an all-zero originator is no DCC User: an alert reads it as 'no command'"
 
 
 class Smets1DecodeError(DecodeError):
@@ -201,7 +203,10 @@ class Smets1Command:
         cls, target: bytes, request: RequestRef, supplier: bytes, change: PaymentModeChange
     ) -> Smets1Command:
         """The unsigned command carrying ``change``, which must be one SR 1.6 can ask for:
-        a credit change leaves the threshold alone, a prepayment change sets one."""
+        a credit change leaves the threshold alone, a prepayment change sets one. The
+        originator must be a User's, so not all zeros (see :meth:`payment_mode_change`)."""
+        if request.originator == _NO_EUI64:
+            raise Smets1EncodeError(_ZERO_ORIGINATOR)
         credit = change.mode is PaymentMode.CREDIT
         if credit != (change.disablement_threshold is None):
             raise Smets1EncodeError("a threshold is set by prepayment changes and only by them")
@@ -227,8 +232,14 @@ class Smets1Command:
         )
 
     def payment_mode_change(self) -> PaymentModeChange:
-        """What the command asks for; :class:`Smets1ContentError` when it cannot be run."""
+        """What the command asks for; :class:`Smets1ContentError` when it cannot be run.
+
+        An all-zero originator is refused here: the alert that reports on a future-dated
+        command reads it as "no command", so no alert could name the command when it runs.
+        """
         at = self.LAYOUT.offsets
+        if self.request.originator == _NO_EUI64:
+            raise Smets1ContentError(_ZERO_ORIGINATOR, at["originator"])
         mode = _MODES.get(self.mode)
         if mode is None:
             raise Smets1ContentError(

@@ -35,7 +35,9 @@ only logged. A use case unknown to the catalogue is treated as critical.
 An accepted change is applied now, kept pending until its time (``advance`` then applies it and
 sends 8F66 to the command's originator), or cancels the pending change. The device has one slot
 for a pending change, as DLMS has one activation time: any later 1.6 command replaces it, an
-immediate one included.
+immediate one included. ``advance`` builds its alerts before it touches the slot or the account,
+so nothing can fail once the change has begun, and it never raises; should the alert counter be
+spent, the change is still made and the alerts are logged as not sent.
 """
 
 from __future__ import annotations
@@ -60,7 +62,7 @@ from devices.gbcs.alert_payload import (
 )
 from devices.gbcs.content import Protocol
 from devices.gbcs.dlms import CosemDateTime
-from devices.gbcs.errors import GbcsError
+from devices.gbcs.errors import GbcsError, LocalProtocolError
 from devices.gbcs.frame import Cra, GbcsMessage, GroupingHeader, OtherInformation, decode, encode
 from devices.gbcs.payment_mode import (
     Activation,
@@ -84,6 +86,7 @@ ALWAYS_CRITICAL_ALERTS = frozenset(
     {FUTURE_DATED_SUCCESS, FUTURE_DATED_FAILURE, SOURCE_WITHOUT_AUTHORITY}
 )
 _AUTHORITY_FAILURES = (SecurityEvent.UNKNOWN_ORIGINATOR, SecurityEvent.UNAUTHORISED_ORIGINATOR)
+LAST_ALERT_COUNTER = 2**64 - 1  # the grouping header's counter is 8 bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +125,8 @@ class Smets2Meter(MeterRecords[PendingChange], ABC):
         alert_counter: int = 0,
     ) -> None:
         """``alert_counter`` is the last counter the device sent an alert with."""
+        if not 0 <= alert_counter <= LAST_ALERT_COUNTER:
+            raise LocalProtocolError(f"alert counter {alert_counter} is outside 0..2**64-1")
         super().__init__(account)
         self._credentials = credentials
         self.registered_supplier = registered_supplier
@@ -153,18 +158,24 @@ class Smets2Meter(MeterRecords[PendingChange], ABC):
             self._credentials.forget_private_keys()
 
     def advance(self, now: datetime) -> list[bytes]:
-        pending = self._take_due(now)
+        pending = self._due(now)
         if pending is None:
             return []
-        self._account = self._account.apply(pending.change)
-        self._log(now, Event.FUTURE_DATED_EXECUTED, str(pending))
         try:
-            return [
-                self._future_dated_alert(pending, target)
-                for target in self._future_dated_targets(pending.change)
-            ]
+            announcements = self._future_dated_alerts(pending)
         finally:
             self._credentials.forget_private_keys()
+        self._pending = None
+        self._account = self._account.apply(pending.change)
+        self._log(now, Event.FUTURE_DATED_EXECUTED, str(pending))
+        if announcements is None:
+            spent = f"alert counter {self._alert_counter} has too few values left"
+            self._log(
+                now, Event.ALERT_NOT_SENT, f"0x{FUTURE_DATED_SUCCESS:04X} for {pending}: {spent}"
+            )
+            return []
+        self._alert_counter += len(announcements)
+        return announcements
 
     def _receive(self, frame: bytes, now: datetime) -> list[bytes]:
         try:
@@ -284,8 +295,20 @@ class Smets2Meter(MeterRecords[PendingChange], ABC):
         )
         return self._signed(header, encode_payment_mode_response(response, command.counter))
 
-    def _future_dated_alert(self, pending: PendingChange, target: CosemTarget | ZclTarget) -> bytes:
-        counter = self._next_alert_counter()
+    def _future_dated_alerts(self, pending: PendingChange) -> list[bytes] | None:
+        """The 8F66 alerts announcing ``pending``, one per target, numbered on from the last
+        alert but not yet counted; None when the alert counter has too few values left."""
+        targets = self._future_dated_targets(pending.change)
+        if self._alert_counter + len(targets) > LAST_ALERT_COUNTER:
+            return None
+        return [
+            self._future_dated_alert(pending, target, self._alert_counter + n)
+            for n, target in enumerate(targets, 1)
+        ]
+
+    def _future_dated_alert(
+        self, pending: PendingChange, target: CosemTarget | ZclTarget, counter: int
+    ) -> bytes:
         alert = FutureDatedAlert(
             FUTURE_DATED_SUCCESS, pending.execute_at, pending.message_code, pending.counter, target
         )
@@ -308,7 +331,11 @@ class Smets2Meter(MeterRecords[PendingChange], ABC):
             detail = f"{known.name}: no key agreement key for {supplier.hex().upper()}"
             self._log(now, Event.ALERT_NOT_SENT, detail)
             return []
-        counter = self._next_alert_counter()
+        if self._alert_counter == LAST_ALERT_COUNTER:
+            detail = f"{known.name}: alert counter {self._alert_counter} is the last"
+            self._log(now, Event.ALERT_NOT_SENT, detail)
+            return []
+        counter = self._alert_counter + 1
         code = GENERIC_CRITICAL_ALERT if critical else GENERIC_NON_CRITICAL_ALERT
         header = GroupingHeader(Cra.ALERT, counter, self.eui64, supplier, OtherInformation(code))
         content = encode_generic_alert(GenericAlert(self.protocol, alert_code, now), counter)
@@ -316,15 +343,12 @@ class Smets2Meter(MeterRecords[PendingChange], ABC):
             frame = self._signed(header, content)
         else:
             frame = encode(add_mac(GbcsMessage(header, content, b""), secret))
+        self._alert_counter = counter
         self._log(now, Event.ALERT_SENT, f"0x{alert_code:04X} {known.name}, counter {counter}")
         return [frame]
 
     def _signed(self, header: GroupingHeader, content: bytes) -> bytes:
         return encode(sign(GbcsMessage(header, content), self._credentials.ds_private))
-
-    def _next_alert_counter(self) -> int:
-        self._alert_counter += 1
-        return self._alert_counter
 
 
 def _describe(code: int, change: PaymentModeChange, originator: bytes, counter: int) -> str:

@@ -83,6 +83,9 @@ def test_r1_1_a_user_id_is_an_eui_64(world: World) -> None:
     users = world.dcc.services.users
     with pytest.raises(RegistrationError, match="8-byte EUI-64"):
         users.register(User(SRP[:6], "Short Ltd", UserRole.SOLR_CONTINGENCY))
+    with pytest.raises(RegistrationError, match="names no User"):
+        users.register(User(bytes(8), "Zero Ltd", UserRole.IMPORT_SUPPLIER))
+    assert users.get(bytes(8)) is None
     with pytest.raises(RegistrationError, match="already registered"):
         users.register(User(SRP, "Rogue Resources", UserRole.SOLR_CONTINGENCY))
     assert users.get(SRP).party == SRP_PARTY

@@ -129,8 +129,15 @@ def _with_header(variant: CommandVariant, body: RequestBody, srv: str = "1.6") -
             "E12",
         ),
         (sr_1_6(9, execution=datetime(1969, 12, 31, tzinfo=UTC)), "E11"),
+        (sr_1_6(9, originator=bytes(8)), "E11"),  # a meter would refuse it as content
     ],
-    ids=["SR 8.2", "signed pre-command", "SR 1.6 to transform", "execution before 1970"],
+    ids=[
+        "SR 8.2",
+        "signed pre-command",
+        "SR 1.6 to transform",
+        "execution before 1970",
+        "all-zero originator",
+    ],
 )
 def test_anything_but_a_sendable_sr_1_6_is_refused(request_: Request, code: str) -> None:
     with pytest.raises(S1spRefusal) as refused:

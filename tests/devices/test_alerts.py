@@ -10,8 +10,8 @@ from devices.gbcs.alerts import R7_2_SAFETY_CRITICAL, catalogue
 from devices.gbcs.content import Protocol
 from devices.gbcs.frame import Cra, GbcsMessage
 from devices.gbcs.payment_mode import ECS02, Activation, PaymentMode, PaymentModeChange
-from devices.logs import Event
-from devices.smets2 import Smets2Meter
+from devices.logs import Event, SecurityEvent
+from devices.smets2 import LAST_ALERT_COUNTER, Smets2Meter
 from tests.devices.support import (
     NETWORK_OPERATOR,
     NOW,
@@ -119,3 +119,19 @@ def test_alerts_do_not_change_the_account() -> None:
     for code in CRITICAL:
         meter.trigger(code, NOW)
     assert meter.state == before
+
+
+@pytest.mark.parametrize("kind", METERS)
+def test_a_spent_alert_counter_is_logged_not_raised(kind: str) -> None:
+    make, _ = METERS[kind]
+    meter = make(alert_counter=LAST_ALERT_COUNTER - 1)
+    (last,) = meter.trigger(0x8F3F, NOW)
+    assert signed_by(meter, last).header.counter == LAST_ALERT_COUNTER
+
+    assert meter.trigger(0x8F3F, NOW) == []
+    assert meter.event_log[-1].kind is Event.ALERT_NOT_SENT
+    code = min(meter.commands)  # a 1.6 code, which a network operator may not send
+    unauthorised = command(meter, code, 5, originator=NETWORK_OPERATOR, signer=NETWORK_OPERATOR)
+    assert meter.receive(unauthorised, NOW) == []  # its 8F30 has no counter left
+    assert meter.security_log[-1].kind is SecurityEvent.UNAUTHORISED_ORIGINATOR
+    assert meter.event_log[-1].kind is Event.ALERT_NOT_SENT

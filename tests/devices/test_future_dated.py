@@ -6,8 +6,11 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+import pytest
+
 from devices.esme import ACCOUNT_ACTIVATION_TIME, THRESHOLD_ACTIVATION_TIME, Esme
 from devices.gbcs.alert_payload import FUTURE_DATED_SUCCESS, decode_future_dated_alert
+from devices.gbcs.errors import LocalProtocolError
 from devices.gbcs.frame import Cra
 from devices.gbcs.payment_mode import (
     ECS02,
@@ -19,7 +22,7 @@ from devices.gbcs.payment_mode import (
 )
 from devices.gsme import CHANGE_PAYMENT_MODE
 from devices.logs import Event
-from devices.smets2 import PendingChange, Smets2Meter
+from devices.smets2 import LAST_ALERT_COUNTER, PendingChange, Smets2Meter
 from tests.devices.support import (
     NOW,
     OTHER_SUPPLIER,
@@ -156,3 +159,42 @@ def test_a_change_due_at_receipt_runs_at_the_next_advance() -> None:
     due = meter.next_due()
     assert isinstance(due, datetime) and due < NOW
     assert len(meter.advance(NOW)) == 1
+
+
+PREPAYMENT_AT = PaymentModeChange(
+    PaymentMode.PREPAYMENT, Activation.FUTURE_DATED, AT, disablement_threshold=556677
+)
+
+
+def test_the_last_alert_counters_number_the_8f66_alerts() -> None:
+    meter = esme(alert_counter=LAST_ALERT_COUNTER - 2)
+    _schedule(meter, ECS03, PREPAYMENT_AT)
+    first, second = meter.advance(AT)
+    assert [
+        _check_8f66(meter, first, ECS03, 7, THRESHOLD_ACTIVATION_TIME),
+        _check_8f66(meter, second, ECS03, 7, ACCOUNT_ACTIVATION_TIME),
+    ] == [LAST_ALERT_COUNTER - 1, LAST_ALERT_COUNTER]
+
+
+def test_a_spent_alert_counter_still_makes_the_change_and_logs_the_alerts_not_sent() -> None:
+    """Two 8F66 alerts but one counter left: advance neither raises nor half-applies the change;
+    the meter answered that it would make it, so it does, and says why nothing was sent."""
+    meter = esme(alert_counter=LAST_ALERT_COUNTER - 1)
+    _schedule(meter, ECS03, PREPAYMENT_AT)
+
+    assert meter.advance(AT) == []
+
+    assert meter.state.account.payment_mode is PaymentMode.PREPAYMENT
+    assert meter.state.account.disablement_threshold == 556677
+    assert meter.state.pending is None and meter.next_due() is None
+    assert [entry.kind for entry in meter.event_log[-2:]] == [
+        Event.FUTURE_DATED_EXECUTED,
+        Event.ALERT_NOT_SENT,
+    ]
+    assert meter.advance(AT + timedelta(days=1)) == []
+
+
+@pytest.mark.parametrize("counter", [-1, LAST_ALERT_COUNTER + 1])
+def test_an_alert_counter_outside_the_header_is_refused(counter: int) -> None:
+    with pytest.raises(LocalProtocolError, match="alert counter"):
+        gsme(alert_counter=counter)

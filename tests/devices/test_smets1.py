@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dcc.duis.codes import ResponseCode
@@ -35,13 +35,17 @@ from dcc.smki.roles import KeyUsage, RemotePartyRole
 from devices.gbcs.payment_mode import PaymentMode
 from devices.logs import Event, SecurityEvent
 from devices.meter import Account
-from devices.smets1 import Smets1Meter
+from devices.smets1 import LAST_ALERT_COUNTER, Smets1Meter
 from devices.smets1_frame import (
+    CANCEL_PENDING,
+    EXECUTE_ON_DEMAND,
     Outcome,
     RequestRef,
+    Smets1Alert,
     Smets1Command,
     Smets1ContentError,
     Smets1DecodeError,
+    Smets1EncodeError,
     Smets1Response,
     decode,
     encode,
@@ -62,9 +66,15 @@ CREDIT_ACCOUNT = Account(disablement_threshold=100, meter_balance=2500)
 CREDIT = Credit()
 
 
-def smets1_meter(account: Account = PREPAYMENT_ACCOUNT) -> Smets1Meter:
+def smets1_meter(account: Account = PREPAYMENT_ACCOUNT, alert_counter: int = 0) -> Smets1Meter:
     """A meter provisioned with the DCC certificate: it trusts that certificate's public key."""
-    return Smets1Meter(METER_ID, DCC.xml_sign_certificate.public_key(), SEED, account=account)
+    return Smets1Meter(
+        METER_ID,
+        DCC.xml_sign_certificate.public_key(),
+        SEED,
+        account=account,
+        alert_counter=alert_counter,
+    )
 
 
 def sr_1_6(
@@ -307,6 +317,123 @@ def test_authentic_command_with_content_it_cannot_run_is_answered_with_an_error(
     with pytest.raises(Smets1ContentError) as refused:
         command.payment_mode_change()
     assert refused.value.offset == offset
+
+
+ZERO_USER = bytes(8)
+AT = NOW + timedelta(hours=1)
+
+
+def future_dated_from(originator: bytes) -> tuple[Request, bytes]:
+    """A future-dated SR 1.6 from ``originator`` and its command frame, countersigned."""
+    frame = countersign(sr_1_6(1001, execution=AT), DCC_KEY)
+    command = with_command(frame, request=RequestRef(originator, 1001), signature=None)
+    return sr_1_6(1001, execution=AT, originator=originator), encode(sign(command, DCC_KEY))
+
+
+def test_an_all_zero_originator_is_refused_as_content() -> None:
+    """An alert reads originator 00..00 as "no command", so no 8F66 could name such a command:
+    the meter refuses it on receipt, as any content it cannot run, not when it falls due."""
+    meter = smets1_meter()
+    request, frame = future_dated_from(ZERO_USER)
+    before = meter.state
+
+    response = duis_answer(meter, request, meter.receive(frame, NOW))
+
+    assert response.header.response_code is ResponseCode.E11
+    assert meter.state == before
+    assert [entry.kind for entry in meter.event_log] == [Event.CONTENT_REFUSED]
+    assert meter.advance(AT) == []
+    command = decode(frame)
+    assert isinstance(command, Smets1Command)
+    with pytest.raises(Smets1ContentError) as refused:
+        command.payment_mode_change()
+    assert refused.value.offset == 10
+
+
+def test_the_same_command_from_a_user_is_scheduled_and_announced() -> None:
+    meter = smets1_meter()
+    request, frame = future_dated_from(SUPPLIER)
+
+    response = duis_answer(meter, request, meter.receive(frame, NOW))
+    [alert] = meter.advance(AT)
+
+    assert response.header.response_code is ResponseCode.I0
+    assert meter.account.payment_mode is PaymentMode.CREDIT
+    reported = read_alert(alert, {METER_ID: meter.public_key}.get)
+    assert reported.request_id == request.header.request_id
+
+
+EXECUTIONS = st.one_of(
+    st.sampled_from([EXECUTE_ON_DEMAND, CANCEL_PENDING, 1, 2**63]),
+    st.integers(0, 2**64 - 1),
+    st.integers(1_700_000_000_000_000, 1_800_000_000_000_000),  # around NOW
+)
+AUTHENTIC_COMMANDS = st.builds(
+    Smets1Command,
+    st.just(METER_ID),
+    st.builds(
+        RequestRef,
+        st.one_of(st.just(ZERO_USER), st.just(SUPPLIER), st.binary(min_size=8, max_size=8)),
+        st.integers(0, 2**64 - 1),
+    ),
+    st.binary(min_size=8, max_size=8),
+    st.integers(0, 3),
+    st.integers(0, 3),
+    st.sampled_from([0, 1, -(2**31)]),
+    EXECUTIONS,
+)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(AUTHENTIC_COMMANDS)
+def test_advance_never_raises_and_announces_each_accepted_change(command: Smets1Command) -> None:
+    meter = smets1_meter()
+    [answer] = meter.receive(encode(sign(command, DCC_KEY)), NOW)
+    outcome = decode(answer)
+    assert isinstance(outcome, Smets1Response)
+
+    due = meter.next_due()
+    alerts = [] if due is None else meter.advance(max(due, NOW))
+
+    assert (due is not None) == (outcome.outcome is Outcome.SCHEDULED)
+    assert meter.pending is None
+    if due is not None:
+        [alert] = alerts
+        frame = decode(alert)
+        assert isinstance(frame, Smets1Alert) and frame.request == command.request
+
+
+def test_a_spent_alert_counter_leaves_the_alert_logged_not_sent() -> None:
+    """The change is made whole even so: the meter answered that it would be."""
+    meter = smets1_meter(alert_counter=LAST_ALERT_COUNTER)
+    meter.receive(countersign(sr_1_6(1001, execution=AT), DCC_KEY), NOW)
+
+    assert meter.advance(AT) == []
+
+    assert meter.account.payment_mode is PaymentMode.CREDIT
+    assert meter.pending is None
+    assert [entry.kind for entry in meter.event_log] == [
+        Event.SCHEDULED,
+        Event.FUTURE_DATED_EXECUTED,
+        Event.ALERT_NOT_SENT,
+    ]
+    assert meter.trigger(0x8F3F, AT) == []
+    assert meter.event_log[-1].kind is Event.ALERT_NOT_SENT
+
+
+def test_the_last_alert_counter_is_used_then_no_more() -> None:
+    meter = smets1_meter(alert_counter=LAST_ALERT_COUNTER - 1)
+    [alert] = meter.trigger(0x8F3F, NOW)
+    assert read_alert(alert, {METER_ID: meter.public_key}.get).originator_counter == (
+        LAST_ALERT_COUNTER
+    )
+    assert meter.trigger(0x8F3F, NOW) == []
+
+
+@pytest.mark.parametrize("counter", [-1, LAST_ALERT_COUNTER + 1])
+def test_an_alert_counter_outside_the_frame_is_refused(counter: int) -> None:
+    with pytest.raises(Smets1EncodeError, match="alert counter"):
+        smets1_meter(alert_counter=counter)
 
 
 @given(st.binary(max_size=200))
