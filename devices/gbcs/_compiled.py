@@ -198,6 +198,8 @@ def _prefixed(c: _Compiler, field: Prefixed[Any], out: str, end: str) -> None:
     c.line(f"    if {count} == 0 or {count} > 3 or pos + {count} > {end}:")
     c.line("        raise Unreadable")
     c.line(f"    {size} = int.from_bytes(data[pos:pos + {count}], 'big')")
+    c.line(f"    if {size} < 0x80 or data[pos] == 0:")  # not the shortest form
+    c.line("        raise Unreadable")
     c.line(f"    pos += {count}")
     if field.whole:
         c.line(f"if {size} != {end} - pos:")

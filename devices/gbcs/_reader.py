@@ -70,7 +70,12 @@ class Reader:
             )
 
     def length(self, what: str) -> int:
-        """A BER definite length: one byte below 0x80, else 0x81/0x82/0x83 and that many bytes."""
+        """A BER definite length: one byte below 0x80, else 0x81/0x82/0x83 and that many bytes.
+
+        Only the shortest form is read (GBCS lengths are DER's), so a message has one encoding:
+        a longer form would carry the same fields in other bytes, which no signature or MAC
+        covers.
+        """
         start = self.pos
         first = self.u8(what)
         if first < 0x80:
@@ -78,7 +83,10 @@ class Reader:
         count = first & 0x7F
         if count == 0 or count > 3:
             raise GbcsDecodeError(f"{what}: unsupported length form 0x{first:02X}", start)
-        return self.uint(count, what)
+        n = self.uint(count, what)
+        if n < 0x80 or n >> (8 * count - 8) == 0:  # fits one byte, or has a leading zero octet
+            raise GbcsDecodeError(f"{what}: non-minimal length encoding", start)
+        return n
 
     def sub(self, n: int, what: str) -> Reader:
         """A cursor over the next ``n`` bytes; this cursor moves past them."""

@@ -431,39 +431,30 @@ def read_data(r: Reader, depth: int = 0) -> Data:
     raise GbcsDecodeError(f"unknown DLMS data tag 0x{tag:02X}", start)
 
 
-def read_length(r: Reader, what: str) -> int:
-    """An A-XDR length; non-minimal forms are refused so that re-encoding is byte-identical."""
-    start = r.pos
-    n = r.length(what)
-    if r.pos - start != len(encode_length(n)):
-        raise GbcsDecodeError(f"{what}: non-minimal length encoding", start)
-    return n
-
-
 def _read_simple(r: Reader, tag: int) -> Data:
     """A value of a simple type whose tag is known (just read, or named by a type description)."""
     if tag in _NUMBERS:
         cls = _NUMBERS[tag]
         return cls(int.from_bytes(r.take(cls.size, cls.__name__), "big", signed=cls.signed))
     if tag in _OCTETS:
-        return _OCTETS[tag](r.take(read_length(r, "string length"), "string"))
+        return _OCTETS[tag](r.take(r.length("string length"), "string"))
     if tag in _FIXED:
         fixed = _FIXED[tag]
         return fixed(r.take(fixed.size, fixed.__name__))
     if tag == Boolean.tag:
         return Boolean(r.u8("boolean"))
-    bits = read_length(r, "bit-string length")
+    bits = r.length("bit-string length")
     return BitString(bits, r.take((bits + 7) // 8, "bit-string"))
 
 
 def _read_items(r: Reader, depth: int) -> tuple[Data, ...]:
-    count = read_length(r, "element count")
+    count = r.length("element count")
     return tuple(read_data(r, depth + 1) for _ in range(count))
 
 
 def _read_compact_array(r: Reader, depth: int) -> CompactArray:
     element_type = _read_type_description(r, depth)
-    contents = r.sub(read_length(r, "compact-array contents length"), "compact-array contents")
+    contents = r.sub(r.length("compact-array contents length"), "compact-array contents")
     elements = []
     while not contents.at_end:
         elements.append(_read_typed(contents, element_type))
@@ -482,7 +473,7 @@ def _read_type_description(r: Reader, depth: int) -> TypeDescription:
             raise GbcsDecodeError("array type with no elements", start)
         return TypeDescription(tag, (_read_type_description(r, depth + 1),), count)
     if tag == Structure.tag:
-        n = read_length(r, "structure type member count")
+        n = r.length("structure type member count")
         if n == 0:
             raise GbcsDecodeError("structure type with no members", start)
         return TypeDescription(tag, tuple(_read_type_description(r, depth + 1) for _ in range(n)))
@@ -510,7 +501,7 @@ def _read_header_date_time(r: Reader) -> CosemDateTime | None:
 
 
 def _read_list(r: Reader, what: str, read_one: Callable[[Reader], _T]) -> tuple[_T, ...]:
-    count = read_length(r, f"{what} count")
+    count = r.length(f"{what} count")
     return tuple(read_one(r) for _ in range(count))
 
 

@@ -192,9 +192,10 @@ def decode(data: bytes) -> GbcsMessage:
     """Parse one whole GBCS message; anything malformed raises :class:`GbcsDecodeError`.
 
     A message is a frozen value of its bytes, so the last few are kept: a frame is read by
-    the host that carries it and by its recipient, a response by the host and the DCC. The
-    message keeps its bytes and its signed block, sliced from them, for :func:`encode` and
-    :func:`signed_block`, when they are those its fields encode to (every length minimal)."""
+    the host that carries it and by its recipient, a response by the host and the DCC. Only
+    minimal lengths are read, so the bytes are the ones the fields encode to: the message
+    keeps them and its signed block, sliced from them, for :func:`encode` and
+    :func:`signed_block`, and a signature or MAC is checked over exactly what was received."""
     return _decoded(bytes(data))
 
 
@@ -204,14 +205,13 @@ def _decoded(data: bytes) -> GbcsMessage:
         message = _read_compiled(data)
     except Unreadable:
         message = _read(data)
-    if len(data) == _canonical_size(message):
-        if message.mac is None:
-            start, end = 0, len(data) - _signature_size(message.signature)
-        else:  # after DD 00 00*5, the ciphered service's length and the security header
-            start = 7 + _length_size(data[7]) + len(SECURITY_HEADER)
-            end = len(data) - MAC_LENGTH - _signature_size(message.signature)
-        object.__setattr__(message, "_signed", data[start:end])
-        object.__setattr__(message, "_wire", data)
+    if message.mac is None:
+        start, end = 0, len(data) - _signature_size(message.signature)
+    else:  # after DD 00 00*5, the ciphered service's length and the security header
+        start = 7 + _length_size(data[7]) + len(SECURITY_HEADER)
+        end = len(data) - MAC_LENGTH - _signature_size(message.signature)
+    object.__setattr__(message, "_signed", data[start:end])
+    object.__setattr__(message, "_wire", data)
     return message
 
 
@@ -298,44 +298,5 @@ def _length_size(first: int) -> int:
     return 1 if first < 0x80 else 1 + (first & 0x7F)
 
 
-def _ber_size(n: int) -> int:
-    """How many bytes the minimal BER length of ``n`` takes."""
-    return 1 if n < 0x80 else 1 + (n.bit_length() + 7) // 8
-
-
 def _signature_size(signature: bytes | None) -> int:
     return 0 if signature is None else 1 + len(signature)
-
-
-def _canonical_size(message: GbcsMessage) -> int:
-    """The size of ``message`` encoded with minimal lengths. Only lengths vary in size, and a
-    longer form of one makes a frame longer, so bytes of this size are the canonical ones."""
-    header = message.header
-    other = _other_info_size(header.other_info)
-    signed = (
-        _FIXED_HEADER_SIZE
-        + (0 if header.date_time is None else len(header.date_time))
-        + _ber_size(other)
-        + other
-        + _ber_size(len(message.content))
-        + len(message.content)
-        + _signature_size(message.signature)
-    )
-    if message.mac is None:
-        return signed
-    service = len(SECURITY_HEADER) + signed + MAC_LENGTH
-    return 7 + _ber_size(service) + service
-
-
-# DF 09 CRA counter(8) 08 originator(8) 08 recipient(8), and the date-time length byte
-_FIXED_HEADER_SIZE = 2 + 1 + 8 + 1 + EUI64_LENGTH + 1 + EUI64_LENGTH + 1
-
-
-def _other_info_size(info: OtherInformation) -> int:
-    return (
-        2
-        + (0 if info.supplementary_remote_party_id is None else EUI64_LENGTH)
-        + (0 if info.supplementary_remote_party_counter is None else 8)
-        + (0 if info.supplementary_originator_counter is None else 8)
-        + len(info.supplementary_remote_party_ka_certificate or b"")
-    )

@@ -254,6 +254,28 @@ def test_r7_1_an_alert_that_is_not_the_devices_is_not_passed_on(world: World) ->
     assert world.audit.alerts_for(ESME_ID) == []
 
 
+@pytest.mark.parametrize(
+    ("at", "longer"),
+    [(30, b"\x81\x02"), (33, b"\x81\x19"), (33, b"\x82\x00\x19")],
+    ids=["other-information-81", "content-81", "content-82"],
+)
+def test_r7_1_an_alert_with_a_length_in_a_longer_form_is_not_passed_on(
+    world: World, at: int, longer: bytes
+) -> None:
+    """The meter's signed tamper alert with one length in a longer form than it needs: other
+    bytes for the same fields, which the signature does not cover. The DCC passes on neither
+    them nor anything for them; the alert as the meter sent it still goes through."""
+    now = _instructed(world)
+    (frame,) = world.meters[ESME_ID].trigger(TAMPER, now)
+    assert decode(frame).is_signed and frame[at] == longer[-1]
+    altered = frame[:at] + longer + frame[at + 1 :]
+    assert world.dcc.on_device_message(ESME_ID, altered, now) == []
+    assert world.audit.alerts_for(ESME_ID) == []
+    (delivery,) = world.dcc.on_device_message(ESME_ID, frame, now)
+    assert delivery.response.body.gbcs_payload == frame
+    assert_device_alert(world, delivery, SRP, TAMPER, now)
+
+
 @pytest.mark.parametrize("signature", [b"", None], ids=["zero-length", "absent"])
 def test_r7_1_a_critical_alert_stripped_of_its_signature_is_not_passed_on(
     world: World, signature: bytes | None

@@ -4,6 +4,10 @@ entry saying why."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+import pytest
+
 from devices.gbcs.alert_payload import decode_generic_alert
 from devices.gbcs.frame import Cra
 from devices.gbcs.payment_mode import (
@@ -65,6 +69,35 @@ def _silently(meter: Smets2Meter, frame: bytes, kind: SecurityEvent) -> None:
 def test_unreadable_frame() -> None:
     meter = _primed(esme(), ECS03)
     _silently(meter, b"\xdf\x09\x01garbage", SecurityEvent.UNREADABLE_FRAME)
+
+
+def _longer(frame: bytes, length: str) -> bytes:
+    """A command as the DCC delivers it (``DD 00 00*5 81 xx 11 00*4 DF ...``, a DF frame with
+    no date-time) with one length in a longer form than it needs: the ciphered service's, or
+    the other-information's or content's, with the ciphered service's grown to match."""
+    assert frame[7] == 0x81 and frame[8] < 0xFF
+    if length == "ciphered service":
+        return frame[:7] + b"\x82\x00" + frame[8:]
+    at = 7 + 2 + 5 + (30 if length == "other-information" else 33)
+    assert frame[at] < 0x80
+    return frame[:7] + bytes((0x81, frame[8] + 1)) + frame[9:at] + b"\x81" + frame[at:]
+
+
+@pytest.mark.parametrize("length", ["ciphered service", "other-information", "content"])
+@pytest.mark.parametrize(
+    ("make", "primed", "code"), [(esme, ECS03, ECS02), (gsme, GCS03, GCS02)], ids=["esme", "gsme"]
+)
+def test_a_length_in_a_longer_form_than_needed(
+    make: Callable[[], Smets2Meter], primed: int, code: int, length: str
+) -> None:
+    """Other bytes for the same command, which its MAC and signature do not cover: refused as
+    unreadable, while the command as the DCC sent it still runs."""
+    meter = _primed(make(), primed)
+    frame = command(meter, code, LAST + 1)
+    _silently(meter, _longer(frame, length), SecurityEvent.UNREADABLE_FRAME)
+    assert "non-minimal length encoding" in meter.security_log[-1].detail
+    assert meter.receive(frame, NOW)
+    assert meter.event_log[-1].kind is Event.EXECUTED
 
 
 def test_wrong_target() -> None:

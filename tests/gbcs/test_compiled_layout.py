@@ -1,6 +1,6 @@
 """The compiled frame reader reads what the layout reads, and gives up where the layout refuses;
-the compiled writers write what the layout writes, or let it raise its error; a decoded message
-keeps its bytes and signed block only where they are the canonical ones."""
+the compiled writers write what the layout writes, or let it raise its error; both read only the
+shortest form of a length, so a decoded message keeps the bytes it was read from."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from devices.gbcs import frame
 from devices.gbcs._compiled import Unreadable
+from devices.gbcs._reader import Reader, encode_length
 from devices.gbcs.errors import GbcsDecodeError, GbcsEncodeError
 from devices.gbcs.frame import (
     Cra,
@@ -83,19 +84,82 @@ def test_random_bytes_read_the_same_both_ways(data: bytes) -> None:
         _same_reading(candidate)
 
 
-def test_a_long_length_form_is_read_but_not_kept_as_the_message_bytes() -> None:
-    """``81 05`` for a five-byte content is a length the reader takes; the message's bytes and
-    signed block are then its canonical encoding (``05``), as they always were, not the input."""
-    header = GroupingHeader(Cra.COMMAND, 7, SUPPLIER, ESME, OtherInformation(0x001A))
-    message = GbcsMessage(header, b"\xd9\x20\x00\x03\xea", b"")
-    canonical = encode(message)
-    content_length_at = len(canonical) - 1 - 5 - 1
-    assert canonical[content_length_at] == 5
-    long_form = canonical[:content_length_at] + b"\x81" + canonical[content_length_at:]
-    read = decode(long_form)
-    assert read == message
-    assert encode(read) == canonical
-    assert signed_block(read) == canonical[:-1]
+_HEADER = GroupingHeader(Cra.COMMAND, 7, SUPPLIER, ESME, OtherInformation(0x001A))
+_CONTENT = b"\xd9\x20\x00\x03\xea"
+_FRAMES = {
+    "signed": encode(GbcsMessage(_HEADER, _CONTENT, bytes(64))),  # lengths 02, 05
+    "maced": encode(GbcsMessage(_HEADER, _CONTENT, bytes(64), bytes(12))),  # 79, 02, 05
+    "maced-300": encode(GbcsMessage(_HEADER, bytes(300), b"", bytes(12))),  # 82 01 62, 02, 82 01 2C
+}
+
+
+def _length_at(data: bytes, which: str) -> int:
+    """Where a length of ``data`` starts: the ciphered service's of a DD frame, or the DF
+    frame's other-information or content (after DF 09 CRA counter 08 orig 08 recip 00)."""
+    df = 0 if data[0] == 0xDF else 7 + frame._length_size(data[7]) + 5
+    return {"ciphered service": 7, "other-information": df + 30, "content": df + 33}[which]
+
+
+def _longer(data: bytes, at: int, octets: int) -> bytes:
+    """``data`` with the length at ``at`` in ``octets`` more bytes than it needs; a ciphered
+    service's length that holds it grows to match, so only the one length is wrong."""
+    size = frame._length_size(data[at])
+    n = Reader(data, at).length("length")
+    count = size - 1 + octets
+    wider = bytes((0x80 | count,)) + n.to_bytes(count, "big")
+    data = data[:at] + wider + data[at + size :]
+    if data[0] == 0xDD and at > 7:
+        outer = frame._length_size(data[7])
+        service = Reader(data, 7).length("length") + count + 1 - size
+        assert frame._length_size(encode_length(service)[0]) == outer
+        data = data[:7] + encode_length(service) + data[7 + outer :]
+    return data
+
+
+@pytest.mark.parametrize(
+    ("base", "which", "octets"),
+    [
+        ("signed", "other-information", 1),  # 81 02
+        ("signed", "content", 1),  # 81 05
+        ("signed", "content", 2),  # 82 00 05
+        ("signed", "content", 3),  # 83 00 00 05
+        ("maced", "ciphered service", 1),  # 81 79
+        ("maced", "other-information", 1),
+        ("maced", "content", 2),
+        ("maced-300", "ciphered service", 1),  # 83 00 01 62
+        ("maced-300", "content", 1),  # 83 00 01 2C
+    ],
+)
+def test_a_length_in_a_longer_form_than_needed_is_refused_by_both_readers(
+    base: str, which: str, octets: int
+) -> None:
+    """A frame with one length in a longer form than it needs: the compiled reader gives up,
+    and the layout's, and so :func:`decode`, says which length and where it starts."""
+    at = _length_at(_FRAMES[base], which)
+    data = _longer(_FRAMES[base], at, octets)
+    with pytest.raises(Unreadable):
+        frame._read_compiled(data)
+    for read in (frame._read, decode):
+        with pytest.raises(GbcsDecodeError) as refused:
+            read(data)
+        assert refused.value.reason == f"{which} length: non-minimal length encoding"
+        assert refused.value.offset == at
+
+
+@pytest.mark.parametrize(
+    ("size", "length"),
+    [(0, "00"), (127, "7F"), (128, "8180"), (255, "81FF"), (256, "820100"), (65536, "83010000")],
+)
+def test_lengths_in_their_shortest_form_are_read_by_both_readers(size: int, length: str) -> None:
+    for mac in (None, bytes(12)):
+        message = GbcsMessage(_HEADER, bytes(size), bytes(64), mac)
+        data = encode(message)
+        tail = bytes.fromhex(length) + bytes(size) + b"\x40" + bytes(64) + (mac or b"")
+        assert data.endswith(tail)
+        assert frame._read_compiled(data) == frame._read(data) == message
+        read = decode(data)
+        assert read._wire == data
+        assert signed_block(read) == frame._SIGNED_BLOCK.write(message)
 
 
 def test_a_signed_or_maced_message_keeps_the_signed_block_of_what_it_was_made_from() -> None:
