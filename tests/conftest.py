@@ -1,8 +1,14 @@
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from tests.conformance import SUMMARY, conformance_dir, require_conformance
+
+# Property tests judge behaviour, not speed: Hypothesis's default 200 ms deadline per example is
+# a wall-clock assertion that fails on a loaded machine.
+settings.register_profile("solrsim", deadline=None)
+settings.load_profile("solrsim")
 
 
 @pytest.fixture(scope="session")

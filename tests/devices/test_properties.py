@@ -38,7 +38,7 @@ def _mutations(draw: st.DrawFn, original: bytes) -> bytes:
     return bytes(data)
 
 
-_SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+_SETTINGS = settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
 
 
 @_SETTINGS

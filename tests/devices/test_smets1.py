@@ -384,7 +384,7 @@ AUTHENTIC_COMMANDS = st.builds(
 )
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
 @given(AUTHENTIC_COMMANDS)
 def test_advance_never_raises_and_announces_each_accepted_change(command: Smets1Command) -> None:
     meter = smets1_meter()

@@ -214,7 +214,7 @@ def test_every_codec_said_to_write_plain_text_is_tried_below() -> None:
     assert said == set(_PLAIN_VALUES)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200)
 @given(st.data())
 def test_a_codec_said_to_write_plain_text_writes_nothing_else(data: st.DataObject) -> None:
     """The text writer does not look at these codecs' text: it must be plain for any value."""
@@ -288,7 +288,7 @@ def _responses(texts: st.SearchStrategy[str]) -> st.SearchStrategy[Response]:
     )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(_responses(_PLAIN_TEXTS) | _REQUESTS)
 def test_any_plain_document_is_written_as_its_tree(document: Request | Response) -> None:
     """The compiled writers write every field, optional, repeated, nested or chosen, as the
@@ -300,7 +300,7 @@ def test_any_plain_document_is_written_as_its_tree(document: Request | Response)
     assert markup.canonical == _canonical(element)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200)
 @given(_responses(_ANY_TEXTS))
 def test_a_document_with_a_text_not_plain_is_left_to_the_tree(document: Response) -> None:
     element = document.build()

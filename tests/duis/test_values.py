@@ -130,7 +130,7 @@ def test_a_kept_utc_text_is_never_given_for_the_same_instant_in_another_zone() -
         assert format_datetime(london_summer) == "2026-11-02T10:30:00.804+01:00"
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(st.datetimes(timezones=st.just(UTC)))
 def test_a_utc_time_is_written_as_any_zoned_time_is(value: datetime) -> None:
     """UTC times take a shorter way to their text: the same as a time in a zone of offset 0

@@ -71,13 +71,13 @@ def test_every_cut_and_flipped_byte_of_a_command_and_a_response_reads_the_same_b
 _SEEDS = [read_hex(path) for path in rtds_files()[::40]] or [bytes.fromhex("DF09")]
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=500)
 @given(st.sampled_from(_SEEDS), st.data())
 def test_mutated_rtds_messages_read_the_same_both_ways(seed: bytes, data: st.DataObject) -> None:
     _same_reading(mutated(data, seed))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(st.binary(max_size=120))
 def test_random_bytes_read_the_same_both_ways(data: bytes) -> None:
     for candidate in (data, b"\xdf\x09" + data, b"\xdd" + bytes(6) + data):
@@ -244,14 +244,14 @@ _ANY = st.builds(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(_WRITABLE)
 def test_writable_messages_are_written_the_same_both_ways(message: GbcsMessage) -> None:
     assert frame._WRITE_SIGNED_BLOCK(message) == frame._SIGNED_BLOCK.write(message)
     assert frame._WRITE_MACED(message) == frame._MACED_MESSAGE.write(message)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(_ANY)
 def test_any_built_message_is_written_the_same_both_ways_or_refused_alike(
     message: GbcsMessage,

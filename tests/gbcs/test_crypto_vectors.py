@@ -178,7 +178,7 @@ def test_mac_key_matches_the_18_4_key(conformance) -> None:
     assert mac_key(z, header) == _h(vector["expected"]["aes128_key"])
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200)
 @given(st.binary(min_size=32, max_size=32), st.binary(max_size=64))
 def test_the_kdf_is_the_sp800_56a_concatenation_kdf(secret: bytes, other_info: bytes) -> None:
     """The hashed-directly KDF gives what ``cryptography``'s ConcatKDFHash derives."""

@@ -292,13 +292,13 @@ def _decodes_or_refuses(data: bytes) -> None:
         assert encode_dlms(apdu) == data
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=400)
 @given(st.sampled_from([b"\xd9", b"\xda", b"\x0f", b""]), st.binary(max_size=80))
 def test_random_bytes_decode_or_refuse(prefix: bytes, tail: bytes) -> None:
     _decodes_or_refuses(prefix + tail)
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_mutated_rtds_payloads_decode_or_refuse(conformance: Path, data: st.DataObject) -> None:
     payloads = [p.content for p in rtds_payloads() if is_dlms(p)]

@@ -162,7 +162,7 @@ def test_the_cra_flag_is_read_where_decode_reads_it_and_nowhere_else() -> None:
 _SEEDS = [read_hex(p) for p in rtds_files()[::25]] or [encode(_message(mac=bytes(12)))]
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=500)
 @given(st.binary(max_size=300))
 def test_random_bytes_decode_or_raise_the_typed_error(data: bytes) -> None:
     for candidate in (data, b"\xdf\x09" + data, b"\xdd" + bytes(6) + data):
@@ -175,7 +175,7 @@ def test_random_bytes_decode_or_raise_the_typed_error(data: bytes) -> None:
             assert cra_flag(candidate) == message.header.cra
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=500)
 @given(st.sampled_from(_SEEDS), st.data())
 def test_mutated_rtds_messages_decode_or_raise_the_typed_error(seed: bytes, data) -> None:
     candidate = mutated(data, seed)

@@ -288,7 +288,7 @@ def test_payload_that_is_not_a_16_change_is_refused(
     assert caught.value.offset == offset
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(st.sampled_from([_esme(), _gsme()]), st.integers(0, 200), st.integers(0, 255))
 def test_mutated_commands_decode_or_refuse(content: bytes, index: int, byte: int) -> None:
     index %= len(content)

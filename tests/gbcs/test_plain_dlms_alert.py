@@ -51,7 +51,7 @@ def _read(content: bytes) -> GenericAlert | None:
         return None
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(
     counter=st.integers(0, 2**64 - 1),
     code=st.integers(0, 0xFFFF),

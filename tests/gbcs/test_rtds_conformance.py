@@ -85,7 +85,7 @@ def _keystore_beside(path: Path) -> KeyStore:
 _COMMAND = "1.6_ECS02/ECS02_1.6_IMMEDIATE_SINGLE_SUCCESS_COMMAND_GBCS.HEX"
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(st.data())
 def test_any_single_byte_flip_is_refused(data: st.DataObject) -> None:
     """Flipping any bit of a critical command: a decode error or an invalid verdict, never valid."""

@@ -8,7 +8,7 @@ from string import Template
 
 import pytest
 import yaml
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from sim.scenario.model import (
@@ -507,7 +507,6 @@ def _valid_values(draw: st.DrawFn) -> dict[str, object]:
     }
 
 
-@settings(deadline=None)
 @given(_valid_values())
 def test_valid_numbers_round_trip_through_a_scenario_file(values: dict[str, object]) -> None:
     s = parse_scenario(TEMPLATE.substitute({k: _yaml(v) for k, v in values.items()}))
