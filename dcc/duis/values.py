@@ -80,7 +80,9 @@ def parse_int(text: str, low: int, high: int) -> int:
         raise invalid(f"{shown(text)} is not an integer")
     if len(digits := text.lstrip("+-").lstrip("0")) > _MAX_DIGITS:
         raise invalid(f"a {len(digits)}-digit number is outside {low}..{high}")
-    value = int(text)
+    value = int(digits or "0")  # read without its leading zeros, which may be any number
+    if text.startswith("-"):
+        value = -value
     check_range(value, low, high)
     return value
 
@@ -142,9 +144,9 @@ def parse_datetime(text: str) -> datetime:
             microsecond=int(fraction[:6].ljust(6, "0")),
             tzinfo=_parse_zone(found["zone"]),
         )
-    except ValueError as exc:
+        return value + timedelta(days=1) if end_of_day else value
+    except (ValueError, OverflowError) as exc:
         raise invalid(f"{shown(text)} is not a date-time solrsim can hold ({exc})") from None
-    return value + timedelta(days=1) if end_of_day else value
 
 
 def _parse_zone(zone: str | None) -> timezone | None:

@@ -120,7 +120,7 @@ def _text_of(data: bytes) -> str:
         name = declared.group(1).decode("ascii", "replace")
         try:
             codec = codecs.lookup(name).name
-        except LookupError:
+        except (LookupError, ValueError):  # ValueError: a NUL in the name
             codec = ""
         if codec not in _ACCEPTED_8BIT:
             raise DuisXmlError(

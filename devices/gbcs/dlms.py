@@ -53,7 +53,10 @@ class CosemDateTime:
         """The GBCS form of an instant: UTC, day of week not specified, deviation not specified."""
         if when.tzinfo is None:
             raise GbcsEncodeError("naive datetime: GBCS times are UTC, give a timezone")
-        utc = when.astimezone(UTC)
+        try:
+            utc = when.astimezone(UTC)
+        except OverflowError:
+            raise GbcsEncodeError(f"{when.isoformat()} is outside the COSEM time range") from None
         return cls(
             utc.year.to_bytes(2, "big")
             + bytes((utc.month, utc.day, 0xFF, utc.hour, utc.minute, utc.second))

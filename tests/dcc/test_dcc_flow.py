@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
 
 from dcc.duis.codes import ResponseCode
 from dcc.duis.request import CommandVariant, Credit, Prepayment, UpdatePaymentMode
@@ -50,6 +52,21 @@ def test_a_request_the_dcc_cannot_act_on_is_refused_not_crashed(world: World) ->
     outcome = world.dcc.submit(world.signed(request), NOW)
     assert (outcome.response_code, outcome.decided_by) == (ResponseCode.E11, "act")
     assert not outcome.to_devices and world.meters[SMETS1_ID].state == before
+    assert world.audit.history(request.header.request_id).decisions[-1].stage == "act"
+
+
+@pytest.mark.parametrize("device", [ESME_ID, GSME_ID])
+def test_an_execution_time_no_meter_clock_holds_is_refused_not_crashed(
+    world: World, device: bytes
+) -> None:
+    """The first hour of year 1, east of UTC: a valid xs:dateTime that is in year 0 in UTC,
+    which neither a COSEM nor a GBZ time can carry. E1000 at 'act', and the refusal audited."""
+    year_one = datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=1)))
+    body = UpdatePaymentMode(Credit(), year_one)
+    request = world.request(BRIGHT, device, body, CommandVariant.TRANSFORM)
+    outcome = world.dcc.submit(world.signed(request), NOW)
+    assert (outcome.response_code, outcome.decided_by) == (ResponseCode.E1000, "act")
+    assert "outside the" in outcome.reason and "time range" in outcome.reason
     assert world.audit.history(request.header.request_id).decisions[-1].stage == "act"
 
 

@@ -79,6 +79,8 @@ def test_an_encoding_the_scan_cannot_read_as_libxml2_does_is_refused() -> None:
     utf7 = b'<?xml version="1.0" encoding="UTF-7"?>+ADw-!DOCTYPE r SYSTEM +ACI-x+ACI-+AD4-<r/>'
     with pytest.raises(DuisXmlError, match="encoding 'UTF-7' is not accepted"):
         parse_xml(utf7)
+    with pytest.raises(DuisXmlError, match=r"encoding 'UTF-8\\x00' is not accepted"):
+        parse_xml(b'<?xml version="1.0" encoding="UTF-8\x00"?><r/>')
     latin = '<?xml version="1.0" encoding="ISO-8859-1"?><r>é</r>'.encode("latin-1")
     assert parse_xml(latin).getroot().text == "é"
 

@@ -48,6 +48,7 @@ def test_datetimes_parsed(text: str, expected: datetime) -> None:
         "2030-01-15T24:00:01Z",
         "0000-01-01T00:00:00Z",
         "10000-01-01T00:00:00Z",
+        "9999-12-31T24:00:00Z",  # a valid xs:dateTime whose next midnight no datetime holds
         "2030-01-15T09:00:00.Z",
         "\u0662030-01-15T09:00:00Z",
     ],
@@ -93,6 +94,8 @@ def test_booleans_are_the_four_xsd_words() -> None:
 def test_integers_are_checked_before_conversion() -> None:
     assert parse_int("+0007", *INT32) == 7
     assert parse_int("-2147483648", *INT32) == -(2**31)
+    assert parse_int("0" * 5000 + "4", *INT32) == 4  # leading zeros are lexical, not digits
+    assert parse_int("-" + "0" * 5000 + "4", *INT32) == -4
     for text, reason in [
         ("2147483648", "outside"),
         ("1_000", "not an integer"),

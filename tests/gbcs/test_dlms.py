@@ -86,6 +86,9 @@ def test_date_time_refuses_wrong_sizes_and_naive_times() -> None:
         CosemDateTime(bytes(11))
     with pytest.raises(GbcsEncodeError, match="naive"):
         CosemDateTime.from_datetime(datetime(2030, 1, 1))
+    year_one = datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=1)))  # in UTC, year 0
+    with pytest.raises(GbcsEncodeError, match="outside the COSEM time range"):
+        CosemDateTime.from_datetime(year_one)
 
 
 # --- values and APDUs --------------------------------------------------------------------------
