@@ -651,7 +651,7 @@ STAGES: Pipeline[Received, Acted] = (
     .then(
         Stage(
             "xml",
-            "well-formed, no DOCTYPE/ENTITY/XInclude, size limit",
+            "well-formed, no DOCTYPE/ENTITY/XInclude, size and namespace-declaration limits",
             "E1000",
             "the request is not acceptable XML",
             check_xml,

@@ -1,4 +1,4 @@
-"""The one way solrsim reads untrusted XML: no DTDs, no entities, no network, bounded size.
+"""The one way solrsim reads untrusted XML: no DTD, entity or network; few namespaces; bounded size.
 
 DUIS documents never need a DOCTYPE, an ENTITY declaration or XInclude, so the bytes are
 scanned for them before lxml sees anything, and any is refused: libxml2 opens a DOCTYPE's
@@ -8,6 +8,11 @@ pattern or XML declaration, as XML 1.0 Appendix F detects it); a declared encodi
 UTF-8, US-ASCII or ISO-8859-1 is refused, so the scan and libxml2 never disagree about what the
 characters are. As a second line, the parser's resolver answers every external reference with
 nothing, so no file or URL is ever opened even if a declaration got past the scan.
+
+A document may also declare at most ``MAX_NAMESPACE_DECLARATIONS`` namespaces in all: for each
+element, libxml2's inclusive C14N (the signature digest) looks every in-scope declaration up among
+the others, so its time grows with their square, and 60,000 declarations on a root, within the
+size limit, took minutes. A total bounds what any one element has in scope.
 """
 
 from __future__ import annotations
@@ -25,6 +30,10 @@ if TYPE_CHECKING:
     from lxml.etree._docloader import _InputDocument  # what the resolve_* methods return
 
 MAX_DOCUMENT_BYTES = 1 << 20
+# DUIS documents declare sr, ds, xsi and ra, and a template's Signature its namespace again:
+# no conformance document (DUIS templates, DCC Boxed's signed responses) has more than 4. 32
+# leaves room for any tool's way of writing them; C14N's work per element stays ~1,000 lookups.
+MAX_NAMESPACE_DECLARATIONS = 32
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),  # before UTF-16 LE, whose BOM it starts with
@@ -87,17 +96,26 @@ def parse_xml(data: bytes, *, max_bytes: int = MAX_DOCUMENT_BYTES) -> etree._Ele
         raise DuisXmlError("XML must be given as bytes")
     if len(data) > max_bytes:
         raise DuisXmlError(f"document of {len(data)} bytes exceeds the {max_bytes}-byte limit")
-    refuse_declarations(data)
+    text = _text_of(data)
+    _refuse_declarations_in(text)
     try:
-        return etree.ElementTree(etree.fromstring(data, _parser()))
+        tree = etree.ElementTree(etree.fromstring(data, _parser()))
     except etree.XMLSyntaxError as exc:
         raise DuisXmlError(f"malformed XML: {exc}") from None
+    # Every declaration's name is "xmlns" written out, so the count of that word bounds theirs:
+    # only a document where it is frequent has its declarations counted.
+    if text.count("xmlns") > MAX_NAMESPACE_DECLARATIONS:
+        _refuse_namespace_flood(tree)
+    return tree
 
 
 def refuse_declarations(data: bytes) -> None:
     """Raise :class:`DuisXmlError` if ``data`` holds a DOCTYPE, an ENTITY declaration or an
     XInclude, or declares an encoding the scan cannot read as libxml2 would."""
-    text = _text_of(data)
+    _refuse_declarations_in(_text_of(data))
+
+
+def _refuse_declarations_in(text: str) -> None:
     if "<!" not in text and "nclude" not in text.lower():
         return  # what _FORBIDDEN needs of either alternative is absent: no need to run it
     found = _FORBIDDEN.search(text)
@@ -106,6 +124,18 @@ def refuse_declarations(data: bytes) -> None:
     if found.group(2):
         raise DuisXmlError("XInclude is not allowed in DUIS documents")
     raise DuisXmlError(f"{found.group(1).upper()} declarations are not allowed in DUIS documents")
+
+
+def _refuse_namespace_flood(tree: etree._ElementTree) -> None:
+    """Raise :class:`DuisXmlError` if the elements of ``tree`` declare more than
+    :data:`MAX_NAMESPACE_DECLARATIONS` namespaces; counting stops at the first one too many."""
+    events = etree.iterwalk(tree, events=("start-ns",))
+    for count, _ in enumerate(events, 1):
+        if count > MAX_NAMESPACE_DECLARATIONS:
+            raise DuisXmlError(
+                f"more than {MAX_NAMESPACE_DECLARATIONS} namespace declarations: "
+                "a DUIS document needs a handful"
+            )
 
 
 def _text_of(data: bytes) -> str:

@@ -14,6 +14,7 @@ from cryptography import x509
 from lxml import etree
 from starlette.applications import Starlette
 
+from dcc.duis.xmlparse import MAX_NAMESPACE_DECLARATIONS
 from dcc.smki.profile import read_device_certificate
 from dcc.smki.roles import KeyUsage
 from sim.scenario.model import load_scenario
@@ -244,6 +245,16 @@ def test_a_doctype_is_refused(client: Client, path: str, body: str) -> None:
     answer = _post(client, path, body)
     assert answer.status_code == 401
     assert "DOCTYPE" in answer.text
+
+
+def test_a_request_declaring_too_many_namespaces_is_refused(client: Client) -> None:
+    extra = "".join(f' xmlns:p{n}="u:"' for n in range(MAX_NAMESPACE_DECLARATIONS + 1))
+    body = _device_search("00-db-12-34-56-78-90-a0").replace(
+        "<CertificateSearchRequest>", f"<CertificateSearchRequest{extra}>"
+    )
+    answer = _post(client, SEARCH_PATH, body)
+    assert answer.status_code == 401
+    assert "namespace declarations" in answer.text
 
 
 @pytest.mark.parametrize("path", [SEARCH_PATH, RETRIEVE_PATH])

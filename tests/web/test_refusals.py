@@ -8,7 +8,7 @@ import pytest
 
 from dcc.duis.codes import ResponseCode
 from dcc.duis.response import parse_response
-from dcc.duis.xmlparse import MAX_DOCUMENT_BYTES
+from dcc.duis.xmlparse import MAX_DOCUMENT_BYTES, MAX_NAMESPACE_DECLARATIONS
 from sim.report.events import EventKind
 from sim.report.wire_log import DCC, party
 from sim.web._refusal import UNREADABLE_SERVICE_REFERENCE
@@ -71,6 +71,22 @@ def test_malformed_xml_gets_a_duis_error_not_a_500(server: DuisServer) -> None:
     response = parse_response(answer.content)
     assert response.header.response_code is ResponseCode.E1000
     assert response.body.service_reference == UNREADABLE_SERVICE_REFERENCE
+
+
+def test_a_request_declaring_too_many_namespaces_is_refused_unread(server: DuisServer) -> None:
+    srp, device = _srp_and_device(server)
+    # the root declares sr and ds already
+    extra = b"".join(b' xmlns:p%d="u:"' % n for n in range(MAX_NAMESPACE_DECLARATIONS))
+    document = signed_transform(srp, device, counter=14)
+    document = document.replace(b"<sr:Request ", b"<sr:Request" + extra + b" ", 1)
+    answer = post(server, "/api/v1/serviceT", document)
+    assert answer.status_code == 200
+    assert parse_response(answer.content).header.response_code is ResponseCode.E1000
+    events = server.live.locked(lambda: list(server.live.events))
+    requests = [e for e in events if e.kind is EventKind.DUIS_REQUEST and e.message]
+    (refused,) = [e for e in requests if document.startswith(e.message)]
+    assert refused.verdict == "E1000" and refused.detail.startswith("web: unreadable")
+    assert f"more than {MAX_NAMESPACE_DECLARATIONS} namespace declarations" in refused.detail
 
 
 def test_an_oversize_body_is_refused(server: DuisServer) -> None:
