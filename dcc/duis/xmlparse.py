@@ -97,7 +97,7 @@ def parse_xml(data: bytes, *, max_bytes: int = MAX_DOCUMENT_BYTES) -> etree._Ele
     if len(data) > max_bytes:
         raise DuisXmlError(f"document of {len(data)} bytes exceeds the {max_bytes}-byte limit")
     text = _text_of(data)
-    _refuse_declarations_in(text)
+    _refuse_declarations(text)
     try:
         tree = etree.ElementTree(etree.fromstring(data, _parser()))
     except etree.XMLSyntaxError as exc:
@@ -109,13 +109,9 @@ def parse_xml(data: bytes, *, max_bytes: int = MAX_DOCUMENT_BYTES) -> etree._Ele
     return tree
 
 
-def refuse_declarations(data: bytes) -> None:
-    """Raise :class:`DuisXmlError` if ``data`` holds a DOCTYPE, an ENTITY declaration or an
-    XInclude, or declares an encoding the scan cannot read as libxml2 would."""
-    _refuse_declarations_in(_text_of(data))
-
-
-def _refuse_declarations_in(text: str) -> None:
+def _refuse_declarations(text: str) -> None:
+    """Raise :class:`DuisXmlError` if ``text`` holds a DOCTYPE, an ENTITY declaration or an
+    XInclude."""
     if "<!" not in text and "nclude" not in text.lower():
         return  # what _FORBIDDEN needs of either alternative is absent: no need to run it
     found = _FORBIDDEN.search(text)

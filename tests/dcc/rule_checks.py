@@ -1,20 +1,42 @@
-"""What the DCC tests share: the time they act at, and how a refusal, a quarantine, a delivered
-alert and a document the DCC signed look."""
+"""What the DCC tests share: the time they act at, how a refusal, a quarantine, a delivered
+alert and a document the DCC signed look, and the SRP's credit switch awaiting its answer."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from dcc.duis.alerts import BreachKind, DCCAlertMessage, DeviceAlertMessage
 from dcc.duis.codes import DCCAlertCode, ResponseCode
+from dcc.duis.request import Credit
 from dcc.duis.response import parse_response
 from dcc.duis.xmldsig import DCC_SIGNING_ROLES, verify_document
 from dcc.outcome import Outcome, UserDelivery
-from sim.world.testbed import T0, World
+from devices.gbcs.frame import GbcsMessage, OtherInformation, decode, encode
+from sim.world.testbed import BRIGHT, ESME_ID, SRP, T0, World
 
 # The day after the testbed enrolled its world; a minute, the step between events.
 NOW = T0 + timedelta(days=1)
 MINUTE = timedelta(minutes=1)
+ECS10 = 0x0021  # a non-critical use case: its MAC is keyed for the User, the DCC cannot check it
+
+
+def srp_switch_sent(world: World) -> tuple[datetime, bytes]:
+    """The SRP's credit switch of the ESME sent and awaiting its answer, once SoLR is ready;
+    the time, and the meter's genuine signed answer, not yet given to the DCC."""
+    ready = world.solr_ready(NOW)
+    transform, issued = world.transform(SRP, ESME_ID, Credit(), ready)
+    outcome = world.send_signed(transform, world.sign_pre_command(issued, BRIGHT), ready)
+    (command,) = outcome.to_devices
+    (answer,) = world.meters[ESME_ID].receive(command.frame, ready)
+    return ready, answer
+
+
+def unsigned_ecs10_under(answer: bytes) -> bytes:
+    """A frame anyone can make with the counter of ``answer``: a non-critical message code, no
+    signature and a made-up MAC, which the DCC has no key to check."""
+    header = replace(decode(answer).header, other_info=OtherInformation(ECS10))
+    return encode(GbcsMessage(header, b"\x00", b"", b"\x00" * 12))
 
 
 def assert_refused(outcome: Outcome, code: ResponseCode, stage: str) -> None:

@@ -7,20 +7,17 @@ is kept in the audit trail with why; an alert whose payload the DCC need not rea
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
 
 import pytest
 
-from dcc.duis.request import Credit
 from devices.credentials import device_key
-from devices.gbcs.frame import GbcsMessage, OtherInformation, decode, encode
+from devices.gbcs.frame import GbcsMessage, decode, encode
 from devices.gbcs.keystore import KeyUsage
 from devices.gbcs.security import sign
 from sim.world.testbed import BRIGHT, ESME_ID, GSME_ID, SEED, SMETS1_ID, SRP, STEADY, World
-from tests.dcc.rule_checks import MINUTE, NOW
+from tests.dcc.rule_checks import MINUTE, NOW, srp_switch_sent, unsigned_ecs10_under
 
 TAMPER = 0x8F3F
-ECS10 = 0x0021  # a non-critical use case: its MAC is keyed for the User, the DCC cannot check it
 UNKNOWN_DEVICE = bytes.fromhex("00DB1234567890FF")
 
 
@@ -34,16 +31,6 @@ def _resigned(device: bytes, message: GbcsMessage) -> bytes:
     return encode(sign(replace(message, signature=b""), key))
 
 
-def _switch_sent(world: World) -> tuple[datetime, bytes]:
-    """The SRP's credit switch sent to the ESME; the meter's genuine signed answer."""
-    ready = world.solr_ready(NOW)
-    transform, issued = world.transform(SRP, ESME_ID, Credit(), ready)
-    outcome = world.send_signed(transform, world.sign_pre_command(issued, BRIGHT), ready)
-    (command,) = outcome.to_devices
-    (answer,) = world.meters[ESME_ID].receive(command.frame, ready)
-    return ready, answer
-
-
 # --- responses --------------------------------------------------------------------------------
 
 
@@ -53,10 +40,8 @@ def test_a_response_of_another_message_code_does_not_take_the_commands_place(
     """Under the pending command's counter, an unsigned frame of a non-critical message code
     with a made-up MAC: the DCC cannot check that MAC, but it is no answer to a 1.6 command. The
     SRP gets only the meter's real response."""
-    ready, answer = _switch_sent(world)
-    header = replace(decode(answer).header, other_info=OtherInformation(ECS10))
-    forged = encode(GbcsMessage(header, b"\x00", b"", b"\x00" * 12))
-    assert world.dcc.on_device_message(ESME_ID, forged, ready) == []
+    ready, answer = srp_switch_sent(world)
+    assert world.dcc.on_device_message(ESME_ID, unsigned_ecs10_under(answer), ready) == []
     assert _reasons(world, ESME_ID) == ["a response of message code 0021 to a command of 001A"]
     (response,) = world.dcc.on_device_message(ESME_ID, answer, ready)
     assert (response.user_id, response.kind) == (SRP, "response")
@@ -64,7 +49,7 @@ def test_a_response_of_another_message_code_does_not_take_the_commands_place(
 
 
 def test_a_response_to_no_command_awaiting_one_is_refused_and_kept(world: World) -> None:
-    ready, answer = _switch_sent(world)
+    ready, answer = srp_switch_sent(world)
     world.dcc.on_device_message(ESME_ID, answer, ready)
     assert world.dcc.on_device_message(ESME_ID, answer, ready) == []
     counter = decode(answer).header.counter
@@ -76,7 +61,7 @@ def test_a_response_to_no_command_awaiting_one_is_refused_and_kept(world: World)
 
 
 def test_frames_that_do_not_read_or_authenticate_are_kept_with_why(world: World) -> None:
-    ready, answer = _switch_sent(world)
+    ready, answer = srp_switch_sent(world)
     stripped = encode(replace(decode(answer), signature=b""))
     for frame in (b"\x00\x01", stripped):
         assert world.dcc.on_device_message(ESME_ID, frame, ready) == []

@@ -3,7 +3,6 @@ ADT state or the requests in flight."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -14,10 +13,9 @@ from dcc.duis.request import Credit
 from dcc.duis.response import parse_response
 from dcc.persistence import RestoreError, restore_dcc, save_dcc
 from dcc.state_store import StateStore
-from devices.gbcs.frame import GbcsMessage, OtherInformation, decode, encode
 from devices.gbcs.payment_mode import PaymentMode
 from sim.world.testbed import BRIGHT, ESME_ID, GSME_ID, SEED, SMETS1_ID, SRP, World, build_world
-from tests.dcc.rule_checks import MINUTE, NOW
+from tests.dcc.rule_checks import MINUTE, NOW, srp_switch_sent, unsigned_ecs10_under
 
 TAMPER, LOW_BATTERY = 0x8F3F, 0x8F1F
 
@@ -92,14 +90,9 @@ def test_a_command_awaiting_its_answer_keeps_its_message_code_across_a_restart(
     world: World, tmp_path
 ) -> None:
     """Restarted, the DCC still takes only the 1.6 response as the answer to the 1.6 command."""
-    ready = world.solr_ready(NOW)
-    transform, issued = world.transform(SRP, ESME_ID, Credit(), ready)
-    outcome = world.send_signed(transform, world.sign_pre_command(issued, BRIGHT), ready)
-    (command,) = outcome.to_devices
-    (answer,) = world.meters[ESME_ID].receive(command.frame, ready)
+    ready, answer = srp_switch_sent(world)
     _restart(world, tmp_path)
-    header = replace(decode(answer).header, other_info=OtherInformation(0x0021))
-    forged = encode(GbcsMessage(header, b"\x00", b"", b"\x00" * 12))
+    forged = unsigned_ecs10_under(answer)
     assert world.dcc.on_device_message(ESME_ID, forged, ready) == []
     (response,) = world.dcc.on_device_message(ESME_ID, answer, ready)
     assert response.user_id == SRP

@@ -16,7 +16,6 @@ from cryptography import x509
 
 from dcc.dcc import AlertHeld
 from dcc.duis.ids import format_eui64 as party
-from dcc.duis.request import Credit
 from dcc.duis.response import parse_response
 from dcc.smki.authority import org_key_from_seed
 from dcc.smki.roles import KeyUsage, RemotePartyRole
@@ -40,7 +39,7 @@ from sim.world.testbed import (
     T0,
     World,
 )
-from tests.dcc.rule_checks import MINUTE, NOW, assert_device_alert
+from tests.dcc.rule_checks import MINUTE, NOW, assert_device_alert, srp_switch_sent
 
 TAMPER = 0x8F3F
 CREDIT_ADDED_LOCALLY = 0x810E  # non-critical: MACed with the supplier's KA key, not signed
@@ -293,11 +292,7 @@ def test_r7_1_a_critical_alert_stripped_of_its_signature_is_not_passed_on(
 def test_a_device_response_stripped_of_its_signature_is_not_passed_on(world: World) -> None:
     """A forged "success" for the SRP's command must neither reach the SRP nor take the place
     of the meter's real (signed) response, which still comes through afterwards."""
-    ready = world.solr_ready(NOW)
-    transform, issued = world.transform(SRP, ESME_ID, Credit(), ready)
-    outcome = world.send_signed(transform, world.sign_pre_command(issued, BRIGHT), ready)
-    (command,) = outcome.to_devices
-    (answer,) = world.meters[ESME_ID].receive(command.frame, ready)
+    ready, answer = srp_switch_sent(world)
     forged = encode(replace(decode(answer), signature=b""))
     assert world.dcc.on_device_message(ESME_ID, forged, ready) == []
     (response,) = world.dcc.on_device_message(ESME_ID, answer, ready)
